@@ -1,0 +1,51 @@
+package mail
+
+import (
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+type imapclientBodySection = imapclient.FetchItemDataBodySection
+
+// fetched is one message of a FETCH answer, buffered.
+type fetched struct {
+	*imapclient.FetchMessageBuffer
+}
+
+func collect(cmd *imapclient.FetchCommand) ([]*fetched, error) {
+	bufs, err := cmd.Collect()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*fetched, len(bufs))
+	for i, b := range bufs {
+		out[i] = &fetched{b}
+	}
+	return out, nil
+}
+
+func (m *fetched) summary() Summary {
+	s := Summary{UID: m.UID, Size: m.RFC822Size, Date: m.InternalDate, HasAttachment: hasAttachment(m.BodyStructure)}
+	if e := m.Envelope; e != nil {
+		s.Subject = e.Subject
+		if len(e.From) > 0 {
+			s.From = e.From[0]
+		}
+		if !e.Date.IsZero() {
+			s.Date = e.Date
+		}
+	}
+	for _, f := range m.Flags {
+		switch f {
+		case imap.FlagSeen:
+			s.Seen = true
+		case imap.FlagFlagged:
+			s.Flagged = true
+		case imap.FlagAnswered:
+			s.Answered = true
+		case imap.FlagDraft:
+			s.Draft = true
+		}
+	}
+	return s
+}

@@ -1,0 +1,242 @@
+package mail
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// Role is a folder's special use (RFC 6154).
+type Role string
+
+// The roles the webmail knows, in the order folders are shown.
+const (
+	RoleInbox   Role = "inbox"
+	RoleDrafts  Role = "drafts"
+	RoleSent    Role = "sent"
+	RoleArchive Role = "archive"
+	RoleJunk    Role = "junk"
+	RoleTrash   Role = "trash"
+	RoleNone    Role = ""
+)
+
+var roleOrder = []Role{RoleInbox, RoleDrafts, RoleSent, RoleArchive, RoleJunk, RoleTrash}
+
+// Folder is one mailbox as the folder tree shows it.
+type Folder struct {
+	Name     string // full IMAP name, the folder's address
+	Label    string // last segment of the name
+	Depth    int    // nesting level, 0 at the top
+	Role     Role
+	NoSelect bool // a container that holds no messages
+	Total    uint32
+	Unseen   uint32
+}
+
+// foldersTTL is how long a session's folder list is reused before a new
+// LIST; actions of this webmail adjust the cache directly.
+const foldersTTL = 2 * time.Minute
+
+// Folders returns the folder tree, from the per-connection cache unless it
+// is stale or refresh is set.
+func (c *Conn) Folders(ctx context.Context, refresh bool) ([]Folder, error) {
+	if !refresh && c.folders != nil && time.Since(c.foldersTime) < foldersTTL {
+		return c.folders, nil
+	}
+	var list []*imap.ListData
+	err := c.do(ctx, func() error {
+		opts := &imap.ListOptions{}
+		if c.caps.Has(imap.CapSpecialUse) {
+			opts.ReturnSpecialUse = true
+		}
+		status := &imap.StatusOptions{NumMessages: true, NumUnseen: true}
+		if c.caps.Has(imap.CapIMAP4rev2) || c.caps.Has(imap.CapListStatus) {
+			opts.ReturnStatus = status
+		}
+		var err error
+		list, err = c.c.List("", "*", opts).Collect()
+		if err != nil || opts.ReturnStatus != nil {
+			return err
+		}
+		// Without LIST-STATUS: one STATUS per folder, pipelined.
+		cmds := make([]*imapStatus, 0, len(list))
+		for _, l := range list {
+			if hasAttr(l.Attrs, imap.MailboxAttrNoSelect) || hasAttr(l.Attrs, imap.MailboxAttrNonExistent) {
+				continue
+			}
+			cmds = append(cmds, &imapStatus{l, c.c.Status(l.Mailbox, status)})
+		}
+		for _, s := range cmds {
+			if d, err := s.cmd.Wait(); err == nil {
+				s.l.Status = d
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.folders = buildTree(list)
+	c.foldersTime = time.Now()
+	return c.folders, nil
+}
+
+// adjustUnseen changes the cached unread count of a folder after an action
+// of ours, so the tree stays right without a new LIST.
+func (c *Conn) adjustUnseen(mailbox string, delta int) {
+	for i := range c.folders {
+		if c.folders[i].Name == mailbox {
+			n := int(c.folders[i].Unseen) + delta
+			c.folders[i].Unseen = uint32(max(n, 0))
+		}
+	}
+}
+
+type imapStatus struct {
+	l   *imap.ListData
+	cmd interface {
+		Wait() (*imap.StatusData, error)
+	}
+}
+
+func hasAttr(attrs []imap.MailboxAttr, a imap.MailboxAttr) bool {
+	for _, x := range attrs {
+		if strings.EqualFold(string(x), string(a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// roleOf finds a folder's role from SPECIAL-USE, falling back to common
+// names only when the server marks no folder with that role.
+func roleOf(l *imap.ListData) Role {
+	if strings.EqualFold(l.Mailbox, "INBOX") {
+		return RoleInbox
+	}
+	for _, a := range l.Attrs {
+		switch strings.ToLower(string(a)) {
+		case `\drafts`:
+			return RoleDrafts
+		case `\sent`:
+			return RoleSent
+		case `\archive`:
+			return RoleArchive
+		case `\junk`:
+			return RoleJunk
+		case `\trash`:
+			return RoleTrash
+		}
+	}
+	return RoleNone
+}
+
+var fallbackNames = map[string]Role{
+	"drafts": RoleDrafts, "draft": RoleDrafts,
+	"sent": RoleSent, "sent items": RoleSent, "sent messages": RoleSent, "sent mail": RoleSent,
+	"archive": RoleArchive, "archives": RoleArchive,
+	"junk": RoleJunk, "spam": RoleJunk, "junk e-mail": RoleJunk,
+	"trash": RoleTrash, "deleted items": RoleTrash, "deleted messages": RoleTrash, "bin": RoleTrash,
+}
+
+// buildTree orders folders: the role folders first (Inbox, Drafts, Sent,
+// Archive, Junk, Trash), then the rest alphabetically, children right
+// after their parent.
+func buildTree(list []*imap.ListData) []Folder {
+	seen := map[Role]bool{}
+	roles := make(map[string]Role, len(list))
+	for _, l := range list {
+		if r := roleOf(l); r != RoleNone {
+			roles[l.Mailbox] = r
+			seen[r] = true
+		}
+	}
+	for _, l := range list { // name fallbacks only for roles nobody has
+		if _, ok := roles[l.Mailbox]; ok || strings.ContainsRune(l.Mailbox, l.Delim) && l.Delim != 0 {
+			continue
+		}
+		if r, ok := fallbackNames[strings.ToLower(l.Mailbox)]; ok && !seen[r] {
+			roles[l.Mailbox] = r
+			seen[r] = true
+		}
+	}
+
+	type node struct {
+		f        Folder
+		path     []string
+		children []*node
+	}
+	byName := map[string]*node{}
+	var top []*node
+	for _, l := range list {
+		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) {
+			continue
+		}
+		path := []string{l.Mailbox}
+		if l.Delim != 0 {
+			path = strings.Split(l.Mailbox, string(l.Delim))
+		}
+		n := &node{path: path, f: Folder{
+			Name:     l.Mailbox,
+			Label:    path[len(path)-1],
+			Role:     roles[l.Mailbox],
+			NoSelect: hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
+		}}
+		if l.Status != nil {
+			if l.Status.NumMessages != nil {
+				n.f.Total = *l.Status.NumMessages
+			}
+			if l.Status.NumUnseen != nil {
+				n.f.Unseen = *l.Status.NumUnseen
+			}
+		}
+		byName[l.Mailbox] = n
+	}
+	for _, l := range list {
+		n := byName[l.Mailbox]
+		if n == nil {
+			continue
+		}
+		if len(n.path) > 1 {
+			parent := byName[strings.Join(n.path[:len(n.path)-1], string(l.Delim))]
+			if parent != nil {
+				parent.children = append(parent.children, n)
+				continue
+			}
+		}
+		top = append(top, n)
+	}
+	rank := func(r Role) int {
+		if i := slices.Index(roleOrder, r); i >= 0 {
+			return i
+		}
+		return len(roleOrder)
+	}
+	var sortNodes func([]*node)
+	sortNodes = func(ns []*node) {
+		slices.SortFunc(ns, func(a, b *node) int {
+			if ra, rb := rank(a.f.Role), rank(b.f.Role); ra != rb {
+				return ra - rb
+			}
+			return strings.Compare(strings.ToLower(a.f.Label), strings.ToLower(b.f.Label))
+		})
+		for _, n := range ns {
+			sortNodes(n.children)
+		}
+	}
+	sortNodes(top)
+	out := make([]Folder, 0, len(byName))
+	var walk func([]*node, int)
+	walk = func(ns []*node, depth int) {
+		for _, n := range ns {
+			n.f.Depth = depth
+			out = append(out, n.f)
+			walk(n.children, depth+1)
+		}
+	}
+	walk(top, 0)
+	return out
+}

@@ -1,0 +1,244 @@
+package mail
+
+import (
+	"context"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// PageSize is the number of messages on one page of a folder.
+const PageSize = 50
+
+// Summary is one row of a message list.
+type Summary struct {
+	UID           imap.UID
+	From          imap.Address
+	Subject       string
+	Date          time.Time
+	Size          int64
+	Seen          bool
+	Flagged       bool
+	Answered      bool
+	Draft         bool
+	HasAttachment bool
+}
+
+// Page is one page of a folder, newest first.
+type Page struct {
+	Mailbox     string
+	UIDValidity uint32
+	Total       uint32
+	Number      int // 1-based
+	Pages       int
+	Messages    []Summary
+}
+
+// ListPage fetches page number n (1-based) of mailbox, newest first by
+// arrival. It costs one NOOP or SELECT and one FETCH of at most PageSize
+// messages, whatever the size of the folder.
+func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*Page, error) {
+	count, validity, err := c.selectMailbox(ctx, mailbox)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: count, Number: n}
+	p.Pages = max(1, (int(count)+PageSize-1)/PageSize)
+	if n < 1 || n > p.Pages {
+		return nil, ErrNotFound
+	}
+	if count == 0 {
+		return p, nil
+	}
+	hi := int(count) - (n-1)*PageSize
+	lo := max(1, hi-PageSize+1)
+	var msgs []*fetched
+	err = c.do(ctx, func() error {
+		var err error
+		var seqs imap.SeqSet
+		seqs.AddRange(uint32(lo), uint32(hi))
+		msgs, err = collect(c.c.Fetch(seqs, &imap.FetchOptions{
+			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
+			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+		}))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(msgs, func(a, b *fetched) int { return int(b.SeqNum) - int(a.SeqNum) })
+	for _, m := range msgs {
+		p.Messages = append(p.Messages, m.summary())
+	}
+	return p, nil
+}
+
+// Message is what the message view needs before it fetches bodies.
+type Message struct {
+	Mailbox     string
+	UIDValidity uint32
+	Summary
+	Envelope  *imap.Envelope
+	Structure imap.BodyStructure
+}
+
+// Message fetches the envelope, flags and MIME structure of one message.
+// A UIDVALIDITY that no longer matches is ErrNotFound: the UID may now
+// name another message.
+func (c *Conn) Message(ctx context.Context, mailbox string, validity uint32, uid imap.UID) (*Message, error) {
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return nil, err
+	}
+	var msgs []*fetched
+	err := c.do(ctx, func() error {
+		var err error
+		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{
+			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
+			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+		}))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) != 1 || msgs[0].UID != uid {
+		return nil, ErrNotFound
+	}
+	m := msgs[0]
+	if m.Envelope == nil {
+		m.Envelope = &imap.Envelope{}
+	}
+	return &Message{Mailbox: mailbox, UIDValidity: validity, Summary: m.summary(), Envelope: m.Envelope, Structure: m.BodyStructure}, nil
+}
+
+func (c *Conn) checkValidity(ctx context.Context, mailbox string, validity uint32) error {
+	_, v, err := c.selectMailbox(ctx, mailbox)
+	if err != nil {
+		return err
+	}
+	if v != validity {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Sections fetches the given body parts (BODY.PEEK, so the message stays
+// unread), each cut at limit bytes. The result is in the order asked.
+func (c *Conn) Sections(ctx context.Context, mailbox string, validity uint32, uid imap.UID, parts [][]int, limit int64) ([][]byte, error) {
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return nil, err
+	}
+	items := make([]*imap.FetchItemBodySection, len(parts))
+	for i, p := range parts {
+		items[i] = &imap.FetchItemBodySection{Part: p, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: limit}}
+	}
+	out := make([][]byte, len(parts))
+	err := c.do(ctx, func() error {
+		bufs, err := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: items}).Collect()
+		if err != nil {
+			return err
+		}
+		if len(bufs) != 1 {
+			return ErrNotFound
+		}
+		for i, it := range items {
+			out[i] = bufs[0].FindBodySection(it)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Stream copies one body part (or the whole message when part is nil) to
+// w as it arrives from the server, without holding it in memory.
+func (c *Conn) Stream(ctx context.Context, mailbox string, validity uint32, uid imap.UID, part []int, w func(size int64, r io.Reader) error) error {
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return err
+	}
+	return c.do(ctx, func() error {
+		item := &imap.FetchItemBodySection{Part: part, Peek: true}
+		cmd := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}})
+		defer cmd.Close()
+		found := false
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			for it := msg.Next(); it != nil; it = msg.Next() {
+				bs, ok := it.(imapclientBodySection)
+				if !ok || bs.Literal == nil || found {
+					continue
+				}
+				found = true
+				if err := w(bs.Literal.Size(), bs.Literal); err != nil {
+					return err
+				}
+			}
+		}
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		if !found {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// SetSeen marks a message read or unread with an explicit STORE.
+func (c *Conn) SetSeen(ctx context.Context, mailbox string, validity uint32, uid imap.UID, seen bool) error {
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return err
+	}
+	op := imap.StoreFlagsAdd
+	if !seen {
+		op = imap.StoreFlagsDel
+	}
+	var changed bool
+	err := c.do(ctx, func() error {
+		// FETCH FLAGS and STORE are pipelined: one round trip tells whether
+		// the unread count changes.
+		before := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, Flags: true})
+		store := c.c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil)
+		bufs, err := before.Collect()
+		if err != nil {
+			store.Close()
+			return err
+		}
+		if err := store.Close(); err != nil {
+			return err
+		}
+		if len(bufs) != 1 {
+			return ErrNotFound
+		}
+		changed = slices.Contains(bufs[0].Flags, imap.FlagSeen) != seen
+		return nil
+	})
+	if err == nil && changed {
+		if seen {
+			c.adjustUnseen(mailbox, -1)
+		} else {
+			c.adjustUnseen(mailbox, +1)
+		}
+	}
+	return err
+}
+
+func hasAttachment(bs imap.BodyStructure) bool {
+	found := false
+	if bs == nil {
+		return false
+	}
+	bs.Walk(func(path []int, part imap.BodyStructure) bool {
+		if sp, ok := part.(*imap.BodyStructureSinglePart); ok {
+			if d := sp.Disposition(); d != nil && strings.EqualFold(d.Value, "attachment") || sp.Filename() != "" && !strings.HasPrefix(sp.MediaType(), "text/") && len(path) > 0 {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}

@@ -1,0 +1,79 @@
+// Package assets holds the stylesheet, the vendored htmx build and our few
+// lines of JavaScript, embedded in the binary and served under URLs that
+// carry a hash of their content, so browsers may cache them for good.
+//
+// htmx is htmx.org 4.0.1 from the npm registry, file dist/htmx.min.js,
+// sha256 a0abb04f2f45a1f89d1d4844023245537e5e6014c87b144553e0607b4cc32130.
+package assets
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed *.css *.js *.svg
+var files embed.FS
+
+// Set serves the embedded files under hashed names.
+type Set struct {
+	byHashed map[string]file   // "app.3f2a9c1b.css" -> file
+	urls     map[string]string // "app.css" -> "/assets/app.3f2a9c1b.css"
+}
+
+type file struct {
+	data  []byte
+	etag  string
+	ctype string
+}
+
+// Prefix is where the assets are served.
+const Prefix = "/assets/"
+
+// New hashes every embedded file.
+func New() *Set {
+	s := &Set{byHashed: map[string]file{}, urls: map[string]string{}}
+	entries, _ := fs.ReadDir(files, ".")
+	for _, e := range entries {
+		data, err := files.ReadFile(e.Name())
+		if err != nil {
+			panic(err) // embedded: cannot fail
+		}
+		sum := sha256.Sum256(data)
+		h := hex.EncodeToString(sum[:])[:12]
+		ext := path.Ext(e.Name())
+		hashed := strings.TrimSuffix(e.Name(), ext) + "." + h + ext
+		s.byHashed[hashed] = file{data: data, etag: `"` + h + `"`, ctype: mime.TypeByExtension(ext)}
+		s.urls[e.Name()] = Prefix + hashed
+	}
+	return s
+}
+
+// URL returns the hashed URL of an embedded file, e.g. URL("app.css").
+func (s *Set) URL(name string) string {
+	if u, ok := s.urls[name]; ok {
+		return u
+	}
+	panic("assets: no file " + name)
+}
+
+// ServeHTTP serves GET /assets/{name} with immutable caching and ETags.
+func (s *Set) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.byHashed[strings.TrimPrefix(r.URL.Path, Prefix)]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("Content-Type", f.ctype)
+	h.Set("ETag", f.etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}

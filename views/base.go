@@ -1,0 +1,16 @@
+// Package views holds the templ components of every page and fragment.
+// Each page takes a typed params struct that embeds Base.
+package views
+
+// Base is what every full page needs.
+type Base struct {
+	Title   string
+	Account string // the logged-in login name, "" on public pages
+	Assets  Assets
+	Flash   string // a one-time notice shown at the top
+}
+
+// Assets are the hashed URLs of the static files.
+type Assets struct {
+	CSS, HTMX, JS, Icon string
+}

@@ -1,0 +1,134 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"webmail/app/mail"
+)
+
+// ListDate formats a list date the way mail clients do: the time for
+// today, day and month this year, the full date otherwise.
+func ListDate(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(now.Location())
+	switch {
+	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
+		return t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("2 Jan")
+	default:
+		return t.Format("2 Jan 2006")
+	}
+}
+
+// FullDate formats a message's date in its header block.
+func FullDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("Mon, 2 Jan 2006 15:04")
+}
+
+// Size formats a byte count for people.
+func Size(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.0f kB", float64(n)/1000)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
+	}
+}
+
+// AddrName is the display name of an address, or the address itself.
+func AddrName(a imap.Address) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	if s := a.Addr(); s != "" {
+		return s
+	}
+	return "(unknown sender)"
+}
+
+// AddrFull is "Name <addr>" or just the address.
+func AddrFull(a imap.Address) string {
+	addr := a.Addr()
+	if a.Name == "" {
+		return addr
+	}
+	if addr == "" {
+		return a.Name
+	}
+	return a.Name + " <" + addr + ">"
+}
+
+// AddrList joins a header's addresses.
+func AddrList(as []imap.Address) string {
+	parts := make([]string, 0, len(as))
+	for _, a := range as {
+		if a.IsGroupStart() || a.IsGroupEnd() {
+			continue
+		}
+		parts = append(parts, AddrFull(a))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Subject shows a placeholder for an empty subject.
+func Subject(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(no subject)"
+	}
+	return s
+}
+
+// FolderLabel is the name shown for a folder: its role's own label, or the
+// last segment of its name.
+func FolderLabel(f mail.Folder) string {
+	switch f.Role {
+	case mail.RoleInbox:
+		return "Inbox"
+	case mail.RoleDrafts:
+		return "Drafts"
+	case mail.RoleSent:
+		return "Sent"
+	case mail.RoleArchive:
+		return "Archive"
+	case mail.RoleJunk:
+		return "Junk"
+	case mail.RoleTrash:
+		return "Trash"
+	}
+	return f.Label
+}
+
+// FolderIcon is a small symbol per role, shown before the label.
+func FolderIcon(r mail.Role) string {
+	switch r {
+	case mail.RoleInbox:
+		return "📥"
+	case mail.RoleDrafts:
+		return "📝"
+	case mail.RoleSent:
+		return "📤"
+	case mail.RoleArchive:
+		return "🗄"
+	case mail.RoleJunk:
+		return "⚠"
+	case mail.RoleTrash:
+		return "🗑"
+	}
+	return "📁"
+}
+
+func depthClass(d int) string {
+	return fmt.Sprintf("depth-%d", min(d, 6))
+}
