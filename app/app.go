@@ -1,0 +1,81 @@
+// Package app is the webmail's HTTP application: routes, middleware,
+// sessions and the handlers that turn mail into pages.
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
+
+	"webmail/app/mail"
+	"webmail/assets"
+	"webmail/config"
+)
+
+// Options are the dependencies of an App that are not configuration.
+type Options struct {
+	Logger *slog.Logger
+	// Store keeps sessions; memory by default. Tests read it to prove no
+	// secret is ever in it.
+	Store scs.Store
+	// Dialer overrides how IMAP connections are made (tests trust their
+	// own TLS certificates with it).
+	Dialer *mail.Dialer
+	// Now is the clock for list dates; time.Now by default.
+	Now func() time.Time
+}
+
+// App is the webmail. Create it with New, serve Handler, and run Run.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	pool     *mail.Pool
+	assets   *assets.Set
+	limits   *loginLimits
+	now      func() time.Time
+}
+
+// New builds the application from a validated configuration.
+func New(cfg config.Config, opt Options) *App {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opt.Store == nil {
+		opt.Store = memstore.New()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	d := mail.Dialer{Timeout: cfg.IMAPTimeout.Duration}
+	if opt.Dialer != nil {
+		d = *opt.Dialer
+	}
+	a := &App{
+		cfg:    cfg,
+		log:    opt.Logger,
+		pool:   mail.NewPool(d, cfg.ConnIdle.Duration),
+		assets: assets.New(),
+		limits: newLoginLimits(cfg.Limits),
+		now:    opt.Now,
+	}
+	a.sessions = newSessionManager(cfg, opt.Store)
+	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		a.fail(w, r, err)
+	}
+	return a
+}
+
+// Run keeps the connection pool tidy until ctx ends, then closes every
+// kept IMAP connection.
+func (a *App) Run(ctx context.Context) {
+	a.pool.Run(ctx)
+}
+
+// Sessions returns the number of sessions holding a kept IMAP connection.
+func (a *App) Sessions() int { return a.pool.Len() }

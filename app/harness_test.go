@@ -1,0 +1,180 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/alexedwards/scs/v2/memstore"
+
+	"webmail/app/demo"
+	"webmail/config"
+)
+
+// env is a webmail served by httptest against the in-process demo IMAP
+// and SMTP servers, with its log and session store open to inspection.
+type env struct {
+	t     testing.TB
+	srv   *httptest.Server
+	demo  *demo.Server
+	app   *App
+	store *memstore.MemStore
+	logs  *syncBuffer
+	acct  demo.Account
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type envOption func(*config.Config)
+
+func newEnv(t testing.TB, opts ...envOption) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	// A password that occurs nowhere else, so a search for it is meaningful.
+	accts := demo.DefaultAccounts()
+	accts[0].Password = "Pq7-wrT!zx93-secret"
+	d, err := demo.Start(ctx, demo.Options{Accounts: accts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	cfg := testConfig(t, d.IMAPAddr(), d.SMTPAddr())
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e := &env{t: t, demo: d, store: memstore.New(), logs: &syncBuffer{}, acct: d.Accounts()[0]}
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.app = New(cfg, Options{Logger: log, Store: e.store})
+	go e.app.Run(ctx)
+	e.srv = httptest.NewServer(e.app.Handler())
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+func testConfig(t testing.TB, imapAddr, smtpAddr string) config.Config {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Demo = false
+	host, port := splitHostPort(t, imapAddr)
+	cfg.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
+	host, port = splitHostPort(t, smtpAddr)
+	cfg.SMTP = config.SMTP{Server: config.Server{Host: host, Port: port, Security: config.SecurityPlain}}
+	cfg.IMAPTimeout = config.Duration{Duration: 10 * time.Second}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func splitHostPort(t testing.TB, addr string) (string, int) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+// client is one browser: a cookie jar that does not follow redirects.
+type client struct {
+	e   *env
+	hc  *http.Client
+	jar http.CookieJar
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, jar: jar, hc: &http.Client{
+		Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}}
+}
+
+// do sends a request as a same-origin browser would.
+func (c *client) do(method, path string, form url.Values, header ...string) *http.Response {
+	c.e.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, body)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	return resp
+}
+
+// page GETs path and parses it, failing unless the status is want.
+func (c *client) page(path string, want int, header ...string) *goquery.Document {
+	c.e.t.Helper()
+	resp := c.do("GET", path, nil, header...)
+	return parse(c.e.t, resp, want)
+}
+
+func parse(t testing.TB, resp *http.Response, want int) *goquery.Document {
+	t.Helper()
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d\n%s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, want, b)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// login logs in and checks the redirect.
+func (c *client) login(login, password string) {
+	c.e.t.Helper()
+	resp := c.do("POST", "/login", url.Values{"login": {login}, "password": {password}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		c.e.t.Fatalf("login: status %d, want 303", resp.StatusCode)
+	}
+}
+
+func text(s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }

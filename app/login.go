@@ -1,0 +1,108 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"webmail/app/mail"
+	"webmail/app/vault"
+	"webmail/views"
+)
+
+func (a *App) showLogin(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := a.account(r); ok {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.URL.Query().Get("next"))}
+	if r.URL.Query().Has("logged_out") {
+		p.Flash = "You have logged out."
+	}
+	return render(w, r, http.StatusOK, views.Login(p))
+}
+
+// loginForm is what the login form posts.
+type loginForm struct {
+	Login, Password, Next string
+}
+
+func (f loginForm) validate() string {
+	if f.Login == "" || f.Password == "" {
+		return "Enter your login name and password."
+	}
+	if len(f.Login) > 256 || len(f.Password) > 1024 || strings.ContainsFunc(f.Login, unicode.IsControl) {
+		return "That login name is not valid."
+	}
+	return ""
+}
+
+func (a *App) login(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+	}
+	f := loginForm{
+		Login:    strings.TrimSpace(r.PostForm.Get("login")),
+		Password: r.PostForm.Get("password"),
+		Next:     safeNext(r.PostForm.Get("next")),
+	}
+	again := func(status int, msg string) error {
+		p := views.LoginParams{Base: a.base(r, "Log in"), Login: f.Login, Next: f.Next, Error: msg}
+		return render(w, r, status, views.Login(p))
+	}
+	if msg := f.validate(); msg != "" {
+		return again(http.StatusUnprocessableEntity, msg)
+	}
+	if !a.limits.allow(r, f.Login) {
+		a.log.Warn("login rate limited", "client", a.limits.clientIP(r))
+		return again(http.StatusTooManyRequests, "Too many login attempts. Please wait a minute before trying again.")
+	}
+
+	srv, _ := a.cfg.ServersFor(f.Login)
+	conn, err := a.pool.Dial(r.Context(), srv, func() (string, string, error) { return f.Login, f.Password, nil })
+	switch {
+	case errors.Is(err, mail.ErrAuth):
+		// The login name is not logged: people type passwords into it.
+		a.log.Info("login failed", "client", a.limits.clientIP(r))
+		return again(http.StatusUnauthorized, "The login name or password is not right.")
+	case errors.Is(err, mail.ErrTLS):
+		a.log.Warn("login: TLS to IMAP failed", "login", f.Login, "server", srv.Addr(), "err", err.Error())
+		return again(http.StatusBadGateway, "The secure connection to the mail server failed. Please tell the administrator.")
+	case err != nil:
+		a.log.Warn("login: IMAP unavailable", "login", f.Login, "server", srv.Addr(), "err", err.Error())
+		return again(http.StatusBadGateway, "The mail server cannot be reached right now. Please try again in a moment.")
+	}
+
+	sid, err := a.startSession(w, r, srv, vault.Credential{Login: f.Login, Password: f.Password})
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	a.pool.Adopt(sid, conn) // the login's connection serves the first pages
+	a.log.Info("login", "login", f.Login)
+	next := f.Next
+	if next == "" {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
+	a.log.Info("logout", "login", accountFrom(r).Login)
+	a.endSession(w, r)
+	http.Redirect(w, r, "/login?logged_out=1", http.StatusSeeOther)
+	return nil
+}
+
+// endSession destroys the key (the cookie becomes garbage), closes the
+// kept connection and clears the credential cookie.
+func (a *App) endSession(w http.ResponseWriter, r *http.Request) {
+	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
+		a.pool.Drop(sid)
+	}
+	a.sessions.Destroy(r.Context())
+	a.setCredCookie(w, "", -1)
+}

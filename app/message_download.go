@@ -1,0 +1,114 @@
+package app
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"webmail/app/message"
+)
+
+// downloadPart streams one attachment from IMAP to the browser. It uses a
+// connection of its own, so a long download does not hold up the
+// session's other pages, and never holds the part in memory.
+func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
+	mailbox, validity, uid, err := messageParams(r)
+	if err != nil {
+		return err
+	}
+	path, ok := sectionParam(r)
+	if !ok {
+		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
+	}
+	conn, release, err := a.conn(r)
+	if err != nil {
+		return err
+	}
+	msg, err := conn.Message(r.Context(), mailbox, validity, uid)
+	release()
+	if err != nil {
+		return err
+	}
+	var part *message.Part
+	layout := message.LayoutOf(msg.Structure)
+	for _, p := range slices.Concat(layout.Attachments, layout.Inline, ptrs(layout.Text, layout.HTML)) {
+		if slices.Equal(p.Path, path) {
+			part = &p
+			break
+		}
+	}
+	if part == nil {
+		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
+	}
+
+	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).credentials)
+	if err != nil {
+		return err
+	}
+	defer dl.Close()
+	name := message.SafeFilename(attachmentName(*part))
+	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
+		return dl.Stream(r.Context(), mailbox, validity, uid, path, stream)
+	}, func(h http.Header) {
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	}, func(r io.Reader) io.Reader { return message.DecodeBinary(r, part.Encoding) })
+}
+
+// showSource streams the raw message as plain text.
+func (a *App) showSource(w http.ResponseWriter, r *http.Request) error {
+	mailbox, validity, uid, err := messageParams(r)
+	if err != nil {
+		return err
+	}
+	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).credentials)
+	if err != nil {
+		return err
+	}
+	defer dl.Close()
+	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
+		return dl.Stream(r.Context(), mailbox, validity, uid, nil, stream)
+	}, func(h http.Header) {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("Content-Disposition", "inline")
+	}, nil)
+}
+
+// streamTo writes a streamed IMAP literal as the response. Headers are
+// sent only once the server has the data, so a missing message still gets
+// a proper error page.
+func streamTo(w http.ResponseWriter, r *http.Request, fetch func(func(int64, io.Reader) error) error, headers func(http.Header), decode func(io.Reader) io.Reader) error {
+	started := false
+	err := fetch(func(size int64, body io.Reader) error {
+		started = true
+		h := w.Header()
+		headers(h)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+		h.Set("Cache-Control", "private, no-store")
+		if decode != nil {
+			body = decode(body)
+		} else {
+			h.Set("Content-Length", strconv.FormatInt(size, 10))
+		}
+		w.WriteHeader(http.StatusOK)
+		_, err := io.Copy(w, body)
+		return err
+	})
+	if started {
+		return nil // the status is out; a broken stream shows as a failed download
+	}
+	return err
+}
+
+func ptrs(ps ...*message.Part) []message.Part {
+	var out []message.Part
+	for _, p := range ps {
+		if p != nil {
+			out = append(out, *p)
+		}
+	}
+	return out
+}

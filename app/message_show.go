@@ -1,0 +1,121 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+
+	"webmail/app/mail"
+	"webmail/app/message"
+	"webmail/views"
+)
+
+// bodyLimit bounds how much of a text or HTML body is fetched and shown.
+const bodyLimit = 2 << 20
+
+// showMessage shows one message and marks it read.
+func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
+	mailbox, validity, uid, err := messageParams(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	page := pageParam(r, false)
+	conn, release, err := a.conn(r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	ctx := r.Context()
+
+	msg, err := conn.Message(ctx, mailbox, validity, uid)
+	if err != nil {
+		return err
+	}
+	layout := message.LayoutOf(msg.Structure)
+	mp := views.MessageParams{
+		Msg:     msg,
+		Page:    page,
+		BackURL: views.FolderURL(mailbox, page),
+		HasHTML: layout.HTML != nil,
+		HasText: layout.Text != nil,
+		Remote:  q.Get("remote") == "1",
+	}
+	mp.Mode = "text"
+	if mp.HasHTML && (q.Get("view") != "text" || !mp.HasText) {
+		mp.Mode = "html"
+	}
+
+	// One FETCH for the bodies shown (BODY.PEEK: reading is marked below).
+	var parts [][]int
+	var textPart, htmlPart *message.Part
+	if mp.Mode == "text" && layout.Text != nil {
+		textPart = layout.Text
+		parts = append(parts, textPart.Path)
+	}
+	if mp.Mode == "html" {
+		htmlPart = layout.HTML
+		parts = append(parts, htmlPart.Path)
+	}
+	bodies, err := conn.Sections(ctx, mailbox, validity, uid, parts, bodyLimit)
+	if err != nil {
+		return err
+	}
+	if textPart != nil {
+		text, _, err := message.DecodeText(strings.NewReader(string(bodies[0])), *textPart, bodyLimit)
+		if err != nil {
+			a.log.Debug("text body decode", "err", err.Error())
+		}
+		mp.TextHTML = message.TextToHTML(text, strings.EqualFold(textPart.Params["format"], "flowed"), strings.EqualFold(textPart.Params["delsp"], "yes"))
+	} else if htmlPart != nil {
+		html, _, err := message.DecodeText(strings.NewReader(string(bodies[0])), *htmlPart, bodyLimit)
+		if err != nil {
+			a.log.Debug("html body decode", "err", err.Error())
+		}
+		// Sanitised here only to learn whether remote content is blocked;
+		// the frame's own request renders it.
+		mp.RemoteFound = message.SanitizeHTML(html, message.SanitizeOptions{}).RemoteBlocked
+	} else {
+		mp.TextHTML = `<p class="muted">This message has no text.</p>`
+	}
+	for _, at := range layout.Attachments {
+		mp.Attachments = append(mp.Attachments, views.Attachment{
+			Name: attachmentName(at),
+			Type: at.Type,
+			Size: at.Size,
+			URL:  views.PartURL(mailbox, validity, uid, at.Section()),
+		})
+	}
+
+	if !msg.Seen { // opening marks read: an explicit STORE
+		if err := conn.SetSeen(ctx, mailbox, validity, uid, true); err != nil {
+			return err
+		}
+		msg.Seen = true
+	}
+
+	p := views.MailboxParams{View: "message", Now: a.now(), Message: &mp}
+	if p.Folders, err = conn.Folders(ctx, false); err != nil { // cached
+		return err
+	}
+	p.Current = findFolder(p.Folders, mailbox)
+	mp.BackLabel = views.FolderLabel(p.Current)
+	target := htmxTarget(r)
+	if target == "message" {
+		return render(w, r, http.StatusOK, views.MessagePane(mp))
+	}
+	if p.List, err = conn.ListPage(ctx, mailbox, page); err != nil && err != mail.ErrNotFound {
+		return err
+	}
+	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
+	if target == "main" {
+		return render(w, r, http.StatusOK, views.MainPanes(p))
+	}
+	return render(w, r, http.StatusOK, views.MailboxPage(p))
+}
+
+func attachmentName(p message.Part) string {
+	if p.Filename != "" {
+		return p.Filename
+	}
+	return "part-" + p.Section()
+}

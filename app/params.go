@@ -1,0 +1,63 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// mailboxParam reads the {mailbox} path segment.
+func mailboxParam(r *http.Request) (string, error) {
+	m := r.PathValue("mailbox")
+	if m == "" || len(m) > 1000 || strings.ContainsFunc(m, unicode.IsControl) {
+		return "", errorf(http.StatusNotFound, "This folder does not exist.", nil)
+	}
+	return m, nil
+}
+
+// messageParams reads {mailbox}/{validity}/{uid}.
+func messageParams(r *http.Request) (mailbox string, validity uint32, uid imap.UID, err error) {
+	mailbox, err = mailboxParam(r)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	v, err1 := strconv.ParseUint(r.PathValue("validity"), 10, 32)
+	u, err2 := strconv.ParseUint(r.PathValue("uid"), 10, 32)
+	if err1 != nil || err2 != nil || u == 0 {
+		return "", 0, 0, errorf(http.StatusNotFound, "This message does not exist.", nil)
+	}
+	return mailbox, uint32(v), imap.UID(u), nil
+}
+
+// pageParam reads ?page=, 1 when absent or invalid.
+func pageParam(r *http.Request, form bool) int {
+	s := r.URL.Query().Get("page")
+	if form {
+		s = r.PostFormValue("page")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// sectionParam reads a MIME part path like "1.2".
+func sectionParam(r *http.Request) ([]int, bool) {
+	s := r.PathValue("section")
+	if s == "" || len(s) > 64 {
+		return nil, false
+	}
+	var path []int
+	for _, f := range strings.Split(s, ".") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, false
+		}
+		path = append(path, n)
+	}
+	return path, true
+}

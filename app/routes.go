@@ -1,0 +1,63 @@
+package app
+
+import (
+	"net/http"
+
+	"webmail/assets"
+)
+
+// Handler returns the whole HTTP handler: the route table wrapped in the
+// middleware, in the order DESIGN.md section 3 gives.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+
+	// Public: static files, login.
+	mux.Handle("GET "+assets.Prefix, a.assets)
+	mux.Handle("GET /login", a.handle(a.showLogin))
+	mux.Handle("POST /login", a.handle(a.login))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+
+	// Session.
+	mux.Handle("POST /logout", a.handle(a.logout))
+
+	// Folders and lists.
+	mux.Handle("GET /{$}", http.RedirectHandler("/m/INBOX", http.StatusSeeOther))
+	mux.Handle("GET /folders", a.handle(a.showFolders))
+	mux.Handle("GET /m/{mailbox}", a.handle(a.showFolder))
+
+	// One message.
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}", a.handle(a.showMessage))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/body", a.handle(a.showMessageBody))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}", a.handle(a.downloadPart))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.markUnread))
+
+	return chain(mux,
+		a.recoverPanics,
+		a.logRequests,
+		a.securityHeaders,
+		a.compress,
+		http.NewCrossOriginProtection().Handler,
+		a.sessions.LoadAndSave,
+		a.authenticate,
+	)
+}
+
+// isPublic lists the routes that need no login; everything else does.
+func isPublic(r *http.Request) bool {
+	switch p := r.URL.Path; {
+	case p == "/login", p == "/healthz":
+		return true
+	case len(p) > len(assets.Prefix) && p[:len(assets.Prefix)] == assets.Prefix:
+		return true
+	}
+	return false
+}
+
+// chain wraps h in middleware, the first one outermost.
+func chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}

@@ -1,0 +1,172 @@
+package app
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// TestNoSecretAtRest is invariant S1: after a whole session (log in,
+// browse, read, download, log out), the password is nowhere the server
+// writes: not in the session store, not in any log line (debug level
+// included), not in the temp directory; not even base64 or hex encoded.
+func TestNoSecretAtRest(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+
+	doc := c.page("/m/INBOX", http.StatusOK)
+	var storeSeen bool
+	doc.Find("[data-testid=row] a").EachWithBreak(func(i int, s *goquery.Selection) bool {
+		href, _ := s.Attr("href")
+		c.page(href, http.StatusOK)
+		return i < 10
+	})
+	c.page("/m/INBOX?page=2", http.StatusOK)
+	c.page("/folders", http.StatusOK)
+	all, _ := e.store.All()
+	storeSeen = len(all) > 0
+	if !storeSeen {
+		t.Fatal("the session store was empty while logged in: the test would prove nothing")
+	}
+	checkNoSecret(t, e, tmp, all)
+
+	resp := c.do("POST", "/logout", url.Values{})
+	resp.Body.Close()
+	all, _ = e.store.All()
+	checkNoSecret(t, e, tmp, all)
+}
+
+func checkNoSecret(t *testing.T, e *env, tmp string, store map[string][]byte) {
+	t.Helper()
+	pw := []byte(e.acct.Password)
+	forms := map[string][]byte{
+		"plain":     pw,
+		"base64":    []byte(base64.StdEncoding.EncodeToString(pw)),
+		"base64url": []byte(base64.RawURLEncoding.EncodeToString(pw)),
+		"hex":       []byte(hex.EncodeToString(pw)),
+	}
+	for name, f := range forms {
+		for tok, v := range store {
+			if bytes.Contains(v, f) || strings.Contains(tok, string(f)) {
+				t.Errorf("session store holds the password (%s)", name)
+			}
+		}
+		if bytes.Contains([]byte(e.logs.String()), f) {
+			t.Errorf("log holds the password (%s)", name)
+		}
+		filepath.WalkDir(tmp, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			b, _ := os.ReadFile(p)
+			if bytes.Contains(b, f) {
+				t.Errorf("temp file %s holds the password (%s)", p, name)
+			}
+			return nil
+		})
+	}
+	if !strings.Contains(e.logs.String(), "level=DEBUG") && !strings.Contains(e.logs.String(), "request") {
+		t.Error("no log lines were written: the log check would prove nothing")
+	}
+}
+
+// TestOldCookiesAfterLogout replays every cookie of a logged-out session:
+// the key is gone, so they open nothing.
+func TestOldCookiesAfterLogout(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	c.page("/m/INBOX", http.StatusOK)
+	u, _ := url.Parse(e.srv.URL)
+	old := c.jar.Cookies(u)
+	if len(old) < 2 {
+		t.Fatalf("got %d cookies after login, want the session and credential cookies", len(old))
+	}
+
+	resp := c.do("POST", "/logout", url.Values{})
+	resp.Body.Close()
+	if got := resp.Header.Get("Location"); got != "/login?logged_out=1" {
+		t.Fatalf("logout redirects to %q", got)
+	}
+
+	replay := e.client()
+	replay.jar.SetCookies(u, old)
+	resp = replay.do("GET", "/m/INBOX", nil)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("replayed cookies: status %d, Location %q; want a redirect to the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestCookieAttributes(t *testing.T) {
+	e := newEnv(t)
+	resp := e.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	resp.Body.Close()
+	var names []string
+	for _, ck := range resp.Cookies() {
+		names = append(names, ck.Name)
+		if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
+			t.Errorf("cookie %s: HttpOnly=%v SameSite=%v, want HttpOnly and Strict", ck.Name, ck.HttpOnly, ck.SameSite)
+		}
+		if strings.Contains(ck.Value, e.acct.Password) {
+			t.Errorf("cookie %s carries the password in clear", ck.Name)
+		}
+	}
+	if len(names) != 2 {
+		t.Errorf("login set cookies %v, want the session and the sealed credential", names)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	r1 := c.do("GET", "/login", nil)
+	r1.Body.Close()
+	r2 := c.do("GET", "/login", nil)
+	r2.Body.Close()
+	csp := r1.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'nonce-", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-eval") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows unsafe code: %q", csp)
+	}
+	if csp == r2.Header.Get("Content-Security-Policy") {
+		t.Error("two responses share a CSP nonce")
+	}
+	for h, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"} {
+		if got := r1.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	if got := r1.Header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("HSTS sent for an http public URL: %q", got)
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	resp := c.do("POST", "/logout", url.Values{}, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST /logout: status %d, want 403", resp.StatusCode)
+	}
+	c.page("/m/INBOX", http.StatusOK) // still logged in
+}
