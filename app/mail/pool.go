@@ -50,9 +50,12 @@ func (p *Pool) Acquire(ctx context.Context, sid string, srv config.Server, creds
 	case <-ctx.Done():
 		return nil, nil, ErrUnavailable
 	}
-	release = func() {
-		e.lastUsed = time.Now()
-		<-e.sem
+	var once sync.Once
+	release = func() { // idempotent: a handler may release early and defer too
+		once.Do(func() {
+			e.lastUsed = time.Now()
+			<-e.sem
+		})
 	}
 	if e.conn != nil && e.conn.Closed() {
 		e.conn.c.Close()

@@ -1,0 +1,338 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
+)
+
+// findMessage pages through a folder until a row has the subject, and
+// returns the row's link.
+func (c *client) findMessage(folder, subject string) string {
+	c.e.t.Helper()
+	for page := 1; page < 20; page++ {
+		doc := c.page("/m/"+url.PathEscape(folder)+"?page="+strconv.Itoa(page), http.StatusOK)
+		var href string
+		doc.Find("[data-testid=row]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			if text(s.Find("[data-testid=subject]")) == subject {
+				href, _ = s.Find("a").Attr("href")
+				return false
+			}
+			return true
+		})
+		if href != "" {
+			return href
+		}
+		if doc.Find("[data-testid=next]").Length() == 0 {
+			break
+		}
+	}
+	c.e.t.Fatalf("no message %q in %s", subject, folder)
+	return ""
+}
+
+func TestBrowseFoldersAndPages(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+
+	doc := c.page("/m/INBOX", http.StatusOK)
+	var labels []string
+	doc.Find("[data-testid=folder-label]").Each(func(_ int, s *goquery.Selection) { labels = append(labels, text(s)) })
+	wantFirst := []string{"Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash"}
+	if len(labels) < len(wantFirst) {
+		t.Fatalf("folders = %v", labels)
+	}
+	if diff := cmp.Diff(wantFirst, labels[:len(wantFirst)]); diff != "" {
+		t.Errorf("role folders first, in order (-want +got):\n%s", diff)
+	}
+	nested := doc.Find("[data-testid=folder].depth-2")
+	if nested.Length() == 0 {
+		t.Errorf("no nested folder at depth 2 in the tree")
+	}
+	if n := doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"); text(n) == "" {
+		t.Errorf("Inbox shows no unread count")
+	}
+	if got := doc.Find("[data-testid=row]").Length(); got != 50 {
+		t.Errorf("page 1 has %d rows, want 50", got)
+	}
+	if got := text(doc.Find("[data-testid=page-of]")); got != "Page 1 of 6" {
+		t.Errorf("pager says %q, want Page 1 of 6", got)
+	}
+	first := text(doc.Find("[data-testid=row] [data-testid=subject]").First())
+
+	doc = c.page("/m/INBOX?page=2", http.StatusOK)
+	if got := text(doc.Find("[data-testid=page-of]")); got != "Page 2 of 6" {
+		t.Errorf("pager says %q, want Page 2 of 6", got)
+	}
+	if text(doc.Find("[data-testid=row] [data-testid=subject]").First()) == first {
+		t.Errorf("page 2 starts with the same message as page 1")
+	}
+	doc = c.page("/m/INBOX?page=6", http.StatusOK)
+	if got := doc.Find("[data-testid=row]").Length(); got != 300-5*50 {
+		t.Errorf("last page has %d rows, want %d", got, 300-5*50)
+	}
+	if doc.Find("[data-testid=next]").Length() != 0 {
+		t.Errorf("last page offers a next page")
+	}
+	c.page("/m/INBOX?page=7", http.StatusNotFound)
+	c.page("/m/No%20such%20folder", http.StatusNotFound)
+
+	// A nested folder by its full name, escaped in one path segment.
+	doc = c.page("/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
+	if got := text(doc.Find("[data-testid=folder-title]")); got != "Website" {
+		t.Errorf("nested folder title = %q, want Website", got)
+	}
+}
+
+func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	for _, tc := range []struct {
+		target, path, want, notWant string
+	}{
+		{"list", "/m/INBOX?page=2", "[data-testid=rows]", "#folders"},
+		{"main", "/m/Sent", "#folders", "html"},
+		{"message", "/m/INBOX", ".placeholder", "[data-testid=rows]"},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			resp := c.do("GET", tc.path, nil, "HX-Request", "true", "HX-Target", "section#"+tc.target)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if bytes.Contains(body, []byte("<html")) {
+				t.Fatalf("htmx request got a full page")
+			}
+			doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(body))
+			if doc.Find(tc.want).Length() == 0 {
+				t.Errorf("fragment lacks %s", tc.want)
+			}
+			if tc.notWant != "html" && doc.Find(tc.notWant).Length() != 0 {
+				t.Errorf("fragment has %s, which is not in the target", tc.notWant)
+			}
+			if tc.target == "list" && len(body) > 25_000 {
+				t.Errorf("50-row list fragment is %d bytes, budget 25 KB", len(body))
+			}
+		})
+	}
+	// A history restore asks for the whole page.
+	resp := c.do("GET", "/m/INBOX", nil, "HX-Request", "true", "HX-Target", "body", "HX-History-Restore-Request", "true")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(body, []byte("<html")) {
+		t.Errorf("history restore did not get the full page")
+	}
+}
+
+func TestReadEachKindOfMessage(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+
+	t.Run("plain text with links and quotes", func(t *testing.T) {
+		doc := c.page(c.findMessage("INBOX", "Useful links for your first week"), http.StatusOK)
+		body := doc.Find("[data-testid=text-body]")
+		if body.Length() == 0 {
+			t.Fatal("no text body")
+		}
+		body.Find("a").Each(func(_ int, a *goquery.Selection) {
+			href, _ := a.Attr("href")
+			if !strings.HasPrefix(href, "http://") && !strings.HasPrefix(href, "https://") && !strings.HasPrefix(href, "mailto:") {
+				t.Errorf("text body links to %q", href)
+			}
+		})
+		if body.Find("a[href^='https://']").Length() == 0 {
+			t.Error("no https link made clickable")
+		}
+		doc = c.page(c.findMessage("INBOX", "Re: Dinner on Saturday?"), http.StatusOK)
+		if doc.Find("[data-testid=text-body] blockquote").Length() == 0 {
+			t.Error("quoted lines are not styled as quotes")
+		}
+	})
+
+	t.Run("legacy charsets", func(t *testing.T) {
+		for subject, want := range map[string]string{
+			"Réservation confirmée pour le dîner à Genève": "Françoise Müller",
+			"Don’t miss it: “Spring Sale” – 20 € off":      "save 20 € on every order",
+			"会議の議事録について":                                   "デモさん",
+			"Привет из Москвы":                             "Пишу вам из Москвы",
+		} {
+			href := c.findMessage("INBOX", subject)
+			sep := "?"
+			if strings.Contains(href, "?") {
+				sep = "&"
+			}
+			doc := c.page(href+sep+"view=text", http.StatusOK) // the windows-1252 one has HTML too
+			if got := text(doc.Find("[data-testid=msg-subject]")); got != subject {
+				t.Errorf("subject = %q, want %q", got, subject)
+			}
+			if got := text(doc.Find("[data-testid=text-body]")); !strings.Contains(got, want) {
+				t.Errorf("%s: body lacks %q:\n%s", subject, want, got)
+			}
+		}
+	})
+
+	t.Run("html newsletter with remote images", func(t *testing.T) {
+		href := c.findMessage("INBOX", "Spring Collection: up to 40% off trail gear")
+		doc := c.page(href, http.StatusOK)
+		frame := doc.Find("iframe[data-testid=html-body]")
+		src, _ := frame.Attr("src")
+		sandbox, _ := frame.Attr("sandbox")
+		if src == "" || strings.Contains(sandbox, "allow-scripts") || strings.Contains(sandbox, "allow-same-origin") {
+			t.Fatalf("frame src=%q sandbox=%q", src, sandbox)
+		}
+		if doc.Find("[data-testid=remote-blocked]").Length() == 0 {
+			t.Error("no notice that remote content is blocked")
+		}
+		resp := c.do("GET", src, nil)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "img-src data:;") || !strings.Contains(csp, "sandbox") || strings.Contains(csp, "script-src") {
+			t.Errorf("frame CSP = %q", csp)
+		}
+		fdoc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
+		if fdoc.Find("table").Length() == 0 {
+			t.Error("newsletter tables were removed")
+		}
+		fdoc.Find("img").Each(func(_ int, img *goquery.Selection) {
+			if s, _ := img.Attr("src"); strings.HasPrefix(s, "http") {
+				t.Errorf("remote image kept while blocked: %s", s)
+			}
+		})
+		// Asking for remote content keeps the images and widens the CSP.
+		show, _ := doc.Find("[data-testid=show-remote]").Attr("href")
+		doc = c.page(show, http.StatusOK)
+		src, _ = doc.Find("iframe[data-testid=html-body]").Attr("src")
+		resp = c.do("GET", src, nil)
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !bytes.Contains(b, []byte(`src="http`)) {
+			t.Error("remote images still removed after 'show remote content'")
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "https:") {
+			t.Errorf("frame CSP with remote content = %q", csp)
+		}
+	})
+
+	t.Run("alternative offers both versions", func(t *testing.T) {
+		doc := c.page(c.findMessage("INBOX", "Team offsite agenda (Thursday)"), http.StatusOK)
+		if doc.Find("[data-testid=alternatives]").Length() == 0 {
+			t.Fatal("no choice between HTML and plain text")
+		}
+		textURL, _ := doc.Find("[data-testid=show-text]").Attr("href")
+		doc = c.page(textURL, http.StatusOK)
+		if doc.Find("[data-testid=text-body]").Length() == 0 || doc.Find("[data-testid=html-body]").Length() != 0 {
+			t.Error("the plain-text choice does not show the text part")
+		}
+	})
+
+	t.Run("inline cid image", func(t *testing.T) {
+		doc := c.page(c.findMessage("INBOX", "Happy birthday card for you"), http.StatusOK)
+		src, _ := doc.Find("iframe[data-testid=html-body]").Attr("src")
+		resp := c.do("GET", src, nil)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !bytes.Contains(b, []byte(`src="data:image/`)) {
+			t.Error("cid: image not served from the message")
+		}
+	})
+
+	t.Run("attachments stream with safe headers", func(t *testing.T) {
+		doc := c.page(c.findMessage("INBOX", "Your invoice INV-10042 is available"), http.StatusOK)
+		link := doc.Find("[data-testid=attachment-link]").First()
+		href, _ := link.Attr("href")
+		if !strings.HasSuffix(text(link), ".pdf") {
+			t.Errorf("attachment name = %q", text(link))
+		}
+		resp := c.do("GET", href, nil)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Fatalf("download: status %d, starts %q", resp.StatusCode, b[:min(len(b), 8)])
+		}
+		if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, ".pdf") {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Error("download without nosniff")
+		}
+
+		doc = c.page(c.findMessage("INBOX", "Weekly backup: backup-archive.zip (5 MB)"), http.StatusOK)
+		href, _ = doc.Find("[data-testid=attachment-link]").First().Attr("href")
+		resp = c.do("GET", href, nil)
+		h := sha256.New()
+		n, _ := io.Copy(h, resp.Body)
+		resp.Body.Close()
+		if n < 4<<20 {
+			t.Errorf("big attachment is %d bytes, want several MB", n)
+		}
+	})
+
+	t.Run("view source", func(t *testing.T) {
+		href := c.findMessage("INBOX", "Photos from the hike")
+		resp := c.do("GET", href+"/source", nil)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !bytes.Contains(b, []byte("Subject: Photos from the hike")) {
+			t.Errorf("source: %s\n%.200s", resp.Header.Get("Content-Type"), b)
+		}
+	})
+}
+
+func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	doc := c.page("/m/INBOX", http.StatusOK)
+	row := doc.Find("[data-testid=row].unread").First()
+	if row.Length() == 0 {
+		t.Fatal("no unread message on the first page")
+	}
+	uid, _ := row.Attr("data-uid")
+	href, _ := row.Find("a").Attr("href")
+	unreadBefore := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
+
+	doc = c.page(href, http.StatusOK)
+	doc = c.page("/m/INBOX", http.StatusOK)
+	if doc.Find("[data-testid=row][data-uid='" + uid + "']").HasClass("unread") {
+		t.Error("message still unread after opening it")
+	}
+	if got := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]")); got == unreadBefore {
+		t.Errorf("Inbox unread count stayed %s after reading", got)
+	}
+
+	resp := c.do("POST", href+"/unread", url.Values{"page": {"1"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/m/INBOX" {
+		t.Fatalf("mark unread: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	doc = c.page("/m/INBOX", http.StatusOK)
+	if !doc.Find("[data-testid=row][data-uid='" + uid + "']").HasClass("unread") {
+		t.Error("message not unread after 'mark unread'")
+	}
+	if got := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]")); got != unreadBefore {
+		t.Errorf("Inbox unread count = %s, want %s again", got, unreadBefore)
+	}
+}
+
+func TestStaleUIDValidityIsNotFound(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	href := c.findMessage("INBOX", "Photos from the hike")
+	parts := strings.Split(href, "/") // /m/INBOX/{validity}/{uid}
+	parts[3] = "999999"
+	doc := c.page(strings.Join(parts, "/"), http.StatusNotFound)
+	if doc.Find("[data-testid=error-message]").Length() == 0 {
+		t.Error("no error message on the 404 page")
+	}
+}
