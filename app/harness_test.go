@@ -178,3 +178,9 @@ func (c *client) login(login, password string) {
 }
 
 func text(s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }
+
+func newLoopbackServer(tb testing.TB, h http.Handler) *httptest.Server {
+	s := httptest.NewServer(h)
+	tb.Cleanup(s.Close)
+	return s
+}

@@ -1,7 +1,7 @@
 package app
 
 import (
-	"encoding/base64"
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
@@ -41,7 +41,7 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 	var inline []message.Part
 	var total int64
 	for _, p := range layout.Inline {
-		if strings.HasPrefix(p.Type, "image/") && total+p.Size <= inlineLimit {
+		if total+p.Size <= inlineLimit {
 			inline = append(inline, p)
 			parts = append(parts, p.Path)
 			total += p.Size
@@ -52,15 +52,14 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	release()
-	html, _, _ := message.DecodeText(strings.NewReader(string(bodies[0])), *layout.HTML, bodyLimit)
+	html, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *layout.HTML, bodyLimit)
 	cids := make(map[string]string, len(inline))
 	for i, p := range inline {
-		var b strings.Builder
-		b.WriteString("data:" + p.Type + ";base64,")
-		enc := base64.NewEncoder(base64.StdEncoding, &b)
-		if _, err := copyDecoded(enc, strings.NewReader(string(bodies[i+1])), p.Encoding); err == nil {
-			enc.Close()
-			cids[p.ContentID] = b.String()
+		var b bytes.Buffer
+		if _, err := io.Copy(&b, message.DecodeBinary(bytes.NewReader(bodies[i+1]), p.Encoding)); err == nil {
+			if uri, ok := message.ImageDataURI(b.Bytes()); ok {
+				cids[p.ContentID] = uri
+			}
 		}
 	}
 	out := message.SanitizeHTML(html, message.SanitizeOptions{
@@ -81,8 +80,4 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Cache-Control", "private, no-store")
 	return render(w, r, http.StatusOK, views.MessageFrame(views.FrameParams{HTML: out.HTML}))
-}
-
-func copyDecoded(w io.Writer, r io.Reader, encoding string) (int64, error) {
-	return io.Copy(w, message.DecodeBinary(r, encoding))
 }

@@ -48,7 +48,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer dl.Close()
-	name := message.SafeFilename(attachmentName(*part))
+	name := part.DownloadName()
 	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
 		return dl.Stream(r.Context(), mailbox, validity, uid, path, stream)
 	}, func(h http.Header) {

@@ -71,15 +71,23 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			a.log.Debug("html body decode", "err", err.Error())
 		}
-		// Sanitised here only to learn whether remote content is blocked;
-		// the frame's own request renders it.
-		mp.RemoteFound = message.SanitizeHTML(html, message.SanitizeOptions{}).RemoteBlocked
+		// Sanitised here only to learn whether remote content is blocked
+		// and which inline images show; the frame's own request renders it.
+		out := message.SanitizeHTML(html, message.SanitizeOptions{CID: func(id string) (string, bool) {
+			_, ok := layout.InlinePart(id)
+			return pixelGIF, ok
+		}})
+		mp.RemoteFound = out.RemoteBlocked
+		layout.ResolveInline(out.CIDs)
 	} else {
 		mp.TextHTML = `<p class="muted">This message has no text.</p>`
 	}
+	if htmlPart == nil {
+		layout.ResolveInline(nil) // no HTML shown: inline images are attachments
+	}
 	for _, at := range layout.Attachments {
 		mp.Attachments = append(mp.Attachments, views.Attachment{
-			Name: attachmentName(at),
+			Name: at.DownloadName(),
 			Type: at.Type,
 			Size: at.Size,
 			URL:  views.PartURL(mailbox, validity, uid, at.Section()),
@@ -113,9 +121,6 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, views.MailboxPage(p))
 }
 
-func attachmentName(p message.Part) string {
-	if p.Filename != "" {
-		return p.Filename
-	}
-	return "part-" + p.Section()
-}
+// pixelGIF stands in for inline images when only the sanitiser's report
+// is wanted.
+const pixelGIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"

@@ -1,0 +1,255 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"webmail/app/demo"
+	"webmail/app/mail"
+)
+
+// benchEnv is a webmail over a demo server whose INBOX holds n generated
+// messages (and, if big > 0, one message with a big attachment). The demo
+// server runs in a child process, so the heap and the CPU profile measured
+// here are the webmail's alone, as in production where the IMAP server is
+// another program.
+func benchEnv(b *testing.B, n, big int) *env {
+	b.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	imapAddr, smtpAddr := startDemoProcess(b, n, big)
+	cfg := testConfig(b, imapAddr, smtpAddr)
+	cfg.Limits.LoginBurst = 1000
+	cfg.Limits.LoginPerIP = 10000
+	cfg.Limits.LoginPerUser = 10000
+	e := &env{t: b, logs: &syncBuffer{}, acct: demo.DefaultAccounts()[0]}
+	e.app = New(cfg, Options{})
+	go e.app.Run(ctx)
+	e.srv = newLoopbackServer(b, e.app.Handler())
+	return e
+}
+
+func TestMain(m *testing.M) {
+	if os.Getenv("WEBMAIL_BENCH_DEMO") == "1" {
+		runDemoChild()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// runDemoChild is the child process of startDemoProcess: it serves the
+// demo until its standard input closes.
+func runDemoChild() {
+	ctx := context.Background()
+	d, err := demo.Start(ctx, demo.Options{Empty: true})
+	if err != nil {
+		fmt.Println("error", err)
+		return
+	}
+	defer d.Close()
+	login := d.Accounts()[0].Login
+	if n, _ := strconv.Atoi(os.Getenv("WEBMAIL_BENCH_FILL")); n > 0 {
+		if err := d.FillMailbox(ctx, login, "INBOX", n); err != nil {
+			fmt.Println("error", err)
+			return
+		}
+	}
+	if n, _ := strconv.Atoi(os.Getenv("WEBMAIL_BENCH_BIG")); n > 0 {
+		if err := d.Append(ctx, login, "INBOX", bigMessage(n), nil, time.Now()); err != nil {
+			fmt.Println("error", err)
+			return
+		}
+	}
+	fmt.Println(d.IMAPAddr(), d.SMTPAddr())
+	io.Copy(io.Discard, os.Stdin)
+}
+
+func startDemoProcess(b *testing.B, fill, big int) (imapAddr, smtpAddr string) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), "WEBMAIL_BENCH_DEMO=1", "WEBMAIL_BENCH_FILL="+strconv.Itoa(fill), "WEBMAIL_BENCH_BIG="+strconv.Itoa(big))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	var status string
+	if _, err := fmt.Fscan(stdout, &status, &smtpAddr); err != nil || status == "error" {
+		b.Fatalf("demo child: %v %s %s", err, status, smtpAddr)
+	}
+	return status, smtpAddr
+}
+
+// BenchmarkInboxPage renders a 50-row inbox page through HTTP, and times
+// the IMAP commands the page needs (NOOP + FETCH on the kept connection)
+// in the same run, so the two can be compared: the budget is 1.3x.
+func BenchmarkInboxPage(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run("messages="+strconv.Itoa(n), func(b *testing.B) {
+			e := benchEnv(b, n, 0)
+			c := e.client()
+			c.login(e.acct.Login, e.acct.Password)
+			c.page("/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
+
+			conn, err := mail.Dialer{Timeout: 10 * time.Second}.Dial(context.Background(), e.app.cfg.IMAP, e.acct.Login, e.acct.Password)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.ListPage(context.Background(), "INBOX", 1); err != nil {
+				b.Fatal(err)
+			}
+
+			b.ReportAllocs()
+			b.ResetTimer()
+			var imapTime time.Duration
+			for i := 0; i < b.N; i++ {
+				resp := c.do("GET", "/m/INBOX", nil)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+				b.StopTimer()
+				start := time.Now()
+				if _, err := conn.ListPage(context.Background(), "INBOX", 1); err != nil {
+					b.Fatal(err)
+				}
+				imapTime += time.Since(start)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(imapTime.Nanoseconds())/float64(b.N), "imap-ns/op")
+		})
+	}
+}
+
+// BenchmarkDownload25MB streams a 25 MB attachment and reports the peak
+// growth of the heap while it does.
+func BenchmarkDownload25MB(b *testing.B) {
+	e := benchEnv(b, 0, 25<<20)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	doc := c.page("/m/INBOX", http.StatusOK)
+	href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
+	doc = c.page(href, http.StatusOK)
+	dl, _ := doc.Find("[data-testid=attachment-link]").First().Attr("href")
+
+	b.ResetTimer()
+	var peak int64
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		base := heapBytes()
+		var top atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					if h := heapBytes() - base; h > top.Load() {
+						top.Store(h)
+					}
+				}
+			}
+		}()
+		resp := c.do("GET", dl, nil)
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		close(done)
+		if n != 25<<20 {
+			b.Fatalf("downloaded %d bytes", n)
+		}
+		peak = max(peak, top.Load())
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.SetBytes(25 << 20)
+}
+
+func heapBytes() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+func bigMessage(size int) []byte {
+	payload := make([]byte, size)
+	rand.Read(payload)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fmt.Fprintf(&buf, "From: Backup <backup@example.org>\r\nTo: demo@example.org\r\nSubject: Big file\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=%s\r\n\r\n", time.Now().Format(time.RFC1123Z), mw.Boundary())
+	w, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}})
+	io.WriteString(w, "The big file.\r\n")
+	w, _ = mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {"application/octet-stream"},
+		"Content-Transfer-Encoding": {"base64"},
+		"Content-Disposition":       {`attachment; filename="big.bin"`},
+	})
+	enc := base64.NewEncoder(base64.StdEncoding, &lineWriter{w: w})
+	enc.Write(payload)
+	enc.Close()
+	mw.Close()
+	return buf.Bytes()
+}
+
+// lineWriter breaks base64 into 76-character lines.
+type lineWriter struct {
+	w   io.Writer
+	col int
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if l.col == 76 {
+			l.w.Write([]byte("\r\n"))
+			l.col = 0
+		}
+		l.w.Write([]byte{c})
+		l.col++
+	}
+	return len(p), nil
+}
+
+// BenchmarkSessions logs in 200 people, each keeping its IMAP connection
+// open, and reports the heap in use for all of them together.
+func BenchmarkSessions(b *testing.B) {
+	const sessions = 200
+	for i := 0; i < b.N; i++ {
+		e := benchEnv(b, 0, 0)
+		runtime.GC()
+		base := heapBytes()
+		clients := make([]*client, sessions)
+		for j := range clients {
+			clients[j] = e.client()
+			clients[j].login(e.acct.Login, e.acct.Password)
+			resp := clients[j].do("GET", "/m/INBOX", nil)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if got := e.app.Sessions(); got != sessions {
+			b.Fatalf("%d kept connections, want %d", got, sessions)
+		}
+		runtime.GC()
+		b.ReportMetric(float64(heapBytes()-base)/(1<<20), "heap-MB")
+		b.ReportMetric(float64(heapBytes()-base)/sessions/1024, "heap-KB/session")
+	}
+}
