@@ -23,6 +23,7 @@ type Conn struct {
 	mu       sync.Mutex // held by the request using the connection
 	selected string     // mailbox currently selected
 	validity uint32     // its UIDVALIDITY
+	stale    bool       // no NOOP or SELECT yet in this request
 	lastUsed time.Time
 
 	folders     []Folder // cached LIST result
@@ -83,13 +84,16 @@ func (c *Conn) do(ctx context.Context, f func() error) error {
 }
 
 // selectMailbox selects name unless it is selected already, in which case a
-// NOOP brings in new messages and expunges. It returns the message count
-// and UIDVALIDITY.
+// NOOP (once per request) brings in new messages and expunges. It returns
+// the message count and UIDVALIDITY.
 func (c *Conn) selectMailbox(ctx context.Context, name string) (count, validity uint32, err error) {
 	err = c.do(ctx, func() error {
 		if c.selected == name {
-			if err := c.c.Noop().Wait(); err != nil {
-				return err
+			if c.stale {
+				if err := c.c.Noop().Wait(); err != nil {
+					return err
+				}
+				c.stale = false
 			}
 			if mb := c.c.Mailbox(); mb != nil && mb.Name == name {
 				count = mb.NumMessages
@@ -106,7 +110,7 @@ func (c *Conn) selectMailbox(ctx context.Context, name string) (count, validity 
 			}
 			return err
 		}
-		c.selected, c.validity = name, data.UIDValidity
+		c.selected, c.validity, c.stale = name, data.UIDValidity, false
 		count, validity = data.NumMessages, data.UIDValidity
 		return nil
 	})

@@ -73,6 +73,7 @@ func (p *Pool) Acquire(ctx context.Context, sid string, srv config.Server, creds
 			return nil, nil, err
 		}
 	}
+	e.conn.stale = true // the first command of this request refreshes
 	return e.conn, release, nil
 }
 

@@ -1,0 +1,111 @@
+package app
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"webmail/config"
+)
+
+// commandLog is a TCP proxy in front of the IMAP server that records the
+// command names the webmail sends.
+type commandLog struct {
+	mu   sync.Mutex
+	cmds []string
+}
+
+func (l *commandLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.cmds
+	l.cmds = nil
+	return out
+}
+
+func imapCommandProxy(t *testing.T, upstream string) (string, *commandLog) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	log := &commandLog{}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { defer up.Close(); defer c.Close(); copyConn(c, up) }()
+			go func() {
+				defer up.Close()
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if len(line) > 0 {
+						if f := strings.Fields(line); len(f) >= 2 && f[0] != "" && !strings.HasPrefix(line, " ") {
+							name := strings.ToUpper(f[1])
+							if name == "UID" && len(f) >= 3 {
+								name += " " + strings.ToUpper(f[2])
+							}
+							log.mu.Lock()
+							log.cmds = append(log.cmds, name)
+							log.mu.Unlock()
+						}
+						if _, err := up.Write([]byte(line)); err != nil {
+							return
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), log
+}
+
+// TestIMAPCommandsPerPage checks that a page costs a small, fixed number
+// of IMAP commands on the kept connection, with no LIST of all folders.
+func TestIMAPCommandsPerPage(t *testing.T) {
+	base := newEnv(t)
+	proxy, log := imapCommandProxy(t, base.demo.IMAPAddr())
+	e := newEnv(t, func(c *config.Config) {
+		host, port := splitHostPort(t, proxy)
+		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
+	})
+	e.acct = base.acct
+	c := e.client()
+	c.login(base.acct.Login, base.acct.Password)
+	c.page("/m/INBOX", http.StatusOK) // first page: LIST and SELECT
+	log.take()
+
+	c.page("/m/INBOX?page=2", http.StatusOK)
+	if got := log.take(); strings.Join(got, ",") != "NOOP,FETCH" {
+		t.Errorf("list page sent %v, want NOOP and one FETCH", got)
+	}
+
+	href := c.findMessage("INBOX", "Photos from the hike")
+	log.take()
+	c.page(href, http.StatusOK, "HX-Request", "true", "HX-Target", "section#message")
+	got := log.take()
+	t.Logf("message view (unread before): %v", got)
+	for _, cmd := range got {
+		if cmd == "LIST" || cmd == "SELECT" || cmd == "STATUS" {
+			t.Errorf("message view sent %s", cmd)
+		}
+	}
+	if len(got) > 5 {
+		t.Errorf("message view sent %d commands %v, want at most 5", len(got), got)
+	}
+}
