@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"webmail/config"
 )
 
 // TestNoSecretAtRest is invariant S1: after a whole session (log in,
@@ -169,4 +171,58 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		t.Fatalf("cross-site POST /logout: status %d, want 403", resp.StatusCode)
 	}
 	c.page("/m/INBOX", http.StatusOK) // still logged in
+}
+
+func TestHTTPSPublicURLHardensCookies(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.PublicURL = "https://mail.example.org" })
+	resp := e.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	resp.Body.Close()
+	if got := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
+		t.Errorf("HSTS = %q", got)
+	}
+	names := map[string]bool{}
+	for _, ck := range resp.Cookies() {
+		names[ck.Name] = true
+		if !strings.HasPrefix(ck.Name, "__Host-") || !ck.Secure || ck.Path != "/" || ck.Domain != "" {
+			t.Errorf("cookie %s: Secure=%v Path=%q Domain=%q, want a __Host- cookie", ck.Name, ck.Secure, ck.Path, ck.Domain)
+		}
+	}
+	if !names["__Host-wm_session"] || !names["__Host-wm_cred"] {
+		t.Errorf("cookies %v, want __Host-wm_session and __Host-wm_cred", names)
+	}
+}
+
+// TestFirstLoadWeight is the page budget: the inbox page with its CSS and
+// scripts, gzipped as browsers receive them, within 40 KB.
+func TestFirstLoadWeight(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.Header.Get("Content-Encoding") != "gzip" && len(b) > 1400 { // gzhttp leaves tiny bodies alone
+			t.Errorf("%s not compressed", path)
+		}
+		return len(b)
+	}
+	total := get("/m/INBOX")
+	doc := c.page("/m/INBOX", http.StatusOK)
+	doc.Find("link[rel=stylesheet], script[src]").Each(func(_ int, s *goquery.Selection) {
+		u, ok := s.Attr("href")
+		if !ok {
+			u, _ = s.Attr("src")
+		}
+		total += get(u)
+	})
+	t.Logf("first load: %d bytes gzipped", total)
+	if total > 40_000 {
+		t.Errorf("first load is %d bytes gzipped, budget 40 KB", total)
+	}
 }
