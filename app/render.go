@@ -13,10 +13,11 @@ func (a *App) base(r *http.Request, title string) views.Base {
 	b := views.Base{
 		Title: title,
 		Assets: views.Assets{
-			CSS:  a.assets.URL("app.css"),
-			HTMX: a.assets.URL("htmx-4.0.1.min.js"),
-			JS:   a.assets.URL("app.js"),
-			Icon: a.assets.URL("icon.svg"),
+			CSS:    a.assets.URL("app.css"),
+			HTMX:   a.assets.URL("htmx-4.0.1.min.js"),
+			JS:     a.assets.URL("app.js"),
+			Icon:   a.assets.URL("icon.svg"),
+			Sprite: a.assets.URL("icons.svg"),
 		},
 	}
 	if acct := accountFrom(r); acct.Login != "" {

@@ -82,6 +82,17 @@ func AddrList(as []imap.Address) string {
 	return strings.Join(parts, ", ")
 }
 
+// AddrNames joins the display names of addresses.
+func AddrNames(as []imap.Address) string {
+	parts := make([]string, 0, len(as))
+	for _, a := range as {
+		if !a.IsGroupStart() && !a.IsGroupEnd() {
+			parts = append(parts, AddrName(a))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Subject shows a placeholder for an empty subject.
 func Subject(s string) string {
 	if strings.TrimSpace(s) == "" {
@@ -110,23 +121,12 @@ func FolderLabel(f mail.Folder) string {
 	return f.Label
 }
 
-// FolderIcon is a small symbol per role, shown before the label.
+// FolderIcon names the icon of a role in the icon sprite.
 func FolderIcon(r mail.Role) string {
-	switch r {
-	case mail.RoleInbox:
-		return "📥"
-	case mail.RoleDrafts:
-		return "📝"
-	case mail.RoleSent:
-		return "📤"
-	case mail.RoleArchive:
-		return "🗄"
-	case mail.RoleJunk:
-		return "⚠"
-	case mail.RoleTrash:
-		return "🗑"
+	if r == mail.RoleNone {
+		return "folder"
 	}
-	return "📁"
+	return string(r)
 }
 
 func depthClass(d int) string {
