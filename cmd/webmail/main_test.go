@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestCheckConfig(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-check-config"}, env(), &out); err != nil {
+		t.Fatalf("default config: %v", err)
+	}
+	err := run(context.Background(), []string{"-check-config"}, env("WEBMAIL_IMAP_PORT", "abc", "WEBMAIL_LOG_LEVEL", "loud"), &out)
+	if err == nil {
+		t.Fatal("bad environment accepted")
+	}
+	for _, want := range []string{"WEBMAIL_IMAP_PORT", "log.level"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s:\n%v", want, err)
+		}
+	}
+}
+
+// TestDemoStartsAndStops runs the program as `go run ./cmd/webmail` does,
+// on a free port: it prints the URL and the demo logins, serves the login
+// page, and shuts down when its context ends.
+func TestDemoStartsAndStops(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-listen", addr}, env(), out) }()
+
+	deadline := time.Now().Add(20 * time.Second)
+	var resp *http.Response
+	for time.Now().Before(deadline) {
+		if resp, err = http.Get("http://" + addr + "/login"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("demo never served: %v\n%s", err, out)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET /login: %d", resp.StatusCode)
+	}
+	for _, want := range []string{"http://" + addr, "demo@example.org", "demo-smtp"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up output lacks %q:\n%s", want, out)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop after its context ended")
+	}
+}
