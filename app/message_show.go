@@ -116,7 +116,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	if target == "main" {
-		return render(w, r, http.StatusOK, views.MainPanes(p))
+		return render(w, r, http.StatusOK, views.Main(p))
 	}
 	return render(w, r, http.StatusOK, views.MailboxPage(p))
 }

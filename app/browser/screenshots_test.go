@@ -1,0 +1,85 @@
+package browser
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"webmail/app/demo"
+)
+
+// colorScheme emulates prefers-color-scheme.
+func colorScheme(scheme string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		return emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}).Do(ctx)
+	})
+}
+
+// TestScreenshots saves full-page screenshots of the main screens to
+// testdata/screenshots/, for people to look at. It only runs when
+// WEBMAIL_SCREENSHOTS is set, so that the tree stays clean.
+func TestScreenshots(t *testing.T) {
+	if os.Getenv("WEBMAIL_SCREENSHOTS") == "" {
+		t.Skip("set WEBMAIL_SCREENSHOTS to save screenshots to testdata/screenshots/")
+	}
+	w := newWebmail(t, demo.Options{})
+	msg := map[string]string{
+		"newsletter": w.messagePath("INBOX", subjectNewsletter),
+		"remote":     w.messagePath("INBOX", subjectMokka),
+		"invoice":    w.messagePath("INBOX", subjectPDF),
+		"text":       w.messagePath("INBOX", subjectFlowed),
+		"long":       w.messagePath("INBOX", subjectLong),
+	}
+	type shot struct {
+		name, path, wait string
+	}
+	message := `document.querySelector("#message [data-testid=message]")`
+	for _, mode := range []struct {
+		name          string
+		width, height int64
+		opts          []chromedp.EmulateViewportOption
+		scheme        string
+		shots         []shot
+	}{
+		{"desktop", 1280, 800, nil, "light", []shot{
+			{"inbox-desktop", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-desktop-newsletter", msg["newsletter"], message},
+			{"message-desktop-remote-blocked", msg["remote"], `document.querySelector("[data-testid=remote-blocked]")`},
+			{"message-desktop-attachment", msg["invoice"], message},
+			{"message-desktop-text", msg["text"], message},
+		}},
+		{"desktop-dark", 1280, 800, nil, "dark", []shot{
+			{"inbox-desktop-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-desktop-newsletter-dark", msg["newsletter"], message},
+			{"message-desktop-text-dark", msg["text"], message},
+		}},
+		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "light", []shot{
+			{"inbox-phone", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-phone-text", msg["text"], message},
+			{"message-phone-newsletter", msg["newsletter"], message},
+			{"message-phone-long-subject", msg["long"], message},
+			{"folders-phone", "/folders", `document.querySelector("#folders [data-testid=folder]")`},
+		}},
+		{"phone-dark", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "dark", []shot{
+			{"inbox-phone-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-phone-text-dark", msg["text"], message},
+		}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			tb := newTab(t, testTimeout)
+			tb.run(t, "emulating "+mode.name, chromedp.EmulateViewport(mode.width, mode.height, mode.opts...), colorScheme(mode.scheme))
+			tb.navigate(t, w.url+"/login")
+			tb.waitFor(t, "the login form", `document.querySelector("[data-testid=login-form]")`)
+			tb.screenshot(t, "login-"+mode.name)
+			tb.login(t, w)
+			for _, s := range mode.shots {
+				tb.navigate(t, w.url+s.path)
+				tb.waitFor(t, s.name, s.wait)
+				tb.screenshot(t, s.name)
+			}
+		})
+	}
+}
