@@ -48,7 +48,7 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, mailbox string, p
 	case "list":
 		return render(w, r, http.StatusOK, views.MessageList(p))
 	case "main":
-		return render(w, r, http.StatusOK, views.Main(p))
+		return render(w, r, http.StatusOK, views.MainFragment(p))
 	}
 	return render(w, r, http.StatusOK, views.MailboxPage(p))
 }

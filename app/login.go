@@ -61,6 +61,9 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	srv, _ := a.cfg.ServersFor(f.Login)
+	if srv.Host == "" { // only [[domain]] entries are configured, none for this one
+		return again(http.StatusUnprocessableEntity, "This webmail does not serve that mail domain. Check the part after the @.")
+	}
 	conn, err := a.pool.Dial(r.Context(), srv, func() (string, string, error) { return f.Login, f.Password, nil })
 	switch {
 	case errors.Is(err, mail.ErrAuth):

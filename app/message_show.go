@@ -94,7 +94,8 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 
-	if !msg.Seen { // opening marks read: an explicit STORE
+	wasUnread := !msg.Seen
+	if wasUnread { // opening marks read: an explicit STORE
 		if err := conn.SetSeen(ctx, mailbox, validity, uid, true); err != nil {
 			return err
 		}
@@ -107,16 +108,16 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Current = findFolder(p.Folders, mailbox)
 	mp.BackLabel = views.FolderLabel(p.Current)
+	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	target := htmxTarget(r)
 	if target == "message" {
-		return render(w, r, http.StatusOK, views.MessagePane(mp))
+		return render(w, r, http.StatusOK, views.MessageFragment(p, wasUnread))
 	}
 	if p.List, err = conn.ListPage(ctx, mailbox, page); err != nil && err != mail.ErrNotFound {
 		return err
 	}
-	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	if target == "main" {
-		return render(w, r, http.StatusOK, views.Main(p))
+		return render(w, r, http.StatusOK, views.MainFragment(p))
 	}
 	return render(w, r, http.StatusOK, views.MailboxPage(p))
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -225,4 +226,33 @@ func TestFirstLoadWeight(t *testing.T) {
 	if total > 40_000 {
 		t.Errorf("first load is %d bytes gzipped, budget 40 KB", total)
 	}
+}
+
+func TestIdleTimeoutEndsSession(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) {
+		c.Session.IdleTimeout = config.Duration{Duration: time.Second}
+	})
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	c.page("/m/INBOX", http.StatusOK)
+	time.Sleep(1500 * time.Millisecond)
+	resp := c.do("GET", "/m/INBOX", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("after the idle timeout: status %d, Location %q; want the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestUnservedDomainRefused(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) {
+		c.Domains = []config.Domain{{Name: "example.org", IMAP: c.IMAP, SMTP: c.SMTP}}
+		c.IMAP = config.Server{Security: config.SecurityTLS}
+	})
+	resp := e.client().do("POST", "/login", url.Values{"login": {"someone@elsewhere.example"}, "password": {"x"}})
+	doc := parse(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "does not serve that mail domain") {
+		t.Errorf("error = %q", got)
+	}
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password) // the configured domain still works
 }

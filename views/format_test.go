@@ -1,0 +1,34 @@
+package views
+
+import (
+	"testing"
+	"time"
+)
+
+func TestListDate(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 22, 15, 4, 0, 0, loc)
+	for _, tc := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 22, 9, 5, 0, 0, loc), "09:05"},
+		{time.Date(2026, 11, 22, 7, 30, 0, 0, time.UTC), "08:30"}, // shown in the reader's zone
+		{time.Date(2026, 11, 21, 23, 59, 0, 0, loc), "21 Nov"},
+		{time.Date(2026, 1, 2, 10, 0, 0, 0, loc), "2 Jan"},
+		{time.Date(2025, 12, 31, 10, 0, 0, 0, loc), "31 Dec 2025"},
+		{time.Time{}, ""},
+	} {
+		if got := ListDate(tc.t, now); got != tc.want {
+			t.Errorf("ListDate(%v) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1500: "2 kB", 7_200_000: "7.2 MB"} {
+		if got := Size(n); got != want {
+			t.Errorf("Size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
