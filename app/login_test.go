@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"webmail/config"
@@ -75,51 +74,9 @@ func TestLoginTLSFailureIsDistinct(t *testing.T) {
 	}
 }
 
-// countingProxy forwards TCP to addr and counts connections.
-func countingProxy(t *testing.T, addr string) (string, *atomic.Int64) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	var n atomic.Int64
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			up, err := net.Dial("tcp", addr)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			go func() { defer up.Close(); defer c.Close(); copyConn(up, c) }()
-			go func() { defer up.Close(); defer c.Close(); copyConn(c, up) }()
-		}
-	}()
-	return ln.Addr().String(), &n
-}
-
-func copyConn(dst, src net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
 func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
 	e := newEnv(t)
-	proxy, dials := countingProxy(t, e.demo.IMAPAddr())
+	proxy, log := imapCommandProxy(t, e.demo.IMAPAddr())
 	e2 := newEnv(t, func(c *config.Config) {
 		host, port := splitHostPort(t, proxy)
 		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
@@ -142,7 +99,7 @@ func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
 	if limited != 7 {
 		t.Errorf("%d of 10 attempts limited, want 7 (burst 3)", limited)
 	}
-	if got := dials.Load(); got != 3 {
+	if got := log.conns.Load(); got != 3 {
 		t.Errorf("IMAP server saw %d connections, want 3: limited attempts must not reach it", got)
 	}
 }

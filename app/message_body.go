@@ -17,22 +17,13 @@ const inlineLimit = 8 << 20
 // the sandboxed iframe of the message view. Its CSP allows no script at
 // all, and remote images and styles only when the person asked for them.
 func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
-	mailbox, validity, uid, err := messageParams(r)
-	if err != nil {
-		return err
-	}
 	remote := r.URL.Query().Get("remote") == "1"
-	conn, release, err := a.conn(r)
+	om, err := a.openMessage(r)
 	if err != nil {
 		return err
 	}
-	defer release()
-	ctx := r.Context()
-	msg, err := conn.Message(ctx, mailbox, validity, uid)
-	if err != nil {
-		return err
-	}
-	layout := message.LayoutOf(msg.Structure)
+	defer om.release()
+	layout := om.layout
 	if layout.HTML == nil {
 		return errorf(http.StatusNotFound, "This message has no HTML body.", nil)
 	}
@@ -47,11 +38,11 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 			total += p.Size
 		}
 	}
-	bodies, err := conn.Sections(ctx, mailbox, validity, uid, parts, bodyLimit)
+	bodies, err := om.conn.Sections(r.Context(), om.mailbox, om.validity, om.uid, parts, bodyLimit)
 	if err != nil {
 		return err
 	}
-	release()
+	om.release()
 	html, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *layout.HTML, bodyLimit)
 	cids := make(map[string]string, len(inline))
 	for i, p := range inline {

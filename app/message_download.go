@@ -14,25 +14,17 @@ import (
 // connection of its own, so a long download does not hold up the
 // session's other pages, and never holds the part in memory.
 func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
-	mailbox, validity, uid, err := messageParams(r)
-	if err != nil {
-		return err
-	}
 	path, ok := sectionParam(r)
 	if !ok {
 		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
 	}
-	conn, release, err := a.conn(r)
+	om, err := a.openMessage(r)
 	if err != nil {
 		return err
 	}
-	msg, err := conn.Message(r.Context(), mailbox, validity, uid)
-	release()
-	if err != nil {
-		return err
-	}
+	om.release()
+	mailbox, validity, uid, layout := om.mailbox, om.validity, om.uid, om.layout
 	var part *message.Part
-	layout := message.LayoutOf(msg.Structure)
 	for _, p := range slices.Concat(layout.Attachments, layout.Inline, ptrs(layout.Text, layout.HTML)) {
 		if slices.Equal(p.Path, path) {
 			part = &p

@@ -14,24 +14,16 @@ const bodyLimit = 2 << 20
 
 // showMessage shows one message and marks it read.
 func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
-	mailbox, validity, uid, err := messageParams(r)
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	page := pageParam(r, false)
-	conn, release, err := a.conn(r)
+	om, err := a.openMessage(r)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer om.release()
 	ctx := r.Context()
-
-	msg, err := conn.Message(ctx, mailbox, validity, uid)
-	if err != nil {
-		return err
-	}
-	layout := message.LayoutOf(msg.Structure)
+	conn, msg, layout := om.conn, om.msg, om.layout
+	mailbox, validity, uid := om.mailbox, om.validity, om.uid
 	mp := views.MessageParams{
 		Msg:     msg,
 		Page:    page,

@@ -2,20 +2,23 @@ package app
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"webmail/config"
 )
 
-// commandLog is a TCP proxy in front of the IMAP server that records the
-// command names the webmail sends.
+// commandLog is what imapCommandProxy saw: connections, and the names of
+// the commands the webmail sent.
 type commandLog struct {
-	mu   sync.Mutex
-	cmds []string
+	conns atomic.Int64
+	mu    sync.Mutex
+	cmds  []string
 }
 
 func (l *commandLog) take() []string {
@@ -26,6 +29,7 @@ func (l *commandLog) take() []string {
 	return out
 }
 
+// imapCommandProxy is a TCP proxy in front of an IMAP server.
 func imapCommandProxy(t *testing.T, upstream string) (string, *commandLog) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -39,12 +43,13 @@ func imapCommandProxy(t *testing.T, upstream string) (string, *commandLog) {
 			if err != nil {
 				return
 			}
+			log.conns.Add(1)
 			up, err := net.Dial("tcp", upstream)
 			if err != nil {
 				c.Close()
 				continue
 			}
-			go func() { defer up.Close(); defer c.Close(); copyConn(c, up) }()
+			go func() { defer up.Close(); defer c.Close(); io.Copy(c, up) }()
 			go func() {
 				defer up.Close()
 				defer c.Close()
@@ -109,3 +114,4 @@ func TestIMAPCommandsPerPage(t *testing.T) {
 		t.Errorf("message view sent %d commands %v, want at most 5", len(got), got)
 	}
 }
+
