@@ -114,4 +114,3 @@ func TestIMAPCommandsPerPage(t *testing.T) {
 		t.Errorf("message view sent %d commands %v, want at most 5", len(got), got)
 	}
 }
-
