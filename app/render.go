@@ -1,7 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -26,10 +29,24 @@ func (a *App) base(r *http.Request, title string) views.Base {
 	return b
 }
 
-// render writes a component as HTML with the given status.
+var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a component as HTML with the given status. The page is
+// rendered whole before anything is sent: a failing component still gets
+// a proper error page, and the response goes out in one write (templ
+// would otherwise flush the compressor mid-page).
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Add("Vary", "HX-Request, HX-Target")
+	buf := pagePool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer pagePool.Put(buf)
+	if err := c.Render(r.Context(), buf); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Add("Vary", "HX-Request, HX-Target")
 	w.WriteHeader(status)
-	return c.Render(r.Context(), w)
+	w.Write(buf.Bytes())
+	return nil
 }

@@ -1,0 +1,103 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// Append stores a message of size bytes in mailbox and returns its UID
+// when the server tells it (UIDPLUS), else 0.
+func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (imap.UID, error) {
+	var uid imap.UID
+	err := c.do(ctx, func() error {
+		cmd := c.c.Append(mailbox, size, &imap.AppendOptions{Flags: flags, Time: date})
+		if _, err := io.Copy(cmd, r); err != nil {
+			cmd.Close()
+			return err
+		}
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		data, err := cmd.Wait()
+		if err != nil {
+			return err
+		}
+		uid = data.UID
+		return nil
+	})
+	if err == nil {
+		c.adjustTotal(mailbox, +1)
+	}
+	return uid, err
+}
+
+// SetFlag adds or removes one flag, such as \Answered after a reply.
+func (c *Conn) SetFlag(ctx context.Context, mailbox string, validity uint32, uid imap.UID, flag imap.Flag, on bool) error {
+	if flag == imap.FlagSeen {
+		return c.SetSeen(ctx, mailbox, validity, uid, on)
+	}
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return err
+	}
+	op := imap.StoreFlagsAdd
+	if !on {
+		op = imap.StoreFlagsDel
+	}
+	return c.do(ctx, func() error {
+		return c.c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{flag}}, nil).Close()
+	})
+}
+
+// ErrNoUIDPlus means the server cannot expunge single messages; the
+// message is then only marked \Deleted, never expunged together with
+// messages other clients marked.
+var ErrNoUIDPlus = errors.New("mail: server lacks UIDPLUS")
+
+// Remove deletes exactly one message: \Deleted and UID EXPUNGE of that
+// UID alone.
+func (c *Conn) Remove(ctx context.Context, mailbox string, validity uint32, uid imap.UID) error {
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return err
+	}
+	err := c.do(ctx, func() error {
+		set := imap.UIDSetNum(uid)
+		if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+			return err
+		}
+		if !c.caps.Has(imap.CapUIDPlus) && !c.caps.Has(imap.CapIMAP4rev2) {
+			return ErrNoUIDPlus
+		}
+		return c.c.UIDExpunge(set).Close()
+	})
+	if err == nil {
+		c.adjustTotal(mailbox, -1)
+	}
+	return err
+}
+
+// FolderByRole returns the name of the folder with a special use, from the
+// cached tree.
+func (c *Conn) FolderByRole(ctx context.Context, role Role) (string, error) {
+	folders, err := c.Folders(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range folders {
+		if f.Role == role {
+			return f.Name, nil
+		}
+	}
+	return "", ErrNotFound
+}
+
+func (c *Conn) adjustTotal(mailbox string, delta int) {
+	for i := range c.folders {
+		if c.folders[i].Name == mailbox {
+			c.folders[i].Total = uint32(max(int(c.folders[i].Total)+delta, 0))
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"unicode"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"webmail/config"
+)
+
+// Errors of a send, told apart so the person reads what happened.
+var (
+	// ErrSMTPAuth means the SMTP server refused the credentials.
+	ErrSMTPAuth = errors.New("mail: SMTP authentication failed")
+	// ErrRejected means the server refused the message itself.
+	ErrRejected = errors.New("mail: message rejected")
+)
+
+// RecipientError is a recipient the SMTP server refused.
+type RecipientError struct {
+	Addr   string
+	Reason string // the server's words, printable only
+}
+
+func (e *RecipientError) Error() string {
+	return "mail: recipient " + e.Addr + " refused: " + e.Reason
+}
+
+// ServerReason returns the printable text of an SMTP error answer, for
+// showing to the person ("" if err is not one).
+func ServerReason(err error) string {
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	return printable(fmt.Sprintf("%d %s", se.Code, se.Message))
+}
+
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return ' '
+	}, s)
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// Send submits one message over SMTP with the configured security and
+// AUTH PLAIN. The password is used for this call only (invariant S3). msg
+// is streamed to the server.
+func (d Dialer) Send(ctx context.Context, srv config.Server, login, password, from string, rcpts []string, msg io.Reader) error {
+	var nd net.Dialer
+	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	dc := newDeadlineConn(raw, d.Timeout)
+	stop := dc.watch(ctx)
+	defer stop()
+
+	var c *smtp.Client
+	switch srv.Security {
+	case config.SecurityTLS:
+		tc := tls.Client(dc, d.tlsConfig(srv))
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return classifyDial(err)
+		}
+		c = smtp.NewClient(tc)
+	case config.SecurityStartTLS:
+		c, err = smtp.NewClientStartTLS(dc, d.tlsConfig(srv))
+		if err != nil {
+			raw.Close()
+			return classifyDial(err)
+		}
+	default: // plain: config validation allows it only on loopback
+		c = smtp.NewClient(dc)
+	}
+	defer c.Close()
+
+	if err := c.Auth(sasl.NewPlainClient("", login, password)); err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) && se.Code >= 500 {
+			return fmt.Errorf("%w: %w", ErrSMTPAuth, err)
+		}
+		return smtpFailure(err)
+	}
+	if err := c.Mail(from, nil); err != nil {
+		return smtpFailure(err)
+	}
+	for _, rcpt := range rcpts {
+		if err := c.Rcpt(rcpt, nil); err != nil {
+			var se *smtp.SMTPError
+			if errors.As(err, &se) {
+				return &RecipientError{Addr: rcpt, Reason: ServerReason(err)}
+			}
+			return smtpFailure(err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return smtpFailure(err)
+	}
+	if _, err := io.Copy(w, msg); err != nil {
+		w.Close()
+		return smtpFailure(err)
+	}
+	if err := w.Close(); err != nil {
+		return smtpFailure(err)
+	}
+	c.Quit()
+	return nil
+}
+
+// smtpFailure sorts an error: an answer of the server's is a rejection,
+// anything else the server being unavailable.
+func smtpFailure(err error) error {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %w", ErrRejected, err)
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
