@@ -12,7 +12,10 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
 
+	"golang.org/x/time/rate"
+
 	"webmail/app/mail"
+	"webmail/app/smtpcred"
 	"webmail/assets"
 	"webmail/config"
 )
@@ -36,8 +39,11 @@ type App struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	pool     *mail.Pool
+	dialer   mail.Dialer
+	sealer   *smtpcred.Sealer
 	assets   *assets.Set
 	limits   *loginLimits
+	sends    *keyedLimiter
 	now      func() time.Time
 }
 
@@ -60,8 +66,15 @@ func New(cfg config.Config, opt Options) *App {
 		cfg:    cfg,
 		log:    opt.Logger,
 		pool:   mail.NewPool(d, cfg.ConnIdle.Duration),
+		dialer: d,
+		sealer: smtpcred.NewSealer(smtpcred.Params{
+			Time:      cfg.Argon2.Time,
+			MemoryKiB: cfg.Argon2.MemoryKiB,
+			Threads:   cfg.Argon2.Threads,
+		}, cfg.Argon2.MaxConcurrent),
 		assets: assets.New(),
 		limits: newLoginLimits(cfg.Limits),
+		sends:  newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
 		now:    opt.Now,
 	}
 	a.sessions = newSessionManager(cfg, opt.Store)

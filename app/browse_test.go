@@ -18,25 +18,32 @@ import (
 // returns the row's link.
 func (c *client) findMessage(folder, subject string) string {
 	c.e.t.Helper()
+	href, _ := c.findRow(folder, subject).Find("a").Attr("href")
+	return href
+}
+
+// findRow pages through a folder until a row has the subject.
+func (c *client) findRow(folder, subject string) *goquery.Selection {
+	c.e.t.Helper()
 	for page := 1; page < 20; page++ {
 		doc := c.page("/m/"+url.PathEscape(folder)+"?page="+strconv.Itoa(page), http.StatusOK)
-		var href string
+		var row *goquery.Selection
 		doc.Find("[data-testid=row]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			if text(s.Find("[data-testid=subject]")) == subject {
-				href, _ = s.Find("a").Attr("href")
+				row = s
 				return false
 			}
 			return true
 		})
-		if href != "" {
-			return href
+		if row != nil {
+			return row
 		}
 		if doc.Find("[data-testid=next]").Length() == 0 {
 			break
 		}
 	}
 	c.e.t.Fatalf("no message %q in %s", subject, folder)
-	return ""
+	return nil
 }
 
 func TestBrowseFoldersAndPages(t *testing.T) {
@@ -145,10 +152,13 @@ func TestReadEachKindOfMessage(t *testing.T) {
 		}
 		body.Find("a").Each(func(_ int, a *goquery.Selection) {
 			href, _ := a.Attr("href")
-			if !strings.HasPrefix(href, "http://") && !strings.HasPrefix(href, "https://") && !strings.HasPrefix(href, "mailto:") {
+			if !strings.HasPrefix(href, "http://") && !strings.HasPrefix(href, "https://") && !strings.HasPrefix(href, "/compose?mailto=mailto%3A") {
 				t.Errorf("text body links to %q", href)
 			}
 		})
+		if body.Find("a[href^='/compose?mailto=']").Length() == 0 {
+			t.Error("mailto: links do not open this webmail's compose page")
+		}
 		if body.Find("a[href^='https://']").Length() == 0 {
 			t.Error("no https link made clickable")
 		}

@@ -56,12 +56,17 @@ type envOption func(*config.Config)
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	// A password that occurs nowhere else, so a search for it is meaningful.
 	accts := demo.DefaultAccounts()
 	accts[0].Password = "Pq7-wrT!zx93-secret"
-	d, err := demo.Start(ctx, demo.Options{Accounts: accts})
+	return newEnvWith(t, demo.Options{Accounts: accts}, opts...)
+}
+
+func newEnvWith(t testing.TB, dopt demo.Options, opts ...envOption) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	d, err := demo.Start(ctx, dopt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +93,8 @@ func testConfig(t testing.TB, imapAddr, smtpAddr string) config.Config {
 	host, port = splitHostPort(t, smtpAddr)
 	cfg.SMTP = config.SMTP{Server: config.Server{Host: host, Port: port, Security: config.SecurityPlain}}
 	cfg.IMAPTimeout = config.Duration{Duration: 10 * time.Second}
+	// Cheap Argon2id in tests; the defaults are measured in benchmarks.
+	cfg.Argon2 = config.Argon2{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, MaxConcurrent: 2}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -39,7 +40,7 @@ func (f loginForm) validate() string {
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<20) // a carried message may be long
 	if err := r.ParseForm(); err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
@@ -48,8 +49,17 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		Password: r.PostForm.Get("password"),
 		Next:     safeNext(r.PostForm.Get("next")),
 	}
+	resume, resuming := resumedCompose(r)
 	again := func(status int, msg string) error {
 		p := views.LoginParams{Base: a.base(r, "Log in"), Login: f.Login, Next: f.Next, Error: msg}
+		if resuming { // keep carrying the message
+			for _, name := range carriedFields {
+				if v := r.PostForm.Get("c_" + name); v != "" {
+					p.Carry = append(p.Carry, views.Hidden{Name: "c_" + name, Value: v})
+				}
+			}
+			p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
+		}
 		return render(w, r, status, views.Login(p))
 	}
 	if msg := f.validate(); msg != "" {
@@ -60,7 +70,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		return again(http.StatusTooManyRequests, "Too many login attempts. Please wait a minute before trying again.")
 	}
 
-	srv, _ := a.cfg.ServersFor(f.Login)
+	srv, smtpSrv := a.cfg.ServersFor(f.Login)
 	if srv.Host == "" { // only [[domain]] entries are configured, none for this one
 		return again(http.StatusUnprocessableEntity, "This webmail does not serve that mail domain. Check the part after the @.")
 	}
@@ -85,6 +95,14 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.pool.Adopt(sid, conn) // the login's connection serves the first pages
 	a.log.Info("login", "login", f.Login)
+	if resuming {
+		// The message being written when the session ended, back in the
+		// form. The request now carries the new session's account.
+		ctx := context.WithValue(r.Context(), accountKey{}, account{Login: f.Login, Server: srv, SMTP: smtpSrv})
+		p := a.composeParams(r.WithContext(ctx), resume, "New message")
+		p.Notice = "You are logged in again. Here is your message; attach files again if it had any."
+		return render(w, r, http.StatusOK, views.ComposePage(p))
+	}
 	next := f.Next
 	if next == "" {
 		next = "/"

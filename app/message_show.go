@@ -57,7 +57,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			a.log.Debug("text body decode", "err", err.Error())
 		}
-		mp.TextHTML = message.TextToHTML(text, strings.EqualFold(textPart.Params["format"], "flowed"), strings.EqualFold(textPart.Params["delsp"], "yes"))
+		mp.TextHTML = composeLinks(message.TextToHTML(text, strings.EqualFold(textPart.Params["format"], "flowed"), strings.EqualFold(textPart.Params["delsp"], "yes")), "")
 	} else if htmlPart != nil {
 		html, _, err := message.DecodeText(strings.NewReader(string(bodies[0])), *htmlPart, bodyLimit)
 		if err != nil {
@@ -100,6 +100,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Current = findFolder(p.Folders, mailbox)
 	mp.BackLabel = views.FolderLabel(p.Current)
+	mp.IsDraft = p.Current.Role == mail.RoleDrafts
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	target := htmxTarget(r)
 	if target == "message" {

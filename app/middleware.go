@@ -112,6 +112,10 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		acct, ok := a.account(r)
+		if !ok && r.Method == http.MethodPost && r.URL.Path == "/compose" {
+			a.loginToResume(w, r) // keep what was being written
+			return
+		}
 		if !ok {
 			a.toLogin(w, r)
 			return

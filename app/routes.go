@@ -32,6 +32,16 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.markUnread))
 
+	// Writing.
+	mux.Handle("GET /compose", a.handle(a.showCompose))
+	mux.Handle("POST /compose", a.handle(a.postCompose))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/reply", a.handle(a.showReply))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/forward", a.handle(a.showForward))
+
+	// Settings.
+	mux.Handle("GET /settings/sending", a.handle(a.showSettingsSending))
+	mux.Handle("POST /settings/sending", a.handle(a.saveSettingsSending))
+
 	return chain(mux,
 		a.recoverPanics,
 		a.logRequests,

@@ -21,6 +21,7 @@ const (
 	sessServer = "server" // IMAP host:port the login is bound to
 	sessKey    = "key"    // vault key for the credential cookie
 	sessID     = "sid"    // stable id of the session's kept IMAP connection
+	sessFlash  = "flash"  // a one-time notice for the next page
 )
 
 func newSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {

@@ -132,3 +132,5 @@ func FolderIcon(r mail.Role) string {
 func depthClass(d int) string {
 	return fmt.Sprintf("depth-%d", min(d, 6))
 }
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }

@@ -12,7 +12,13 @@ type LoginParams struct {
 	Login string // kept after a failed attempt
 	Next  string // local path to go to after login
 	Error string
+	// Carry holds a message being written when the session ended; it
+	// travels in hidden fields and comes back as a compose form after login.
+	Carry []Hidden
 }
+
+// Hidden is one hidden form field.
+type Hidden struct{ Name, Value string }
 
 // MailboxParams fills the three-pane mail page: folders, the message list
 // and, when one is open, a message.
@@ -39,6 +45,7 @@ type MessageParams struct {
 	Remote      bool   // remote content allowed for this view
 	RemoteFound bool   // the HTML has remote content that was blocked
 	Attachments []Attachment
+	IsDraft     bool // in the Drafts folder: offer to edit it
 }
 
 // Attachment is one downloadable part.
@@ -58,4 +65,52 @@ type ErrorParams struct {
 // FrameParams fills the sandboxed document an HTML body is shown in.
 type FrameParams struct {
 	HTML string // sanitised
+}
+
+// ComposeParams fills the compose page or pane.
+type ComposeParams struct {
+	Base
+	Form        ComposeForm
+	FieldErrors map[string]string // form field name → what is wrong with it
+	Error       string            // what went wrong with the whole send
+	Notice      string            // what went right, such as a saved draft
+	// NeedSMTP shows SMTP login and password fields: the account needs
+	// distinct SMTP credentials and, without JavaScript, the browser cannot
+	// supply its saved ones.
+	NeedSMTP bool
+	// Pane is true when the form is swapped into the message pane.
+	Pane bool
+}
+
+// ComposeForm is everything the person typed or the reply prepared, so a
+// failed send loses nothing.
+type ComposeForm struct {
+	To, Cc, Bcc, Subject, Body string
+	InReplyTo, References      string // header values carried along
+	ReplyOf, ForwardOf, Draft  string // "mailbox/validity/uid" of the original or the earlier draft
+	ForwardNames               []string
+	SMTPLogin                  string
+}
+
+// SettingsParams fills the sending settings page.
+type SettingsParams struct {
+	Base
+	// IMAPWorks says the operator's SMTP server accepts the login
+	// credentials, so "use my login" is an option.
+	IMAPWorks   bool
+	SMTPLogin   string
+	DisplayName string
+	Error       string
+	Saved       string
+	// Blob is a freshly sealed credential for the browser to keep; the
+	// server keeps nothing.
+	Blob string
+	// Forget tells the browser to drop the credentials it keeps.
+	Forget bool
+}
+
+// SentParams fills the confirmation after a send.
+type SentParams struct {
+	Base
+	To string
 }

@@ -9,11 +9,10 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// Append stores a message of size bytes in mailbox and returns its UID
-// when the server tells it (UIDPLUS), else 0.
-func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (imap.UID, error) {
-	var uid imap.UID
-	err := c.do(ctx, func() error {
+// Append stores a message of size bytes in mailbox and returns its
+// UIDVALIDITY and UID when the server tells them (UIDPLUS), else zeros.
+func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (validity uint32, uid imap.UID, err error) {
+	err = c.do(ctx, func() error {
 		cmd := c.c.Append(mailbox, size, &imap.AppendOptions{Flags: flags, Time: date})
 		if _, err := io.Copy(cmd, r); err != nil {
 			cmd.Close()
@@ -26,13 +25,13 @@ func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, da
 		if err != nil {
 			return err
 		}
-		uid = data.UID
+		validity, uid = data.UIDValidity, data.UID
 		return nil
 	})
 	if err == nil {
 		c.adjustTotal(mailbox, +1)
 	}
-	return uid, err
+	return validity, uid, err
 }
 
 // SetFlag adds or removes one flag, such as \Answered after a reply.

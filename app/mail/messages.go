@@ -242,3 +242,43 @@ func hasAttachment(bs imap.BodyStructure) bool {
 	})
 	return found
 }
+
+// References returns the message ids of a message's References header,
+// without angle brackets: the envelope does not carry them.
+func (c *Conn) References(ctx context.Context, mailbox string, validity uint32, uid imap.UID) ([]string, error) {
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return nil, err
+	}
+	item := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
+	var raw []byte
+	err := c.do(ctx, func() error {
+		bufs, err := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}}).Collect()
+		if err != nil {
+			return err
+		}
+		if len(bufs) == 1 {
+			raw = bufs[0].FindBodySection(item)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	s := string(raw)
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		if id := s[i+1 : i+j]; id != "" && !strings.ContainsAny(id, " \t\r\n<") {
+			ids = append(ids, id)
+		}
+		s = s[i+j+1:]
+	}
+	return ids, nil
+}

@@ -61,42 +61,12 @@ func printable(s string) string {
 // AUTH PLAIN. The password is used for this call only (invariant S3). msg
 // is streamed to the server.
 func (d Dialer) Send(ctx context.Context, srv config.Server, login, password, from string, rcpts []string, msg io.Reader) error {
-	var nd net.Dialer
-	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
+	c, stop, err := d.dialSMTP(ctx, srv, login, password)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return err
 	}
-	dc := newDeadlineConn(raw, d.Timeout)
-	stop := dc.watch(ctx)
 	defer stop()
-
-	var c *smtp.Client
-	switch srv.Security {
-	case config.SecurityTLS:
-		tc := tls.Client(dc, d.tlsConfig(srv))
-		if err := tc.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			return classifyDial(err)
-		}
-		c = smtp.NewClient(tc)
-	case config.SecurityStartTLS:
-		c, err = smtp.NewClientStartTLS(dc, d.tlsConfig(srv))
-		if err != nil {
-			raw.Close()
-			return classifyDial(err)
-		}
-	default: // plain: config validation allows it only on loopback
-		c = smtp.NewClient(dc)
-	}
 	defer c.Close()
-
-	if err := c.Auth(sasl.NewPlainClient("", login, password)); err != nil {
-		var se *smtp.SMTPError
-		if errors.As(err, &se) && se.Code >= 500 {
-			return fmt.Errorf("%w: %w", ErrSMTPAuth, err)
-		}
-		return smtpFailure(err)
-	}
 	if err := c.Mail(from, nil); err != nil {
 		return smtpFailure(err)
 	}
@@ -122,6 +92,60 @@ func (d Dialer) Send(ctx context.Context, srv config.Server, login, password, fr
 	}
 	c.Quit()
 	return nil
+}
+
+// CheckSMTP logs in to the SMTP server and out again, to check
+// credentials before they are saved.
+func (d Dialer) CheckSMTP(ctx context.Context, srv config.Server, login, password string) error {
+	c, stop, err := d.dialSMTP(ctx, srv, login, password)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	defer c.Close()
+	c.Quit()
+	return nil
+}
+
+// dialSMTP connects with the configured security and authenticates.
+func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, login, password string) (*smtp.Client, func(), error) {
+	var nd net.Dialer
+	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	dc := newDeadlineConn(raw, d.Timeout)
+	stop := dc.watch(ctx)
+	fail := func(err error) (*smtp.Client, func(), error) {
+		stop()
+		raw.Close()
+		return nil, nil, err
+	}
+	var c *smtp.Client
+	switch srv.Security {
+	case config.SecurityTLS:
+		tc := tls.Client(dc, d.tlsConfig(srv))
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return fail(classifyDial(err))
+		}
+		c = smtp.NewClient(tc)
+	case config.SecurityStartTLS:
+		c, err = smtp.NewClientStartTLS(dc, d.tlsConfig(srv))
+		if err != nil {
+			return fail(classifyDial(err))
+		}
+	default: // plain: config validation allows it only on loopback
+		c = smtp.NewClient(dc)
+	}
+	if err := c.Auth(sasl.NewPlainClient("", login, password)); err != nil {
+		c.Close()
+		var se *smtp.SMTPError
+		if errors.As(err, &se) && se.Code >= 500 {
+			return fail(fmt.Errorf("%w: %w", ErrSMTPAuth, err))
+		}
+		return fail(smtpFailure(err))
+	}
+	return c, stop, nil
 }
 
 // smtpFailure sorts an error: an answer of the server's is a rejection,

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"bytes"
+	"net/http"
+	"net/mail"
+	"strings"
+
+	"webmail/app/compose"
+	"webmail/app/message"
+	"webmail/views"
+)
+
+// original reads what a reply or forward quotes: envelope, References and
+// the text (or HTML) body.
+func (a *App) original(r *http.Request, om *openedMessage) (compose.Original, error) {
+	ctx := r.Context()
+	o := compose.Original{Envelope: om.msg.Envelope}
+	refs, err := om.conn.References(ctx, om.mailbox, om.validity, om.uid)
+	if err != nil {
+		return o, err
+	}
+	o.References = refs
+	part := om.layout.Text
+	if part == nil {
+		part = om.layout.HTML
+	}
+	if part == nil {
+		return o, nil
+	}
+	bodies, err := om.conn.Sections(ctx, om.mailbox, om.validity, om.uid, [][]int{part.Path}, bodyLimit)
+	if err != nil {
+		return o, err
+	}
+	text, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *part, bodyLimit)
+	if part == om.layout.Text {
+		o.Text = text
+	} else {
+		o.HTML = text
+	}
+	return o, nil
+}
+
+// showReply prepares a reply (?all=1: to everyone) to a message.
+func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
+	om, err := a.openMessage(r)
+	if err != nil {
+		return err
+	}
+	defer om.release()
+	o, err := a.original(r, om)
+	if err != nil {
+		return err
+	}
+	acct := accountFrom(r)
+	all := r.URL.Query().Get("all") == "1"
+	d := compose.Reply(o, []string{strings.ToLower(acct.Login)}, all)
+	om.release()
+	f := formFromDraft(d)
+	f.ReplyOf = msgRef{om.mailbox, om.validity, om.uid}.String()
+	title := "Reply"
+	if all {
+		title = "Reply to all"
+	}
+	return a.showComposeForm(w, r, f, title)
+}
+
+// showForward prepares a forward with the original's attachments.
+func (a *App) showForward(w http.ResponseWriter, r *http.Request) error {
+	om, err := a.openMessage(r)
+	if err != nil {
+		return err
+	}
+	defer om.release()
+	o, err := a.original(r, om)
+	if err != nil {
+		return err
+	}
+	om.release()
+	f := formFromDraft(compose.Forward(o))
+	f.ForwardOf = msgRef{om.mailbox, om.validity, om.uid}.String()
+	layout := om.layout
+	layout.ResolveInline(nil)
+	for _, p := range layout.Attachments {
+		f.ForwardNames = append(f.ForwardNames, p.DownloadName())
+	}
+	return a.showComposeForm(w, r, f, "Forward")
+}
+
+// showDraft opens a saved draft back into the compose form.
+func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref msgRef) error {
+	conn, release, err := a.conn(r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	msg, err := conn.Message(r.Context(), ref.Mailbox, ref.Validity, ref.UID)
+	if err != nil {
+		return err
+	}
+	om := &openedMessage{conn: conn, release: release, mailbox: ref.Mailbox, validity: ref.Validity, uid: ref.UID,
+		msg: msg, layout: message.LayoutOf(msg.Structure)}
+	o, err := a.original(r, om)
+	if err != nil {
+		return err
+	}
+	env := msg.Envelope
+	f := views.ComposeForm{
+		To: formatAddrs(addrsFromIMAP(env.To)), Cc: formatAddrs(addrsFromIMAP(env.Cc)), Bcc: formatAddrs(addrsFromIMAP(env.Bcc)),
+		Subject: env.Subject, Body: o.Text, References: strings.Join(o.References, " "), Draft: ref.String(),
+	}
+	if len(env.InReplyTo) > 0 {
+		f.InReplyTo = env.InReplyTo[0]
+	}
+	return a.showComposeForm(w, r, f, "Draft")
+}
+
+func formFromDraft(d compose.Draft) views.ComposeForm {
+	return views.ComposeForm{
+		To: formatAddrs(d.To), Cc: formatAddrs(d.Cc), Bcc: formatAddrs(d.Bcc),
+		Subject: d.Subject, Body: d.Body, InReplyTo: d.InReplyTo, References: strings.Join(d.References, " "),
+	}
+}
+
+// formatAddrs writes addresses for a form field, names readable (not
+// RFC 2047 encoded) and quoted only where the list syntax needs it.
+func formatAddrs(list []*mail.Address) string {
+	parts := make([]string, 0, len(list))
+	for _, a := range list {
+		switch {
+		case a.Name == "":
+			parts = append(parts, a.Address)
+		case strings.ContainsAny(a.Name, `,;:"<>()[]@\`):
+			parts = append(parts, `"`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(a.Name)+`" <`+a.Address+`>`)
+		default:
+			parts = append(parts, a.Name+" <"+a.Address+">")
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"webmail/views"
+)
+
+// composeParams fills the compose form.
+func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) views.ComposeParams {
+	acct := accountFrom(r)
+	return views.ComposeParams{
+		Base:        a.base(r, title),
+		Form:        f,
+		FieldErrors: map[string]string{},
+		// Without JavaScript the browser cannot send saved credentials, so
+		// the fields show; the JavaScript hides them when it has a blob.
+		NeedSMTP: !acct.SMTP.UseIMAPCredentials,
+	}
+}
+
+// showComposeForm renders a new or prepared message.
+func (a *App) showComposeForm(w http.ResponseWriter, r *http.Request, f views.ComposeForm, title string) error {
+	p := a.composeParams(r, f, title)
+	if htmxTarget(r) == "message" {
+		p.Pane = true
+		return render(w, r, http.StatusOK, views.ComposePane(p))
+	}
+	return render(w, r, http.StatusOK, views.ComposePage(p))
+}
+
+// showCompose is GET /compose, pre-filled from ?to=&cc=&subject=&body= or
+// from a mailto: URL (?mailto=).
+func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := views.ComposeForm{To: q.Get("to"), Cc: q.Get("cc"), Bcc: q.Get("bcc"), Subject: q.Get("subject"), Body: q.Get("body")}
+	if m := q.Get("mailto"); m != "" {
+		f = fromMailto(m)
+	}
+	if ref, ok := parseRef(q.Get("draft")); ok {
+		return a.showDraft(w, r, ref)
+	}
+	return a.showComposeForm(w, r, f, "New message")
+}
+
+// fromMailto reads an RFC 6068 mailto: URL.
+func fromMailto(s string) views.ComposeForm {
+	u, err := url.Parse(s)
+	if err != nil || !strings.EqualFold(u.Scheme, "mailto") {
+		return views.ComposeForm{}
+	}
+	to, _ := url.PathUnescape(u.Opaque)
+	q := u.Query()
+	if extra := q.Get("to"); extra != "" {
+		to = strings.Trim(to+", "+extra, ", ")
+	}
+	return views.ComposeForm{To: to, Cc: q.Get("cc"), Bcc: q.Get("bcc"), Subject: q.Get("subject"), Body: q.Get("body")}
+}
+
+// mailAddress is the From address: the login name when it is an e-mail
+// address, with the display name from settings.
+func mailAddress(login, name string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(login)
+	if err != nil {
+		return nil, err
+	}
+	a.Name = name
+	return a, nil
+}

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+
+	"webmail/app/mail"
+	"webmail/app/smtpcred"
+	"webmail/views"
+)
+
+func (a *App) settingsParams(r *http.Request) views.SettingsParams {
+	return views.SettingsParams{
+		Base:        a.base(r, "Sending"),
+		IMAPWorks:   accountFrom(r).SMTP.UseIMAPCredentials,
+		DisplayName: a.displayName(r),
+	}
+}
+
+func (a *App) showSettingsSending(w http.ResponseWriter, r *http.Request) error {
+	return render(w, r, http.StatusOK, views.SettingsSending(a.settingsParams(r)))
+}
+
+// saveSettingsSending checks SMTP credentials with the SMTP server, seals
+// them under a key derived from the IMAP password (invariant S4) and hands
+// the blob to the browser. The server keeps nothing.
+func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+	}
+	p := a.settingsParams(r)
+	acct := accountFrom(r)
+	switch r.PostForm.Get("action") {
+	case "forget":
+		// Nothing is kept here; the page tells the browser to drop its copy.
+		p.Saved = "This browser no longer holds SMTP credentials."
+		p.Forget = true
+		return render(w, r, http.StatusOK, views.SettingsSending(p))
+	case "name":
+		name := strings.TrimSpace(r.PostForm.Get("display_name"))
+		if len(name) > 100 || strings.ContainsFunc(name, unicode.IsControl) {
+			p.Error = "The name may not contain line breaks or control characters, and at most 100 characters."
+			p.DisplayName = name
+			return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
+		}
+		a.setDisplayName(w, acct.Login, name)
+		p.DisplayName = name
+		p.Saved = "Your name is saved in this browser."
+		return render(w, r, http.StatusOK, views.SettingsSending(p))
+	}
+
+	login := strings.TrimSpace(r.PostForm.Get("smtp_login"))
+	password := r.PostForm.Get("smtp_password")
+	p.SMTPLogin = login
+	if login == "" || password == "" || strings.ContainsFunc(login, unicode.IsControl) || strings.ContainsRune(password, 0) {
+		p.Error = "Enter the SMTP login name and password."
+		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
+	}
+	err := a.dialer.CheckSMTP(r.Context(), acct.SMTP.Server, login, password)
+	switch {
+	case errors.Is(err, mail.ErrSMTPAuth):
+		p.Error = "The mail server did not accept that SMTP login name and password."
+		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
+	case errors.Is(err, mail.ErrTLS):
+		p.Error = "The secure connection to the sending server failed. Please tell the administrator."
+		return render(w, r, http.StatusBadGateway, views.SettingsSending(p))
+	case err != nil:
+		a.log.Warn("SMTP check failed", "server", acct.SMTP.Addr(), "err", err.Error())
+		p.Error = "The sending server cannot be reached right now. Please try again in a moment."
+		return render(w, r, http.StatusBadGateway, views.SettingsSending(p))
+	}
+	_, imapPassword, err := acct.credentials()
+	if err != nil {
+		return err
+	}
+	blob, err := a.sealer.Seal(r.Context(), imapPassword, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()},
+		smtpcred.Credential{Login: login, Password: password})
+	if err != nil {
+		return err
+	}
+	p.Blob = blob
+	p.Saved = "The mail server accepted these credentials. They are now sealed and kept in this browser only."
+	return render(w, r, http.StatusOK, views.SettingsSending(p))
+}
+
+// The display name lives in a cookie of its own: not a secret, and the
+// server keeps no per-person state.
+func (a *App) nameCookie() string {
+	if a.cfg.SecureCookies() {
+		return "__Host-wm_name"
+	}
+	return "wm_name"
+}
+
+func (a *App) setDisplayName(w http.ResponseWriter, login, name string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     a.nameCookie(),
+		Value:    base64.RawURLEncoding.EncodeToString([]byte(login + "\n" + name)),
+		Path:     "/",
+		MaxAge:   int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true,
+		Secure:   a.cfg.SecureCookies(),
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (a *App) displayName(r *http.Request) string {
+	c, err := r.Cookie(a.nameCookie())
+	if err != nil {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return ""
+	}
+	login, name, ok := strings.Cut(string(b), "\n")
+	if !ok || login != accountFrom(r).Login || strings.ContainsFunc(name, unicode.IsControl) {
+		return ""
+	}
+	return name
+}
