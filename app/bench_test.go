@@ -13,14 +13,19 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"webmail/app/demo"
 	"webmail/app/mail"
+	"webmail/app/smtpcred"
+	"webmail/config"
 )
 
 // benchEnv is a webmail over a demo server whose INBOX holds n generated
@@ -252,4 +257,84 @@ func BenchmarkSessions(b *testing.B) {
 		b.ReportMetric(float64(heapBytes()-base)/(1<<20), "heap-MB")
 		b.ReportMetric(float64(heapBytes()-base)/sessions/1024, "heap-KB/session")
 	}
+}
+
+// BenchmarkSend times a whole send request to the SMTP server: with the
+// sealed blob (one Argon2id derivation at the default cost) and with the
+// SMTP password typed into the form.
+func BenchmarkSend(b *testing.B) {
+	for _, mode := range []string{"blob", "typed"} {
+		b.Run(mode, func(b *testing.B) {
+			e := benchEnv(b, 0, 0)
+			e.app.sealer = smtpcred.NewSealer(smtpcred.DefaultParams(), 4)
+			e.app.sends = newKeyedLimiter(1e9, 1e9)
+			c := e.client()
+			c.login(e.acct.Login, e.acct.Password)
+			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", strings.Repeat("A line of text.\n", 50)}}
+			if mode == "blob" {
+				fields = append(fields, [2]string{"smtp_blob", c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)})
+			} else {
+				fields = append(fields, [2]string{"smtp_login", e.acct.SMTPLogin}, [2]string{"smtp_password", e.acct.SMTPPassword})
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				resp := c.postMultipart("/compose", fields, nil)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusSeeOther {
+					b.Fatalf("send: %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkConcurrentSends50 sends 50 messages with blobs at once and
+// reports the peak heap: the Argon2id semaphore bounds it.
+func BenchmarkConcurrentSends50(b *testing.B) {
+	e := benchEnv(b, 0, 0)
+	def := config.Default()
+	e.app.sealer = smtpcred.NewSealer(smtpcred.DefaultParams(), def.Argon2.MaxConcurrent)
+	e.app.sends = newKeyedLimiter(1e9, 1e9)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(MemoryLimit(def))) // as main does
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", "x"},
+		{"smtp_blob", c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)}}
+	var peak int64
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		base := heapBytes()
+		var top atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-t.C:
+					if h := heapBytes() - base; h > top.Load() {
+						top.Store(h)
+					}
+				}
+			}
+		}()
+		var wg sync.WaitGroup
+		for j := 0; j < 50; j++ {
+			wg.Go(func() {
+				resp := c.postMultipart("/compose", fields, nil)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			})
+		}
+		wg.Wait()
+		close(done)
+		peak = max(peak, top.Load())
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(def.Argon2.MaxConcurrent*int(def.Argon2.MemoryKiB))/1024, "argon2-bound-MB")
+	b.ReportMetric(float64(MemoryLimit(def))/(1<<20), "soft-limit-MB")
 }

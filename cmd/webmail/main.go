@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -63,6 +64,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	}
 	log := newLogger(cfg.Log, stdout)
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(app.MemoryLimit(cfg))
+	}
 
 	if cfg.Demo {
 		srv, err := demo.Start(ctx, demo.Options{Logger: log.With("component", "demo")})
