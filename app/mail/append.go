@@ -56,26 +56,9 @@ func (c *Conn) SetFlag(ctx context.Context, mailbox string, validity uint32, uid
 // messages other clients marked.
 var ErrNoUIDPlus = errors.New("mail: server lacks UIDPLUS")
 
-// Remove deletes exactly one message: \Deleted and UID EXPUNGE of that
-// UID alone.
+// Remove deletes exactly one message for good.
 func (c *Conn) Remove(ctx context.Context, mailbox string, validity uint32, uid imap.UID) error {
-	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
-		return err
-	}
-	err := c.do(ctx, func() error {
-		set := imap.UIDSetNum(uid)
-		if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
-			return err
-		}
-		if !c.caps.Has(imap.CapUIDPlus) && !c.caps.Has(imap.CapIMAP4rev2) {
-			return ErrNoUIDPlus
-		}
-		return c.c.UIDExpunge(set).Close()
-	})
-	if err == nil {
-		c.adjustTotal(mailbox, -1)
-	}
-	return err
+	return c.Expunge(ctx, mailbox, validity, []imap.UID{uid})
 }
 
 // FolderByRole returns the name of the folder with a special use, from the

@@ -1,0 +1,128 @@
+package mail
+
+import (
+	"context"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// StoreFlag adds or removes one flag on several messages, in one STORE.
+// Changes to \Seen keep the cached unread count right.
+func (c *Conn) StoreFlag(ctx context.Context, mailbox string, validity uint32, uids []imap.UID, flag imap.Flag, on bool) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return err
+	}
+	op := imap.StoreFlagsAdd
+	if !on {
+		op = imap.StoreFlagsDel
+	}
+	set := imap.UIDSetNum(uids...)
+	var changed int
+	err := c.do(ctx, func() error {
+		var before *imapclient.FetchCommand
+		if flag == imap.FlagSeen { // pipelined: learn how many change
+			before = c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true})
+		}
+		store := c.c.Store(set, &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{flag}}, nil)
+		if before != nil {
+			bufs, err := before.Collect()
+			if err != nil {
+				store.Close()
+				return err
+			}
+			for _, b := range bufs {
+				if slices.Contains(b.Flags, imap.FlagSeen) != on {
+					changed++
+				}
+			}
+		}
+		return store.Close()
+	})
+	if err == nil && changed > 0 {
+		if on {
+			c.adjustUnseen(mailbox, -changed)
+		} else {
+			c.adjustUnseen(mailbox, changed)
+		}
+	}
+	return err
+}
+
+// Moved tells where messages went, so a move can be undone.
+type Moved struct {
+	Mailbox  string
+	Validity uint32
+	UIDs     []imap.UID // in the destination, when the server tells (UIDPLUS)
+}
+
+// Move moves messages to another folder (MOVE, or COPY + \Deleted + UID
+// EXPUNGE of exactly these messages when the server lacks MOVE).
+func (c *Conn) Move(ctx context.Context, mailbox string, validity uint32, uids []imap.UID, dest string) (Moved, error) {
+	out := Moved{Mailbox: dest}
+	if len(uids) == 0 {
+		return out, nil
+	}
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return out, err
+	}
+	set := imap.UIDSetNum(uids...)
+	var unseen int
+	err := c.do(ctx, func() error {
+		bufs, err := c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
+		if err != nil {
+			return err
+		}
+		for _, b := range bufs {
+			if !slices.Contains(b.Flags, imap.FlagSeen) {
+				unseen++
+			}
+		}
+		data, err := c.c.Move(set, dest).Wait()
+		if err != nil {
+			return err
+		}
+		out.Validity = data.UIDValidity
+		if dst, ok := data.DestUIDs.(imap.UIDSet); ok {
+			out.UIDs, _ = dst.Nums()
+		}
+		return nil
+	})
+	if err == nil {
+		c.adjustUnseen(mailbox, -unseen)
+		c.adjustUnseen(dest, unseen)
+		c.adjustTotal(mailbox, -len(uids))
+		c.adjustTotal(dest, len(uids))
+	}
+	return out, err
+}
+
+// Expunge deletes exactly these messages for good: \Deleted and UID
+// EXPUNGE of their UIDs, never a plain EXPUNGE that would also remove
+// messages another client marked \Deleted.
+func (c *Conn) Expunge(ctx context.Context, mailbox string, validity uint32, uids []imap.UID) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return err
+	}
+	set := imap.UIDSetNum(uids...)
+	err := c.do(ctx, func() error {
+		if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+			return err
+		}
+		if !c.caps.Has(imap.CapUIDPlus) && !c.caps.Has(imap.CapIMAP4rev2) {
+			return ErrNoUIDPlus // marked, left for the server's owner to expunge
+		}
+		return c.c.UIDExpunge(set).Close()
+	})
+	if err == nil {
+		c.adjustTotal(mailbox, -len(uids))
+	}
+	return err
+}
