@@ -29,7 +29,7 @@ func (c *client) findRow(folder, subject string) *goquery.Selection {
 		doc := c.page("/m/"+url.PathEscape(folder)+"?page="+strconv.Itoa(page), http.StatusOK)
 		var row *goquery.Selection
 		doc.Find("[data-testid=row]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			if text(s.Find("[data-testid=subject]")) == subject {
+			if text(s.Find(".subject")) == subject {
 				row = s
 				return false
 			}
@@ -74,13 +74,13 @@ func TestBrowseFoldersAndPages(t *testing.T) {
 	if got := text(doc.Find("[data-testid=page-of]")); got != "Page 1 of 6" {
 		t.Errorf("pager says %q, want Page 1 of 6", got)
 	}
-	first := text(doc.Find("[data-testid=row] [data-testid=subject]").First())
+	first := text(doc.Find("[data-testid=row] .subject").First())
 
 	doc = c.page("/m/INBOX?page=2", http.StatusOK)
 	if got := text(doc.Find("[data-testid=page-of]")); got != "Page 2 of 6" {
 		t.Errorf("pager says %q, want Page 2 of 6", got)
 	}
-	if text(doc.Find("[data-testid=row] [data-testid=subject]").First()) == first {
+	if text(doc.Find("[data-testid=row] .subject").First()) == first {
 		t.Errorf("page 2 starts with the same message as page 1")
 	}
 	doc = c.page("/m/INBOX?page=6", http.StatusOK)

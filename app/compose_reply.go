@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"net/http"
-	"net/mail"
 	"strings"
 
 	"webmail/app/compose"
@@ -34,6 +33,9 @@ func (a *App) original(r *http.Request, om *openedMessage) (compose.Original, er
 	}
 	text, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *part, bodyLimit)
 	if part == om.layout.Text {
+		if flowed, delSp := part.Flowed(); flowed {
+			text = compose.Unflow(text, delSp)
+		}
 		o.Text = text
 	} else {
 		o.HTML = text
@@ -106,7 +108,7 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref msgRef) erro
 	}
 	env := msg.Envelope
 	f := views.ComposeForm{
-		To: formatAddrs(addrsFromIMAP(env.To)), Cc: formatAddrs(addrsFromIMAP(env.Cc)), Bcc: formatAddrs(addrsFromIMAP(env.Bcc)),
+		To: compose.FormatAddressList(addrsFromIMAP(env.To)), Cc: compose.FormatAddressList(addrsFromIMAP(env.Cc)), Bcc: compose.FormatAddressList(addrsFromIMAP(env.Bcc)),
 		Subject: env.Subject, Body: o.Text, References: strings.Join(o.References, " "), Draft: ref.String(),
 	}
 	if len(env.InReplyTo) > 0 {
@@ -117,24 +119,7 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref msgRef) erro
 
 func formFromDraft(d compose.Draft) views.ComposeForm {
 	return views.ComposeForm{
-		To: formatAddrs(d.To), Cc: formatAddrs(d.Cc), Bcc: formatAddrs(d.Bcc),
+		To: compose.FormatAddressList(d.To), Cc: compose.FormatAddressList(d.Cc), Bcc: compose.FormatAddressList(d.Bcc),
 		Subject: d.Subject, Body: d.Body, InReplyTo: d.InReplyTo, References: strings.Join(d.References, " "),
 	}
-}
-
-// formatAddrs writes addresses for a form field, names readable (not
-// RFC 2047 encoded) and quoted only where the list syntax needs it.
-func formatAddrs(list []*mail.Address) string {
-	parts := make([]string, 0, len(list))
-	for _, a := range list {
-		switch {
-		case a.Name == "":
-			parts = append(parts, a.Address)
-		case strings.ContainsAny(a.Name, `,;:"<>()[]@\`):
-			parts = append(parts, `"`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(a.Name)+`" <`+a.Address+`>`)
-		default:
-			parts = append(parts, a.Name+" <"+a.Address+">")
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -44,6 +44,8 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, mailbox string, p
 	}
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, folderTitle(p.Current))
+	p.Notice, p.Undo = a.takeNotice(r)
+	p.SelectAll = r.URL.Query().Get("select") == "all"
 	switch target {
 	case "list":
 		return render(w, r, http.StatusOK, views.MessageList(p))

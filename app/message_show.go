@@ -101,6 +101,8 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	p.Current = findFolder(p.Folders, mailbox)
 	mp.BackLabel = views.FolderLabel(p.Current)
 	mp.IsDraft = p.Current.Role == mail.RoleDrafts
+	mp.Role, mp.Folders = p.Current.Role, p.Folders
+	p.Notice, p.Undo = a.takeNotice(r)
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	target := htmxTarget(r)
 	if target == "message" {

@@ -24,6 +24,8 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /{$}", http.RedirectHandler("/m/INBOX", http.StatusSeeOther))
 	mux.Handle("GET /folders", a.handle(a.showFolders))
 	mux.Handle("GET /m/{mailbox}", a.handle(a.showFolder))
+	mux.Handle("POST /m/{mailbox}/act", a.handle(a.actOnList))
+	mux.Handle("POST /undo", a.handle(a.undo))
 
 	// One message.
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}", a.handle(a.showMessage))
@@ -31,6 +33,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}", a.handle(a.downloadPart))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.markUnread))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/act", a.handle(a.actOnMessage))
 
 	// Writing.
 	mux.Handle("GET /compose", a.handle(a.showCompose))

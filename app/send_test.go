@@ -152,7 +152,7 @@ func TestSendWithSavedSMTPCredentials(t *testing.T) {
 	// The copy in Sent, with Bcc for the sender's own record.
 	doc = c.page("/m/Sent", http.StatusOK)
 	href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
-	if s := text2(doc.Find("[data-testid=row] [data-testid=subject]").First()); s != "Plans für Freitag" {
+	if s := text2(doc.Find("[data-testid=row] .subject").First()); s != "Plans für Freitag" {
 		t.Fatalf("newest in Sent is %q", s)
 	}
 	resp = c.do("GET", href+"/source", nil)

@@ -22,6 +22,8 @@ const (
 	sessKey    = "key"    // vault key for the credential cookie
 	sessID     = "sid"    // stable id of the session's kept IMAP connection
 	sessFlash  = "flash"  // a one-time notice for the next page
+	sessNotice = "notice" // what the last action on messages did
+	sessUndo   = "undo"   // the fields of its undo form (no secret)
 )
 
 func newSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {

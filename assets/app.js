@@ -42,6 +42,9 @@
     document.querySelectorAll("[data-smtp-blob-field]").forEach(function (field) {
       field.value = blob || "";
     });
+    document.querySelectorAll("[data-smtp-forget]").forEach(function (b) {
+      if (blob) b.hidden = false;
+    });
     if (blob) {
       document.querySelectorAll("[data-smtp-fields]").forEach(function (fs) {
         // The saved credentials replace the per-message fields, unless

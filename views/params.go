@@ -30,6 +30,30 @@ type MailboxParams struct {
 	List    *mail.Page
 	Now     time.Time
 	Message *MessageParams
+	Notice  string // what the last action did
+	Undo    *Undo  // how to take it back
+	// SelectAll checks every row's box (the no-JavaScript "select all").
+	SelectAll bool
+}
+
+// Undo is everything the undo form needs to move messages back: the
+// server remembers nothing.
+type Undo struct {
+	From     string // where the messages are now
+	Validity uint32 // its UIDVALIDITY
+	UIDs     string // their UIDs there, comma-separated
+	To       string // where they came from
+	Until    int64  // Unix time after which undo is no longer offered
+}
+
+// ConfirmParams fills a page that asks before something is permanent.
+type ConfirmParams struct {
+	Base
+	Question  string
+	Action    string // where the confirmed form posts
+	Fields    []Hidden
+	Button    string
+	CancelURL string
 }
 
 // MessageParams fills the message pane.
@@ -46,6 +70,8 @@ type MessageParams struct {
 	RemoteFound bool   // the HTML has remote content that was blocked
 	Attachments []Attachment
 	IsDraft     bool // in the Drafts folder: offer to edit it
+	Role        mail.Role // the folder's role decides the actions offered
+	Folders     []mail.Folder
 }
 
 // Attachment is one downloadable part.

@@ -48,7 +48,7 @@ func TestDesktopJavaScript(t *testing.T) {
 	// Open the third message: htmx swaps it into #message.
 	const i = 2
 	href := tb.str(t, fmt.Sprintf(`document.querySelector(%q).href`, rowSel(i)))
-	subject := tb.text(t, rowSel(i)+" [data-testid=subject]")
+	subject := tb.text(t, rowSel(i)+" .subject")
 	tb.eval(t, `window.__marker = 1`, nil)
 	tb.click(t, rowSel(i))
 	tb.waitFor(t, "the message in #message", `document.querySelector("#message [data-testid=msg-subject]")?.textContent.trim().replace(/\s+/g, " ") === `+jsonString(subject))
@@ -143,7 +143,7 @@ func TestNoJavaScript(t *testing.T) {
 	// Open a message: a full page with the list and the message.
 	const i = 4
 	href := tb.str(t, fmt.Sprintf(`document.querySelector(%q).href`, rowSel(i)))
-	subject := tb.text(t, rowSel(i)+" [data-testid=subject]")
+	subject := tb.text(t, rowSel(i)+" .subject")
 	tb.click(t, rowSel(i))
 	tb.waitFor(t, "the message page", `location.href === `+jsonString(href)+` && document.querySelector("[data-testid=msg-subject]")`)
 	if got := tb.text(t, "[data-testid=msg-subject]"); got != subject {

@@ -65,13 +65,13 @@ func TestPhone(t *testing.T) {
 	if px := tb.num(t, `parseFloat(getComputedStyle(document.body).fontSize)`); px < 16 {
 		t.Errorf("body font size is %.1f px, want at least 16 px", px)
 	}
-	if px := tb.num(t, `parseFloat(getComputedStyle(document.querySelector("#list [data-testid=subject]")).fontSize)`); px < 14 {
+	if px := tb.num(t, `parseFloat(getComputedStyle(document.querySelector("#list .subject")).fontSize)`); px < 14 {
 		t.Errorf("list subjects are %.1f px, too small to read on a phone", px)
 	}
 	tb.phoneScreen(t, "inbox", "list")
 
 	// Open a message (htmx): only the message, with a way back.
-	subject := tb.text(t, rowSel(0)+" [data-testid=subject]")
+	subject := tb.text(t, rowSel(0)+" .subject")
 	tb.click(t, rowSel(0))
 	tb.waitFor(t, "the message", `document.querySelector("#message [data-testid=msg-subject]")?.textContent.trim().replace(/\s+/g, " ") === `+jsonString(subject))
 	tb.phoneScreen(t, "message opened from the list", "message")

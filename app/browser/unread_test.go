@@ -26,7 +26,7 @@ func TestReadingUpdatesCountsAndTitle(t *testing.T) {
 	}
 	tb.eval(t, `window.__marker = 1`, nil)
 	rowSel := "#list [data-testid=row].unread a"
-	subject := tb.text(t, "#list [data-testid=row].unread [data-testid=subject]")
+	subject := tb.text(t, "#list [data-testid=row].unread .subject")
 	uid := tb.str(t, `document.querySelector("#list [data-testid=row].unread").dataset.uid`)
 	tb.click(t, rowSel)
 	tb.waitFor(t, "the message", `document.querySelector("#message [data-uid='`+uid+`']") !== null`)

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/emersion/go-imap/v2"
+
+	"webmail/views"
+)
+
+// actOnMessage applies an action from the message view. Flagging stays on
+// the message; moving it away opens the next message, as mail clients do
+// (the next older one, else the next newer one, else the list).
+func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request) error {
+	mailbox, validity, uid, err := messageParams(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+	}
+	act := action{Name: r.PostForm.Get("action"), Dest: r.PostForm.Get("dest"), Confirm: r.PostForm.Get("confirm") == "1"}
+	page := pageParam(r, true)
+	here := views.MessageURL(mailbox, validity, uid) + pageSuffix(page)
+
+	conn, release, err := a.conn(r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	older, newer, err := conn.Neighbors(r.Context(), mailbox, validity, uid)
+	if err != nil {
+		return err
+	}
+	out, err := a.apply(r, conn, mailbox, validity, []imap.UID{uid}, act)
+	if err != nil {
+		return err
+	}
+	if out.NeedsConfirm {
+		return a.confirmDelete(w, r, views.MessageURL(mailbox, validity, uid)+"/act", 1, here)
+	}
+	a.setNotice(r, out)
+	next := here
+	switch act.Name {
+	case "read", "unread", "flag", "unflag":
+	default:
+		switch {
+		case older != 0:
+			next = views.MessageURL(mailbox, validity, older) + pageSuffix(page)
+		case newer != 0:
+			next = views.MessageURL(mailbox, validity, newer) + pageSuffix(page)
+		default:
+			next = views.FolderURL(mailbox, page)
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func pageSuffix(page int) string {
+	if page <= 1 {
+		return ""
+	}
+	return "?page=" + strconv.Itoa(page)
+}
