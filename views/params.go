@@ -69,7 +69,7 @@ type MessageParams struct {
 	Remote      bool   // remote content allowed for this view
 	RemoteFound bool   // the HTML has remote content that was blocked
 	Attachments []Attachment
-	IsDraft     bool // in the Drafts folder: offer to edit it
+	IsDraft     bool      // in the Drafts folder: offer to edit it
 	Role        mail.Role // the folder's role decides the actions offered
 	Folders     []mail.Folder
 }

@@ -282,3 +282,42 @@ func (c *Conn) References(ctx context.Context, mailbox string, validity uint32, 
 	}
 	return ids, nil
 }
+
+// Neighbors returns the next older and next newer message around uid (0
+// where there is none), with two ESEARCH MIN/MAX queries, whatever the
+// folder size.
+func (c *Conn) Neighbors(ctx context.Context, mailbox string, validity uint32, uid imap.UID) (older, newer imap.UID, err error) {
+	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
+		return 0, 0, err
+	}
+	err = c.do(ctx, func() error {
+		var below, above imap.UIDSet
+		if uid > 1 {
+			below.AddRange(1, uid-1)
+		}
+		above.AddRange(uid+1, 0) // uid+1:*
+		var olderCmd, newerCmd interface {
+			Wait() (*imap.SearchData, error)
+		}
+		if uid > 1 {
+			olderCmd = c.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{below}}, &imap.SearchOptions{ReturnMax: true})
+		}
+		newerCmd = c.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{above}}, &imap.SearchOptions{ReturnMin: true})
+		if olderCmd != nil {
+			d, err := olderCmd.Wait()
+			if err != nil {
+				return err
+			}
+			older = imap.UID(d.Max)
+		}
+		d, err := newerCmd.Wait()
+		if err != nil {
+			return err
+		}
+		if imap.UID(d.Min) > uid { // "uid+1:*" matches the last message when uid is past the end
+			newer = imap.UID(d.Min)
+		}
+		return nil
+	})
+	return older, newer, err
+}
