@@ -41,6 +41,13 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/reply", a.handle(a.showReply))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/forward", a.handle(a.showForward))
 
+	// Folder management (app/folders_manage.go).
+	mux.Handle("GET /folders/manage", a.handle(a.showFoldersManage))
+	mux.Handle("POST /folders/manage", a.handle(a.manageFolders))
+
+	// Live updates of an open folder (app/live.go).
+	mux.Handle("GET /m/{mailbox}/events", a.handle(a.folderEvents))
+
 	// Settings.
 	mux.Handle("GET /settings/sending", a.handle(a.showSettingsSending))
 	mux.Handle("POST /settings/sending", a.handle(a.saveSettingsSending))

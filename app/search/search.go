@@ -1,0 +1,399 @@
+package search
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// Limits on one query.
+const (
+	MaxBytes = 500 // input length
+	MaxTerms = 20  // words, phrases and operator terms
+)
+
+// Query is a parsed search: the criteria for IMAP SEARCH and a normalised
+// text form.
+type Query struct {
+	Criteria imap.SearchCriteria
+
+	groups [][]term // ANDed; each is one term or terms joined by OR
+}
+
+// IsZero reports whether the query has no terms (the input was blank). Its
+// criteria match every message.
+func (q Query) IsZero() bool { return len(q.groups) == 0 }
+
+// String returns the canonical form of the query, for showing back in the
+// search box. It is never longer than the input Parse was given.
+func (q Query) String() string {
+	var b strings.Builder
+	for i, g := range q.groups {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for j, t := range g {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(t.String())
+		}
+	}
+	return b.String()
+}
+
+// Error is a query that cannot be parsed. Msg is written for the person
+// who typed the query; Pos is the byte offset in the input of the problem.
+type Error struct {
+	Pos int
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorf(pos int, format string, args ...any) *Error {
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Parse parses a search box query. now gives today's date for relative
+// dates (today, yesterday, 7d, ...), in now's location. Blank input gives
+// the zero Query. A problem is reported as an *Error.
+func Parse(input string, now time.Time) (Query, error) {
+	if err := check(input); err != nil {
+		return Query{}, err
+	}
+	toks, err := scan(input)
+	if err != nil {
+		return Query{}, err
+	}
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+
+	var (
+		q      Query
+		terms  int
+		or     = -1 // position of an OR waiting for its right side
+		not    = -1 // position of the first NOT waiting for its term
+		negate bool // odd number of NOTs waiting
+	)
+	for _, tk := range toks {
+		if !tk.quoted {
+			switch tk.text {
+			case "OR":
+				if len(q.groups) == 0 || or >= 0 || not >= 0 {
+					return Query{}, errorf(tk.pos, "OR needs a search term on each side, like from:alice OR from:bob")
+				}
+				or = tk.pos
+				continue
+			case "NOT":
+				if not < 0 {
+					not = tk.pos
+				}
+				negate = !negate
+				continue
+			}
+		}
+		if terms++; terms > MaxTerms {
+			return Query{}, errorf(tk.pos, "the search has too many terms: at most %d", MaxTerms)
+		}
+		t, err := parseTerm(tk, today)
+		if err != nil {
+			return Query{}, err
+		}
+		t.neg = t.neg != negate
+		if or >= 0 {
+			last := len(q.groups) - 1
+			q.groups[last] = append(q.groups[last], t)
+		} else {
+			q.groups = append(q.groups, []term{t})
+		}
+		or, not, negate = -1, -1, false
+	}
+	if or >= 0 {
+		return Query{}, errorf(or, "OR needs a search term on each side, like from:alice OR from:bob")
+	}
+	if not >= 0 {
+		return Query{}, errorf(not, "NOT needs a search term after it, like NOT newsletter")
+	}
+	q.Criteria = build(q.groups)
+	return q, nil
+}
+
+// check refuses input that is too long, not UTF-8 or has control
+// characters.
+func check(s string) error {
+	if len(s) > MaxBytes {
+		return errorf(MaxBytes, "the search is too long: at most %d bytes", MaxBytes)
+	}
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			return errorf(i, "the search has bytes that are not text (UTF-8)")
+		case r == '\r' || r == '\n':
+			return errorf(i, "the search cannot contain a line break")
+		case r == '\t':
+			return errorf(i, "the search cannot contain a tab; use spaces")
+		case unicode.IsControl(r):
+			return errorf(i, "the search contains an invisible control character (U+%04X); remove it", r)
+		}
+	}
+	return nil
+}
+
+// token is a run of input up to white space outside quotes.
+type token struct {
+	pos    int    // byte offset in the input
+	text   string // quotes removed
+	bare   int    // length of text before the first quote
+	quoted bool   // there were quotes
+}
+
+// scan splits checked input into tokens.
+func scan(s string) ([]token, error) {
+	var toks []token
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			i += n
+			continue
+		}
+		tk := token{pos: i}
+		var b strings.Builder
+		for i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			if r != '"' {
+				b.WriteString(s[i : i+n])
+				i += n
+				continue
+			}
+			if !tk.quoted {
+				tk.quoted, tk.bare = true, b.Len()
+			}
+			end := strings.IndexByte(s[i+1:], '"')
+			if end < 0 {
+				return nil, errorf(i, "a quote is not closed")
+			}
+			b.WriteString(s[i+1 : i+1+end])
+			i += end + 2
+		}
+		tk.text = b.String()
+		if !tk.quoted {
+			tk.bare = len(tk.text)
+		}
+		toks = append(toks, tk)
+	}
+	return toks, nil
+}
+
+// term is one word, phrase or operator term, in canonical form.
+type term struct {
+	neg  bool
+	op   string // "" for text, "from", ..., "size>", "size<"
+	val  string
+	crit imap.SearchCriteria // what the term matches, not negated
+}
+
+// criteria returns what the term matches, negated if it is.
+func (t term) criteria() imap.SearchCriteria {
+	if t.neg {
+		return imap.SearchCriteria{Not: []imap.SearchCriteria{t.crit}}
+	}
+	return t.crit
+}
+
+// String writes the term unquoted when that reads back the same, else with
+// the value quoted. Values never contain a double quote.
+func (t term) String() string {
+	prefix := ""
+	if t.neg {
+		prefix = "-"
+	}
+	sep := ""
+	switch {
+	case t.op == "":
+	case strings.HasPrefix(t.op, "size"):
+	default:
+		sep = ":"
+	}
+	bare := prefix + t.op + sep + t.val
+	switch t.op {
+	case "", "from", "to", "cc", "subject", "body":
+		// Free text: it may look like something else or need quotes.
+	default:
+		return bare // a canonical value: a keyword, date or size
+	}
+	if bare != "OR" && bare != "NOT" &&
+		strings.IndexFunc(bare, func(r rune) bool { return r == '"' || unicode.IsSpace(r) }) < 0 {
+		if u, err := parseTerm(token{text: bare, bare: len(bare)}, time.Time{}); err == nil &&
+			u.neg == t.neg && u.op == t.op && u.val == t.val {
+			return bare
+		}
+	}
+	return prefix + t.op + sep + `"` + t.val + `"`
+}
+
+// operators maps an operator name (lower case) to its parser.
+var operators = map[string]func(op, val string, today time.Time) (term, error){
+	"from":    header("From", "a name or address, like from:alice or from:\"Alice Smith\""),
+	"to":      header("To", "a name or address, like to:bob or to:\"Bob Jones\""),
+	"cc":      header("Cc", "a name or address, like cc:carol or cc:\"Carol White\""),
+	"subject": header("Subject", "words, like subject:invoice or subject:\"March invoice\""),
+	"body":    body,
+	"is":      is,
+	"has":     has,
+	"before":  date,
+	"after":   date,
+	"on":      date,
+	"since":   date,
+}
+
+// parseTerm reads one token that is not OR or NOT. today is only used for
+// dates.
+func parseTerm(tk token, today time.Time) (term, error) {
+	text, bare := tk.text, tk.bare
+	neg := false
+	if bare > 0 && text[0] == '-' {
+		neg, text, bare = true, text[1:], bare-1
+		if text == "" && !tk.quoted {
+			return term{}, errorf(tk.pos, "- needs a word right after it, like -newsletter")
+		}
+	}
+	var t term
+	var err error
+	if i := strings.IndexByte(text[:bare], ':'); i > 0 && operators[asciiLower(text[:i])] != nil {
+		op := asciiLower(text[:i])
+		t, err = operators[op](op, text[i+1:], today)
+	} else if bare >= 5 && asciiLower(text[:4]) == "size" && (text[4] == '>' || text[4] == '<') {
+		t, err = size(text[:5], text[5:])
+	} else if text == "" {
+		err = fmt.Errorf(`empty quotes "": put words between them`)
+	} else {
+		t = term{val: text, crit: imap.SearchCriteria{Text: []string{text}}}
+	}
+	if err != nil {
+		return term{}, &Error{Pos: tk.pos, Msg: err.Error()}
+	}
+	t.neg = neg
+	return t, nil
+}
+
+func header(key, example string) func(op, val string, _ time.Time) (term, error) {
+	return func(op, val string, _ time.Time) (term, error) {
+		if val == "" {
+			return term{}, fmt.Errorf("%s: needs %s", op, example)
+		}
+		return term{op: op, val: val, crit: imap.SearchCriteria{
+			Header: []imap.SearchCriteriaHeaderField{{Key: key, Value: val}},
+		}}, nil
+	}
+}
+
+func body(op, val string, _ time.Time) (term, error) {
+	if val == "" {
+		return term{}, fmt.Errorf("body: needs words, like body:invoice or body:\"see you\"")
+	}
+	return term{op: op, val: val, crit: imap.SearchCriteria{Body: []string{val}}}, nil
+}
+
+// flagTerms are the values of is:.
+var flagTerms = map[string]imap.SearchCriteria{
+	"unread":     {NotFlag: []imap.Flag{imap.FlagSeen}},
+	"read":       {Flag: []imap.Flag{imap.FlagSeen}},
+	"flagged":    {Flag: []imap.Flag{imap.FlagFlagged}},
+	"unflagged":  {NotFlag: []imap.Flag{imap.FlagFlagged}},
+	"answered":   {Flag: []imap.Flag{imap.FlagAnswered}},
+	"unanswered": {NotFlag: []imap.Flag{imap.FlagAnswered}},
+}
+
+func is(op, val string, _ time.Time) (term, error) {
+	v := asciiLower(val)
+	c, ok := flagTerms[v]
+	if !ok {
+		return term{}, fmt.Errorf("is: can be is:unread, is:read, is:flagged, is:unflagged, is:answered or is:unanswered")
+	}
+	// A copy, so that no two queries share a slice.
+	c.Flag, c.NotFlag = append([]imap.Flag(nil), c.Flag...), append([]imap.Flag(nil), c.NotFlag...)
+	return term{op: op, val: v, crit: c}, nil
+}
+
+// AttachmentCriteria is what has:attachment searches for: a top-level
+// Content-Type of multipart/mixed or a Content-Disposition of attachment.
+// IMAP has no attachment search; see the package documentation.
+func AttachmentCriteria() imap.SearchCriteria {
+	return imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{
+		{Header: []imap.SearchCriteriaHeaderField{{Key: "Content-Type", Value: "multipart/mixed"}}},
+		{Header: []imap.SearchCriteriaHeaderField{{Key: "Content-Disposition", Value: "attachment"}}},
+	}}}
+}
+
+func has(op, val string, _ time.Time) (term, error) {
+	switch asciiLower(val) {
+	case "attachment", "attachments":
+		return term{op: op, val: "attachment", crit: AttachmentCriteria()}, nil
+	}
+	return term{}, fmt.Errorf("has: can only be has:attachment")
+}
+
+// build ANDs the groups into one criteria, flat where it can be.
+func build(groups [][]term) imap.SearchCriteria {
+	var c imap.SearchCriteria
+	for _, g := range groups {
+		if len(g) == 1 {
+			and(&c, g[0].criteria())
+			continue
+		}
+		alt := g[len(g)-1].criteria()
+		for i := len(g) - 2; i >= 0; i-- {
+			alt = imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{g[i].criteria(), alt}}}
+		}
+		c.Or = append(c.Or, alt.Or[0])
+	}
+	return c
+}
+
+// and adds x to c. It is imap.SearchCriteria.And for the fields a term
+// sets, without that method's loss of Smaller when x has none.
+func and(c *imap.SearchCriteria, x imap.SearchCriteria) {
+	if c.SentSince.IsZero() || x.SentSince.After(c.SentSince) {
+		c.SentSince = x.SentSince
+	}
+	if c.SentBefore.IsZero() || !x.SentBefore.IsZero() && x.SentBefore.Before(c.SentBefore) {
+		c.SentBefore = x.SentBefore
+	}
+	c.Header = append(c.Header, x.Header...)
+	c.Body = append(c.Body, x.Body...)
+	c.Text = append(c.Text, x.Text...)
+	c.Flag = append(c.Flag, x.Flag...)
+	c.NotFlag = append(c.NotFlag, x.NotFlag...)
+	c.Larger = max(c.Larger, x.Larger)
+	if c.Smaller == 0 || x.Smaller != 0 && x.Smaller < c.Smaller {
+		c.Smaller = x.Smaller
+	}
+	c.Not = append(c.Not, x.Not...)
+	c.Or = append(c.Or, x.Or...)
+}
+
+// asciiLower lower-cases ASCII letters only, so that no other letter folds
+// into an operator name.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
