@@ -1,0 +1,179 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// listForm reads the bulk form of a list page: its validity and the UIDs
+// of the first n rows.
+func listForm(t *testing.T, doc *goquery.Document, n int) (validity string, uids []string) {
+	t.Helper()
+	validity = doc.Find("[data-testid=bulk-form] input[name=validity]").AttrOr("value", "")
+	doc.Find("[data-testid=row]").EachWithBreak(func(i int, s *goquery.Selection) bool {
+		uids = append(uids, s.AttrOr("data-uid", ""))
+		return len(uids) < n
+	})
+	if validity == "" || len(uids) < n {
+		t.Fatalf("list form: validity %q, %d rows", validity, len(uids))
+	}
+	return validity, uids
+}
+
+func folderTotal(t *testing.T, c *client, folder string) int {
+	t.Helper()
+	doc := c.page("/m/"+url.PathEscape(folder), http.StatusOK)
+	var n int
+	for _, f := range strings.Fields(text(doc.Find("[data-testid=total]"))) {
+		for _, r := range f {
+			if r < '0' || r > '9' {
+				return n
+			}
+			n = n*10 + int(r-'0')
+		}
+		return n
+	}
+	return n
+}
+
+func TestBulkActions(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	inbox, archive := folderTotal(t, c, "INBOX"), folderTotal(t, c, "Archive")
+
+	doc := c.page("/m/INBOX", http.StatusOK)
+	validity, uids := listForm(t, doc, 3)
+	post := func(folder string, v url.Values) *http.Response {
+		return c.do("POST", "/m/"+url.PathEscape(folder)+"/act", v)
+	}
+
+	// Flag three, then check the marks.
+	resp := post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"flag"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/m/INBOX" {
+		t.Fatalf("flag: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	doc = c.page("/m/INBOX", http.StatusOK)
+	if got := text(doc.Find("[data-testid=notice]")); !strings.Contains(got, "3 messages flagged") {
+		t.Errorf("notice = %q", got)
+	}
+	for _, u := range uids {
+		if doc.Find("[data-testid=row][data-uid='"+u+"'] [data-testid=mark-flagged]").Length() == 0 {
+			t.Errorf("row %s not flagged", u)
+		}
+	}
+
+	// Mark read and unread: the unread count follows.
+	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"unread"}})
+	resp.Body.Close()
+	doc = c.page("/m/INBOX", http.StatusOK)
+	for _, u := range uids {
+		if !doc.Find("[data-testid=row][data-uid='" + u + "']").HasClass("unread") {
+			t.Errorf("row %s not unread", u)
+		}
+	}
+	unread := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
+	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"read"}})
+	resp.Body.Close()
+	doc = c.page("/m/INBOX", http.StatusOK)
+	if got := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]")); got == unread {
+		t.Errorf("unread count stayed %s after marking 3 read", got)
+	}
+
+	// Archive two, then undo.
+	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids[:2], "action": {"archive"}})
+	resp.Body.Close()
+	doc = c.page("/m/INBOX", http.StatusOK)
+	if got := folderTotal(t, c, "Archive"); got != archive+2 {
+		t.Errorf("Archive has %d, want %d", got, archive+2)
+	}
+	undo := doc.Find("[data-testid=notice] form")
+	if undo.Length() == 0 {
+		t.Fatal("no undo after archiving")
+	}
+	form := url.Values{}
+	undo.Find("input").Each(func(_ int, s *goquery.Selection) { form.Set(s.AttrOr("name", ""), s.AttrOr("value", "")) })
+	resp = c.do("POST", "/undo", form)
+	resp.Body.Close()
+	if got := folderTotal(t, c, "INBOX"); got != inbox {
+		t.Errorf("INBOX has %d after undo, want %d", got, inbox)
+	}
+	if got := folderTotal(t, c, "Archive"); got != archive {
+		t.Errorf("Archive has %d after undo, want %d", got, archive)
+	}
+
+	// Move by name through the folder picker's field.
+	doc = c.page("/m/INBOX", http.StatusOK)
+	validity, uids = listForm(t, doc, 1)
+	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"move"}, "dest": {"Projects/Website"}})
+	resp.Body.Close()
+	doc = c.page("/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
+	if doc.Find("[data-testid=row]").Length() != 4 {
+		t.Errorf("Projects/Website has %d messages after the move, want 4", doc.Find("[data-testid=row]").Length())
+	}
+	// A folder that does not exist: a clear message, nothing moved.
+	resp = post("INBOX", url.Values{"validity": {validity}, "uid": {"1"}, "action": {"move"}, "dest": {"Nope"}})
+	doc = parse(t, resp, http.StatusUnprocessableEntity)
+	if !strings.Contains(text(doc.Find("[data-testid=error-message]")), "existing folder") {
+		t.Errorf("move to a missing folder: %q", text(doc.Find("[data-testid=error-message]")))
+	}
+}
+
+func TestDeleteGoesToTrashThenForGood(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	trash := folderTotal(t, c, "Trash")
+	doc := c.page("/m/INBOX", http.StatusOK)
+	validity, uids := listForm(t, doc, 1)
+	resp := c.do("POST", "/m/INBOX/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
+	resp.Body.Close()
+	if got := folderTotal(t, c, "Trash"); got != trash+1 {
+		t.Fatalf("Trash has %d, want %d", got, trash+1)
+	}
+
+	// In Trash, delete asks first and then removes exactly that message.
+	doc = c.page("/m/Trash", http.StatusOK)
+	validity, uids = listForm(t, doc, 1)
+	resp = c.do("POST", "/m/Trash/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
+	doc = parse(t, resp, http.StatusOK)
+	if doc.Find("[data-testid=confirm]").Length() == 0 {
+		t.Fatal("no confirmation before deleting for good")
+	}
+	if got := folderTotal(t, c, "Trash"); got != trash+1 {
+		t.Fatalf("something was deleted before confirming: Trash has %d", got)
+	}
+	form := url.Values{}
+	doc.Find("[data-testid=confirm] input").Each(func(_ int, s *goquery.Selection) { form.Add(s.AttrOr("name", ""), s.AttrOr("value", "")) })
+	resp = c.do("POST", doc.Find("[data-testid=confirm]").AttrOr("action", ""), form)
+	resp.Body.Close()
+	if got := folderTotal(t, c, "Trash"); got != trash {
+		t.Errorf("Trash has %d after deleting for good, want %d", got, trash)
+	}
+}
+
+func TestMessageActionOpensNext(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	doc := c.page("/m/INBOX", http.StatusOK)
+	rows := doc.Find("[data-testid=row]")
+	first, _ := rows.Eq(0).Find("a").Attr("href")
+	second := rows.Eq(1).AttrOr("data-uid", "")
+	resp := c.do("POST", first+"/act", url.Values{"action": {"archive"}})
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
+		t.Errorf("after archiving, Location %q, want the next message %s", loc, second)
+	}
+	// Flagging stays on the message.
+	resp = c.do("POST", resp.Header.Get("Location")+"/act", url.Values{"action": {"flag"}})
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
+		t.Errorf("after flagging, Location %q, want the same message", loc)
+	}
+}
