@@ -30,8 +30,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "The selection could not be read.", nil)
 	}
 	act := action{Name: r.PostForm.Get("action"), Dest: r.PostForm.Get("dest"), Confirm: r.PostForm.Get("confirm") == "1"}
-	page := pageParam(r, true)
-	back := views.FolderURL(mailbox, page)
+	back := placeFrom(r, mailbox).URL()
 
 	conn, release, err := a.conn(r)
 	if err != nil {
@@ -133,7 +132,7 @@ func (a *App) undo(w http.ResponseWriter, r *http.Request) error {
 	if err1 != nil || err2 != nil || !ok || from == "" || to == "" {
 		return errorf(http.StatusBadRequest, "The undo form could not be read.", nil)
 	}
-	back := views.FolderURL(to, pageParam(r, true))
+	back := placeFrom(r, to).URL()
 	if a.now().Unix() > until {
 		a.sessions.Put(r.Context(), sessNotice, "Too late to undo; the messages are in "+from+".")
 		http.Redirect(w, r, back, http.StatusSeeOther)

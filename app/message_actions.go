@@ -2,7 +2,6 @@ package app
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -22,8 +21,8 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
 	act := action{Name: r.PostForm.Get("action"), Dest: r.PostForm.Get("dest"), Confirm: r.PostForm.Get("confirm") == "1"}
-	page := pageParam(r, true)
-	here := views.MessageURL(mailbox, validity, uid) + pageSuffix(page)
+	place := placeFrom(r, mailbox)
+	here := views.MessageURL(mailbox, validity, uid) + place.Suffix()
 
 	conn, release, err := a.conn(r)
 	if err != nil {
@@ -48,20 +47,13 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request) error {
 	default:
 		switch {
 		case older != 0:
-			next = views.MessageURL(mailbox, validity, older) + pageSuffix(page)
+			next = views.MessageURL(mailbox, validity, older) + place.Suffix()
 		case newer != 0:
-			next = views.MessageURL(mailbox, validity, newer) + pageSuffix(page)
+			next = views.MessageURL(mailbox, validity, newer) + place.Suffix()
 		default:
-			next = views.FolderURL(mailbox, page)
+			next = place.URL()
 		}
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
-}
-
-func pageSuffix(page int) string {
-	if page <= 1 {
-		return ""
-	}
-	return "?page=" + strconv.Itoa(page)
 }

@@ -2,8 +2,6 @@ package app
 
 import (
 	"net/http"
-
-	"webmail/views"
 )
 
 // markUnread clears \Seen and goes back to the list, as mail clients do.
@@ -21,6 +19,6 @@ func (a *App) markUnread(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, views.FolderURL(mailbox, pageParam(r, true)), http.StatusSeeOther)
+	http.Redirect(w, r, placeFrom(r, mailbox).URL(), http.StatusSeeOther)
 	return nil
 }

@@ -15,7 +15,6 @@ const bodyLimit = 2 << 20
 // showMessage shows one message and marks it read.
 func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	page := pageParam(r, false)
 	om, err := a.openMessage(r)
 	if err != nil {
 		return err
@@ -26,8 +25,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	mailbox, validity, uid := om.mailbox, om.validity, om.uid
 	mp := views.MessageParams{
 		Msg:     msg,
-		Page:    page,
-		BackURL: views.FolderURL(mailbox, page),
+		Place:   placeFrom(r, mailbox),
 		HasHTML: layout.HTML != nil,
 		HasText: layout.Text != nil,
 		Remote:  q.Get("remote") == "1",
@@ -108,7 +106,8 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	if target == "message" {
 		return render(w, r, http.StatusOK, views.MessageFragment(p, wasUnread))
 	}
-	if p.List, err = conn.ListPage(ctx, mailbox, page); err != nil && err != mail.ErrNotFound {
+	p.Place = mp.Place
+	if p.List, err = a.listPage(r, conn, &p); err != nil && err != mail.ErrNotFound {
 		return err
 	}
 	if target == "main" {

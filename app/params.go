@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"github.com/emersion/go-imap/v2"
+
+	"webmail/views"
 )
 
 // mailboxParam reads the {mailbox} path segment.
@@ -32,19 +34,6 @@ func messageParams(r *http.Request) (mailbox string, validity uint32, uid imap.U
 	return mailbox, uint32(v), imap.UID(u), nil
 }
 
-// pageParam reads ?page=, 1 when absent or invalid.
-func pageParam(r *http.Request, form bool) int {
-	s := r.URL.Query().Get("page")
-	if form {
-		s = r.PostFormValue("page")
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 1
-	}
-	return n
-}
-
 // sectionParam reads a MIME part path like "1.2".
 func sectionParam(r *http.Request) ([]int, bool) {
 	s := r.PathValue("section")
@@ -60,4 +49,26 @@ func sectionParam(r *http.Request) ([]int, bool) {
 		path = append(path, n)
 	}
 	return path, true
+}
+
+// placeFrom reads where the person is in a folder: page, search, sort,
+// from the URL, or from the form for a POST.
+func placeFrom(r *http.Request, mailbox string) views.Place {
+	get := r.URL.Query().Get
+	if r.Method == http.MethodPost {
+		get = r.PostFormValue
+	}
+	p := views.Place{Mailbox: mailbox, Page: 1, Query: strings.TrimSpace(get("q")), All: get("scope") == "all", Sort: get("sort")}
+	if n, err := strconv.Atoi(get("page")); err == nil && n > 1 {
+		p.Page = n
+	}
+	switch strings.TrimPrefix(p.Sort, "-") {
+	case "", "arrival", "date", "from", "subject", "size":
+	default:
+		p.Sort = ""
+	}
+	if len(p.Query) > 500 {
+		p.Query = p.Query[:500]
+	}
+	return p
 }

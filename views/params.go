@@ -25,6 +25,7 @@ type Hidden struct{ Name, Value string }
 type MailboxParams struct {
 	Base
 	View    string // "folders", "list" or "message": which pane a phone shows
+	Place   Place
 	Folders []mail.Folder
 	Current mail.Folder
 	List    *mail.Page
@@ -34,6 +35,19 @@ type MailboxParams struct {
 	Undo    *Undo  // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
 	SelectAll bool
+	// SearchError says why the search box text is not a valid query.
+	SearchError string
+	// SortNote says why the list is not in the order asked for.
+	SortNote string
+	// Elsewhere holds the matches in the other folders when the search
+	// covers all folders.
+	Elsewhere []FolderMatches
+}
+
+// FolderMatches are a search's first matches in one folder.
+type FolderMatches struct {
+	Folder mail.Folder
+	Page   *mail.Page
 }
 
 // Undo is everything the undo form needs to move messages back: the
@@ -59,8 +73,7 @@ type ConfirmParams struct {
 // MessageParams fills the message pane.
 type MessageParams struct {
 	Msg         *mail.Message
-	Page        int    // the list page the message was opened from
-	BackURL     string // that page's URL
+	Place       Place  // the list the message was opened from
 	BackLabel   string // the folder's name
 	Mode        string // "html" or "text"
 	HasHTML     bool
