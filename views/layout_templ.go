@@ -183,7 +183,13 @@ func Layout(b Base) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</body></html>")
+		if b.Account != "" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<aside id=\"shortcuts\" class=\"shortcuts card\" hidden aria-label=\"Keyboard shortcuts\" data-testid=\"shortcuts\"><h2>Keyboard shortcuts</h2><dl><dt>j / k</dt><dd>next / previous message in the list</dd><dt>o or Enter</dt><dd>open it</dd><dt>u</dt><dd>back to the list</dd><dt>r / a / f</dt><dd>reply / reply all / forward</dd><dt>c</dt><dd>write a new message</dd><dt>e / # / s</dt><dd>archive / delete / flag</dd><dt>/</dt><dd>search</dd><dt>?</dt><dd>show or hide this list</dd></dl></aside>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
