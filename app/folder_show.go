@@ -95,6 +95,14 @@ func (a *App) listPage(r *http.Request, conn *mail.Conn, p *views.MailboxParams)
 			v.Criteria = &q.Criteria
 		}
 	}
+	if place.Threads && v.Criteria == nil && v.Sort == mail.SortArrival {
+		tp, err := conn.ListConversations(r.Context(), place.Mailbox, place.Page)
+		if err != nil {
+			return nil, err
+		}
+		p.Conversations = tp.Conversations
+		return tp.Page, nil
+	}
 	page, err := conn.ListView(r.Context(), place.Mailbox, place.Page, v)
 	if err == nil && place.All && v.Criteria != nil {
 		a.searchElsewhere(r, conn, p, v)

@@ -30,6 +30,7 @@ func (a *App) Handler() http.Handler {
 	// One message.
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}", a.handle(a.showMessage))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/body", a.handle(a.showMessageBody))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/conversation", a.handle(a.showConversation))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}", a.handle(a.downloadPart))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.markUnread))

@@ -42,6 +42,26 @@ type MailboxParams struct {
 	// Elsewhere holds the matches in the other folders when the search
 	// covers all folders.
 	Elsewhere []FolderMatches
+	// Conversations is the page grouped by thread, when asked for.
+	Conversations []mail.Conversation
+	// Conversation is an open conversation, shown in the message pane.
+	Conversation *ConversationParams
+}
+
+// ConversationParams fills an open conversation: its messages in order,
+// the unread ones expanded.
+type ConversationParams struct {
+	Place    Place
+	Validity uint32
+	Messages []ConversationMessage
+}
+
+// ConversationMessage is one message of an open conversation.
+type ConversationMessage struct {
+	mail.Summary
+	Expanded bool
+	TextHTML string // the body of an expanded message, escaped and linked
+	HTML     bool   // the message has only HTML: open it to read
 }
 
 // FolderMatches are a search's first matches in one folder.

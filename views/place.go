@@ -14,6 +14,7 @@ type Place struct {
 	Query   string // the search box text
 	All     bool   // search all folders
 	Sort    string // "", "date", "-date", "from", ... ("-" descending is the default for dates)
+	Threads bool   // grouped into conversations
 }
 
 // Values are the place's query parameters (without the mailbox).
@@ -30,6 +31,9 @@ func (p Place) Values() url.Values {
 	}
 	if p.Sort != "" {
 		v.Set("sort", p.Sort)
+	}
+	if p.Threads {
+		v.Set("threads", "1")
 	}
 	return v
 }

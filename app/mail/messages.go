@@ -264,23 +264,7 @@ func (c *Conn) References(ctx context.Context, mailbox string, validity uint32, 
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	s := string(raw)
-	for {
-		i := strings.IndexByte(s, '<')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i:], '>')
-		if j < 0 {
-			break
-		}
-		if id := s[i+1 : i+j]; id != "" && !strings.ContainsAny(id, " \t\r\n<") {
-			ids = append(ids, id)
-		}
-		s = s[i+j+1:]
-	}
-	return ids, nil
+	return parseIDs(string(raw)), nil
 }
 
 // Neighbors returns the next older and next newer message around uid (0

@@ -1,0 +1,147 @@
+package mail
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// Conversation is messages of one thread within a page's window, oldest
+// first.
+type Conversation struct {
+	Messages []Summary
+	Unread   int
+}
+
+// Latest is the newest message of the conversation.
+func (c Conversation) Latest() Summary { return c.Messages[len(c.Messages)-1] }
+
+// ThreadPage is a page of a folder grouped into conversations, newest
+// conversation first.
+type ThreadPage struct {
+	*Page
+	Conversations []Conversation
+}
+
+// ListConversations groups page n of a folder into conversations by
+// Message-ID, In-Reply-To and References, within the page's window of
+// PageSize messages: one FETCH, like a plain page.
+func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*ThreadPage, error) {
+	count, validity, err := c.selectMailbox(ctx, mailbox)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: count, Number: n}
+	p.Pages = max(1, (int(count)+PageSize-1)/PageSize)
+	if n < 1 || n > p.Pages {
+		return nil, ErrNotFound
+	}
+	tp := &ThreadPage{Page: p}
+	if count == 0 {
+		return tp, nil
+	}
+	hi := int(count) - (n-1)*PageSize
+	lo := max(1, hi-PageSize+1)
+	refs := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
+	var msgs []*fetched
+	err = c.do(ctx, func() error {
+		var seqs imap.SeqSet
+		seqs.AddRange(uint32(lo), uint32(hi))
+		var err error
+		msgs, err = collect(c.c.Fetch(seqs, &imap.FetchOptions{
+			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
+			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+			BodySection:   []*imap.FetchItemBodySection{refs},
+		}))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(msgs, func(a, b *fetched) int { return int(a.SeqNum) - int(b.SeqNum) }) // oldest first
+	tp.Conversations = group(msgs, refs)
+	for _, m := range msgs {
+		p.Messages = append(p.Messages, m.summary())
+	}
+	return tp, nil
+}
+
+// group joins messages that refer to each other (union-find over message
+// ids), keeping arrival order inside each conversation; conversations are
+// ordered by their newest message, newest first.
+func group(msgs []*fetched, refs *imap.FetchItemBodySection) []Conversation {
+	parent := make([]int, len(msgs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	byID := map[string]int{}
+	for i, m := range msgs {
+		if m.Envelope != nil && m.Envelope.MessageID != "" {
+			byID[m.Envelope.MessageID] = i
+		}
+	}
+	for i, m := range msgs {
+		ids := parseIDs(string(m.FindBodySection(refs)))
+		if m.Envelope != nil {
+			ids = append(ids, m.Envelope.InReplyTo...)
+		}
+		for _, id := range ids {
+			if j, ok := byID[id]; ok {
+				parent[find(i)] = find(j)
+			}
+		}
+	}
+	groups := map[int]*Conversation{}
+	var order []int
+	for i, m := range msgs {
+		root := find(i)
+		g := groups[root]
+		if g == nil {
+			g = &Conversation{}
+			groups[root] = g
+			order = append(order, root)
+		}
+		s := m.summary()
+		g.Messages = append(g.Messages, s)
+		if !s.Seen {
+			g.Unread++
+		}
+	}
+	out := make([]Conversation, 0, len(order))
+	for _, root := range order {
+		out = append(out, *groups[root])
+	}
+	// Newest conversation first: by the arrival of its last message.
+	last := func(c Conversation) imap.UID { return c.Latest().UID }
+	slices.SortFunc(out, func(a, b Conversation) int { return int(last(b)) - int(last(a)) })
+	return out
+}
+
+// parseIDs reads message ids ("<a@b> <c@d>") from header text.
+func parseIDs(s string) []string {
+	var ids []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return ids
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			return ids
+		}
+		if id := s[i+1 : i+j]; id != "" && !strings.ContainsAny(id, " \t\r\n<") {
+			ids = append(ids, id)
+		}
+		s = s[i+j+1:]
+	}
+}
