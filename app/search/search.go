@@ -21,27 +21,25 @@ const (
 type Query struct {
 	Criteria imap.SearchCriteria
 
-	groups [][]term // ANDed; each is one term or terms joined by OR
+	terms []term // ANDed, except where a term is joined to the one before by OR
 }
 
 // IsZero reports whether the query has no terms (the input was blank). Its
 // criteria match every message.
-func (q Query) IsZero() bool { return len(q.groups) == 0 }
+func (q Query) IsZero() bool { return len(q.terms) == 0 }
 
 // String returns the canonical form of the query, for showing back in the
 // search box. It is never longer than the input Parse was given.
 func (q Query) String() string {
 	var b strings.Builder
-	for i, g := range q.groups {
-		if i > 0 {
+	for i, t := range q.terms {
+		switch {
+		case t.or:
+			b.WriteString(" OR ")
+		case i > 0:
 			b.WriteByte(' ')
 		}
-		for j, t := range g {
-			if j > 0 {
-				b.WriteString(" OR ")
-			}
-			b.WriteString(t.String())
-		}
+		b.WriteString(t.String())
 	}
 	return b.String()
 }
@@ -75,7 +73,6 @@ func Parse(input string, now time.Time) (Query, error) {
 
 	var (
 		q      Query
-		terms  int
 		or     = -1 // position of an OR waiting for its right side
 		not    = -1 // position of the first NOT waiting for its term
 		negate bool // odd number of NOTs waiting
@@ -84,7 +81,7 @@ func Parse(input string, now time.Time) (Query, error) {
 		if !tk.quoted {
 			switch tk.text {
 			case "OR":
-				if len(q.groups) == 0 || or >= 0 || not >= 0 {
+				if len(q.terms) == 0 || or >= 0 || not >= 0 {
 					return Query{}, errorf(tk.pos, "OR needs a search term on each side, like from:alice OR from:bob")
 				}
 				or = tk.pos
@@ -97,7 +94,7 @@ func Parse(input string, now time.Time) (Query, error) {
 				continue
 			}
 		}
-		if terms++; terms > MaxTerms {
+		if len(q.terms) == MaxTerms {
 			return Query{}, errorf(tk.pos, "the search has too many terms: at most %d", MaxTerms)
 		}
 		t, err := parseTerm(tk, today)
@@ -105,12 +102,11 @@ func Parse(input string, now time.Time) (Query, error) {
 			return Query{}, err
 		}
 		t.neg = t.neg != negate
-		if or >= 0 {
-			last := len(q.groups) - 1
-			q.groups[last] = append(q.groups[last], t)
-		} else {
-			q.groups = append(q.groups, []term{t})
+		t.or = or >= 0
+		if q.terms == nil {
+			q.terms = make([]term, 0, min(len(toks), MaxTerms))
 		}
+		q.terms = append(q.terms, t)
 		or, not, negate = -1, -1, false
 	}
 	if or >= 0 {
@@ -119,7 +115,7 @@ func Parse(input string, now time.Time) (Query, error) {
 	if not >= 0 {
 		return Query{}, errorf(not, "NOT needs a search term after it, like NOT newsletter")
 	}
-	q.Criteria = build(q.groups)
+	q.Criteria = build(q.terms)
 	return q, nil
 }
 
@@ -163,29 +159,34 @@ func scan(s string) ([]token, error) {
 			continue
 		}
 		tk := token{pos: i}
-		var b strings.Builder
+		var b []byte // the text once there are quotes; until then s[tk.pos:i]
 		for i < len(s) {
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if unicode.IsSpace(r) {
 				break
 			}
 			if r != '"' {
-				b.WriteString(s[i : i+n])
+				if tk.quoted {
+					b = append(b, s[i:i+n]...)
+				}
 				i += n
 				continue
 			}
 			if !tk.quoted {
-				tk.quoted, tk.bare = true, b.Len()
+				tk.quoted, tk.bare = true, i-tk.pos
+				b = append(b, s[tk.pos:i]...)
 			}
 			end := strings.IndexByte(s[i+1:], '"')
 			if end < 0 {
 				return nil, errorf(i, "a quote is not closed")
 			}
-			b.WriteString(s[i+1 : i+1+end])
+			b = append(b, s[i+1:i+1+end]...)
 			i += end + 2
 		}
-		tk.text = b.String()
-		if !tk.quoted {
+		if tk.quoted {
+			tk.text = string(b)
+		} else {
+			tk.text = s[tk.pos:i]
 			tk.bare = len(tk.text)
 		}
 		toks = append(toks, tk)
@@ -195,6 +196,7 @@ func scan(s string) ([]token, error) {
 
 // term is one word, phrase or operator term, in canonical form.
 type term struct {
+	or   bool // joined to the term before by OR
 	neg  bool
 	op   string // "" for text, "from", ..., "size>", "size<"
 	val  string
@@ -342,19 +344,26 @@ func has(op, val string, _ time.Time) (term, error) {
 	return term{}, fmt.Errorf("has: can only be has:attachment")
 }
 
-// build ANDs the groups into one criteria, flat where it can be.
-func build(groups [][]term) imap.SearchCriteria {
+// build ANDs the terms into one criteria, flat where it can be. Terms
+// joined by OR become a chain nested to the right: a OR (b OR c).
+func build(terms []term) imap.SearchCriteria {
 	var c imap.SearchCriteria
-	for _, g := range groups {
-		if len(g) == 1 {
-			and(&c, g[0].criteria())
+	for i := 0; i < len(terms); {
+		j := i + 1 // terms[i:j] are joined by OR
+		for j < len(terms) && terms[j].or {
+			j++
+		}
+		if j == i+1 {
+			and(&c, terms[i].criteria())
+			i = j
 			continue
 		}
-		alt := g[len(g)-1].criteria()
-		for i := len(g) - 2; i >= 0; i-- {
-			alt = imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{g[i].criteria(), alt}}}
+		alt := terms[j-1].criteria()
+		for k := j - 2; k > i; k-- {
+			alt = imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{terms[k].criteria(), alt}}}
 		}
-		c.Or = append(c.Or, alt.Or[0])
+		c.Or = append(c.Or, [2]imap.SearchCriteria{terms[i].criteria(), alt})
+		i = j
 	}
 	return c
 }
