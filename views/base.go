@@ -12,5 +12,5 @@ type Base struct {
 
 // Assets are the hashed URLs of the static files.
 type Assets struct {
-	CSS, HTMX, JS, Icon, Sprite string
+	CSS, HTMX, SSE, JS, Icon, Sprite string // SSE: htmx's SSE extension
 }

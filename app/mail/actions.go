@@ -112,7 +112,17 @@ func (c *Conn) Expunge(ctx context.Context, mailbox string, validity uint32, uid
 		return err
 	}
 	set := imap.UIDSetNum(uids...)
+	var unseen int
 	err := c.do(ctx, func() error {
+		bufs, err := c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
+		if err != nil {
+			return err
+		}
+		for _, b := range bufs {
+			if !slices.Contains(b.Flags, imap.FlagSeen) {
+				unseen++
+			}
+		}
 		if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
 			return err
 		}
@@ -123,6 +133,7 @@ func (c *Conn) Expunge(ctx context.Context, mailbox string, validity uint32, uid
 	})
 	if err == nil {
 		c.adjustTotal(mailbox, -len(uids))
+		c.adjustUnseen(mailbox, -unseen)
 	}
 	return err
 }

@@ -46,6 +46,12 @@ type Dialer struct {
 // Dial connects to srv and logs in. The password is used only here and not
 // kept (invariant S3).
 func (d Dialer) Dial(ctx context.Context, srv config.Server, login, password string) (*Conn, error) {
+	return d.dial(ctx, srv, login, password, nil)
+}
+
+// dial is Dial with a handler for what the server says unasked, such as a
+// watcher's IDLE news (idle.go); nil drops it.
+func (d Dialer) dial(ctx context.Context, srv config.Server, login, password string, h *imapclient.UnilateralDataHandler) (*Conn, error) {
 	var nd net.Dialer
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {
@@ -55,14 +61,17 @@ func (d Dialer) Dial(ctx context.Context, srv config.Server, login, password str
 	stop := dc.watch(ctx)
 	defer stop()
 
-	opts := &imapclient.Options{
-		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
-		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+	if h == nil {
+		h = &imapclient.UnilateralDataHandler{
 			// Some servers (go-imap's own) send "* 0 EXPUNGE" after MOVE;
 			// nothing here tracks sequence numbers between commands, so
 			// expunges are simply dropped.
 			Expunge: func(uint32) {},
-		},
+		}
+	}
+	opts := &imapclient.Options{
+		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
+		UnilateralDataHandler: h,
 	}
 	var c *imapclient.Client
 	switch srv.Security {

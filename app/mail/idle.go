@@ -1,0 +1,345 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"webmail/config"
+)
+
+// Timing of a watcher's conversation with the server.
+const (
+	// IdleRestart is how long one IDLE runs before the watcher ends it and
+	// issues a new one: servers may log out a client idle for 30 minutes
+	// (RFC 9051, section 5.4), and NATs forget quiet connections too.
+	IdleRestart = 24 * time.Minute
+	// PollEvery is how often a watcher sends NOOP to a server without IDLE.
+	PollEvery = 30 * time.Second
+)
+
+// WatchOptions say which mailbox a watcher follows and what it reports.
+type WatchOptions struct {
+	Mailbox string
+	// Validity and Since describe the page being kept up to date: its
+	// UIDVALIDITY and the highest UID it shows. With Rows, messages above
+	// Since are new, even those that arrived before the watcher started.
+	Validity uint32
+	Since    imap.UID
+	// Rows asks for the summaries of new messages, for a list that shows
+	// the newest messages on top.
+	Rows bool
+	// Report asks for a first Update at once, whether or not anything
+	// changed, such as after a reconnection.
+	Report bool
+}
+
+// Update is what changed in a watched mailbox.
+type Update struct {
+	Mailbox     string
+	UIDValidity uint32
+	// New holds the new messages, newest first, at most PageSize of them;
+	// only with WatchOptions.Rows.
+	New []Summary
+	// Last is the highest UID the watcher has seen.
+	Last imap.UID
+	// Folders is the folder tree with fresh counts.
+	Folders []Folder
+}
+
+// Watcher follows one mailbox on a connection of its own, with IDLE (or a
+// NOOP every PollEvery where the server has no IDLE), so the session's kept
+// connection stays free for requests. One goroutine uses it at a time.
+type Watcher struct {
+	conn    *Conn
+	opt     WatchOptions
+	changed chan struct{} // the server told of a change; holds one at most
+	hasIdle bool
+	restart time.Duration // IdleRestart; shorter in tests
+	poll    time.Duration // PollEvery; shorter in tests
+
+	idle    *imapclient.IdleCommand // the IDLE running, if any
+	idleEnd time.Time               // when to re-issue it
+	pollAt  time.Time               // when to send the next NOOP
+
+	validity uint32
+	next     imap.UID      // lowest UID not seen yet
+	pending  bool          // a change to look at
+	force    bool          // report the next look even if nothing moved
+	counts   []folderCount // what the last Update said
+}
+
+type folderCount struct {
+	name          string
+	total, unseen uint32
+}
+
+// Watch dials a connection for a watcher (never the session's kept one)
+// and opens mailbox read-only (EXAMINE). The caller closes the watcher.
+func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, opt WatchOptions) (*Watcher, error) {
+	login, password, err := creds()
+	if err != nil {
+		return nil, err
+	}
+	w := &Watcher{opt: opt, changed: make(chan struct{}, 1), restart: IdleRestart, poll: PollEvery}
+	signal := func() {
+		select {
+		case w.changed <- struct{}{}:
+		default:
+		}
+	}
+	// The handlers run on the client's reading goroutine (FETCH on one of
+	// its own): they only signal; Next does the work.
+	h := &imapclient.UnilateralDataHandler{
+		Expunge: func(uint32) { signal() },
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages != nil {
+				signal()
+			}
+		},
+		Fetch: func(m *imapclient.FetchMessageData) {
+			m.Collect() // flags changed elsewhere: counts may have moved
+			signal()
+		},
+	}
+	w.conn, err = p.dialer.dial(ctx, srv, login, password, h)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.examine(ctx); err != nil {
+		w.conn.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *Watcher) examine(ctx context.Context) error {
+	c := w.conn
+	return c.do(ctx, func() error {
+		data, err := c.c.Select(w.opt.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+		if err != nil {
+			var ie *imap.Error
+			if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
+				return ErrNotFound
+			}
+			return err
+		}
+		w.validity = data.UIDValidity
+		w.next = data.UIDNext
+		if w.next == 0 && data.NumMessages > 0 { // a server that does not say
+			bufs, err := c.c.Fetch(imap.SeqSetNum(data.NumMessages), &imap.FetchOptions{UID: true}).Collect()
+			if err != nil {
+				return err
+			}
+			for _, b := range bufs {
+				w.next = max(w.next, b.UID+1)
+			}
+		}
+		w.next = max(w.next, 1)
+		if w.opt.Validity != 0 && w.opt.Validity != data.UIDValidity {
+			// The page's UIDs mean nothing here any more: counts only.
+			w.opt.Rows = false
+			w.pending, w.force = true, true
+		}
+		if w.opt.Rows && w.opt.Since+1 < w.next {
+			w.next = w.opt.Since + 1 // arrived while the page was on its way
+			w.pending = true
+		}
+		if w.opt.Report {
+			w.pending, w.force = true, true
+		}
+		w.hasIdle = c.caps.Has(imap.CapIdle)
+		return nil
+	})
+}
+
+// Next waits up to wait for a change and returns it, or nil (and no error)
+// when nothing changed in that time. A change the page would not show (a
+// flag on a message, counts unmoved) is not reported. Network failures are
+// ErrUnavailable; the watcher is then of no further use.
+func (w *Watcher) Next(ctx context.Context, wait time.Duration) (*Update, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		if w.pending {
+			if err := w.stopIdle(ctx); err != nil {
+				return nil, err
+			}
+			w.pending = false
+			u, err := w.collect(ctx)
+			if err != nil || u != nil {
+				return u, err
+			}
+		}
+		wake := deadline
+		if w.hasIdle {
+			if w.idle != nil && !time.Now().Before(w.idleEnd) {
+				if err := w.stopIdle(ctx); err != nil {
+					return nil, err
+				}
+			}
+			if w.idle == nil {
+				if err := w.startIdle(ctx); err != nil {
+					return nil, err
+				}
+			}
+			if w.idleEnd.Before(wake) {
+				wake = w.idleEnd
+			}
+		} else {
+			if !time.Now().Before(w.pollAt) {
+				// The answers to NOOP come through the handlers.
+				if err := w.conn.do(ctx, func() error { return w.conn.c.Noop().Wait() }); err != nil {
+					return nil, err
+				}
+				w.pollAt = time.Now().Add(w.poll)
+			}
+			if w.pollAt.Before(wake) {
+				wake = w.pollAt
+			}
+		}
+		if !time.Now().Before(deadline) && len(w.changed) == 0 {
+			return nil, nil
+		}
+		t := time.NewTimer(time.Until(wake))
+		select {
+		case <-w.changed:
+			w.pending = true
+		case <-t.C:
+		case <-w.conn.c.Closed():
+			t.Stop()
+			return nil, fmt.Errorf("%w: the server closed the connection", ErrUnavailable)
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		t.Stop()
+	}
+}
+
+func (w *Watcher) startIdle(ctx context.Context) error {
+	return w.conn.do(ctx, func() error {
+		cmd, err := w.conn.c.Idle()
+		if err != nil {
+			return err
+		}
+		w.idle, w.idleEnd = cmd, time.Now().Add(w.restart)
+		return nil
+	})
+}
+
+// stopIdle ends the running IDLE and waits for the server's answer, so the
+// news sent before it have reached the handlers.
+func (w *Watcher) stopIdle(ctx context.Context) error {
+	cmd := w.idle
+	if cmd == nil {
+		return nil
+	}
+	w.idle = nil
+	return w.conn.do(ctx, func() error {
+		if err := cmd.Close(); err != nil {
+			return err
+		}
+		return cmd.Wait()
+	})
+}
+
+// collect looks at what changed: new UIDs (and, with Rows, their
+// summaries), then the folder counts. It costs a FETCH of UIDs, a FETCH
+// of at most PageSize summaries and a LIST with counts.
+func (w *Watcher) collect(ctx context.Context) (*Update, error) {
+	c := w.conn
+	u := &Update{Mailbox: w.opt.Mailbox, UIDValidity: w.validity}
+	err := c.do(ctx, func() error {
+		if mb := c.c.Mailbox(); mb == nil || mb.NumMessages == 0 {
+			return nil
+		}
+		var above imap.UIDSet
+		above.AddRange(w.next, 0) // next:*, which names the last message when none is above
+		bufs, err := c.c.Fetch(above, &imap.FetchOptions{UID: true}).Collect()
+		if err != nil {
+			return err
+		}
+		var uids []imap.UID
+		for _, b := range bufs {
+			if b.UID >= w.next {
+				uids = append(uids, b.UID)
+			}
+		}
+		if len(uids) == 0 {
+			return nil
+		}
+		slices.Sort(uids)
+		w.next = uids[len(uids)-1] + 1
+		if !w.opt.Rows {
+			return nil
+		}
+		uids = uids[max(0, len(uids)-PageSize):]
+		msgs, err := collect(c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
+			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+		}))
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(msgs, func(a, b *fetched) int { return int(b.UID) - int(a.UID) })
+		for _, m := range msgs {
+			u.New = append(u.New, m.summary())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	folders, err := c.Folders(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	counts := make([]folderCount, len(folders))
+	for i, f := range folders {
+		counts[i] = folderCount{f.Name, f.Total, f.Unseen}
+	}
+	if len(u.New) == 0 && !w.force && slices.Equal(counts, w.counts) {
+		return nil, nil
+	}
+	w.counts, w.force = counts, false
+	u.Folders, u.Last = folders, w.next-1
+	return u, nil
+}
+
+// Close ends IDLE and logs out, within a few seconds whatever the server
+// does.
+func (w *Watcher) Close() error {
+	if w.idle != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		w.stopIdle(ctx)
+		cancel()
+	}
+	return w.conn.Close()
+}
+
+// UpdateFolders hands the session's kept connection a fresher folder list,
+// such as a watcher's, so the next page shows the counts the live update
+// showed. A connection busy with a request keeps its own.
+func (p *Pool) UpdateFolders(sid string, folders []Folder) {
+	p.mu.Lock()
+	e := p.entries[sid]
+	p.mu.Unlock()
+	if e == nil {
+		return
+	}
+	select {
+	case e.sem <- struct{}{}:
+	default:
+		return
+	}
+	defer func() { <-e.sem }()
+	if e.conn != nil && e.conn.folders != nil {
+		e.conn.folders = slices.Clone(folders)
+		e.conn.foldersTime = time.Now()
+	}
+}
