@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -122,4 +123,26 @@ func parseSize(s string) float64 {
 		n *= 1e6
 	}
 	return n
+}
+
+// TestSearchStaysBounded sends queries that made other webmails loop or
+// grow: each gets a page (or a message) and at most one page of rows.
+func TestSearchStaysBounded(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	c.hc.Timeout = 20 * time.Second // a loop fails the test instead of hanging it
+	for _, q := range []string{
+		strings.Repeat("a OR ", 200) + "b",
+		strings.Repeat(`"`, 501),
+		strings.Repeat("x ", 10_000),
+		`subject:"` + strings.Repeat("é", 300) + `"`,
+		"* OR ALL", `\" OR ALL`, "{5}", "-", "NOT NOT NOT",
+		"after:0001-01-01 before:9999-12-31",
+	} {
+		doc := c.page("/m/INBOX?q="+url.QueryEscape(q), http.StatusOK)
+		if n := doc.Find("#list [data-testid=rows] [data-testid=row]").Length(); n > 50 {
+			t.Errorf("%.40q: %d rows on a page", q, n)
+		}
+	}
 }

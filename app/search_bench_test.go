@@ -1,0 +1,61 @@
+package app
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkSearch100k searches a folder of 100,000 messages: a query
+// matching every message, one matching a tenth, one matching one. It
+// reports the time to the first page and the peak heap growth.
+func BenchmarkSearch100k(b *testing.B) {
+	e := benchEnv(b, 100_000, 0)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	c.page("/m/INBOX", http.StatusOK)
+	for _, q := range []string{"subject:#", "is:unread", `subject:"#99999"`} {
+		b.Run(q, func(b *testing.B) {
+			path := "/m/INBOX?q=" + url.QueryEscape(q)
+			var peak int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				runtime.GC()
+				base := heapBytes()
+				var top atomic.Int64
+				done := make(chan struct{})
+				go func() {
+					t := time.NewTicker(time.Millisecond)
+					defer t.Stop()
+					for {
+						select {
+						case <-done:
+							return
+						case <-t.C:
+							if h := heapBytes() - base; h > top.Load() {
+								top.Store(h)
+							}
+						}
+					}
+				}()
+				b.StartTimer()
+				resp := c.do("GET", path, nil)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				b.StopTimer()
+				close(done)
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+				peak = max(peak, top.Load())
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
