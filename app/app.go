@@ -44,6 +44,7 @@ type App struct {
 	assets   *assets.Set
 	limits   *loginLimits
 	sends    *keyedLimiter
+	live     *liveStreams // open live update streams (live.go)
 	now      func() time.Time
 }
 
@@ -76,6 +77,7 @@ func New(cfg config.Config, opt Options) *App {
 		limits: newLoginLimits(cfg.Limits),
 		sends:  newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
 		now:    opt.Now,
+		live:   newLiveStreams(),
 	}
 	a.sessions = newSessionManager(cfg, opt.Store)
 	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {

@@ -79,7 +79,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
 	switch htmxTarget(r) {
 	case "message":
-		return render(w, r, http.StatusOK, views.ConversationPane(cp))
+		return render(w, r, http.StatusOK, views.ConversationFragment(p, len(unread) > 0))
 	case "main":
 		p.List, p.Conversations = tp.Page, tp.Conversations
 		return render(w, r, http.StatusOK, views.MainFragment(p))

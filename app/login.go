@@ -123,6 +123,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
 func (a *App) endSession(w http.ResponseWriter, r *http.Request) {
 	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
 		a.pool.Drop(sid)
+		a.live.endSession(sid)
 	}
 	a.sessions.Destroy(r.Context())
 	a.setCredCookie(w, "", -1)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"webmail/app/mail"
 	"webmail/views"
 )
 
@@ -29,7 +30,7 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	older, newer, err := conn.Neighbors(r.Context(), mailbox, validity, uid)
+	older, newer, err := a.neighbors(r, conn, place, validity, uid)
 	if err != nil {
 		return err
 	}
@@ -56,4 +57,30 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// neighbors finds the messages around uid as the person sees the list:
+// by UID in a plain folder (two cheap searches), or in the order of the
+// page of a search or sort.
+func (a *App) neighbors(r *http.Request, conn *mail.Conn, place views.Place, validity uint32, uid imap.UID) (older, newer imap.UID, err error) {
+	if place.Query == "" && place.Sort == "" && !place.Threads {
+		return conn.Neighbors(r.Context(), place.Mailbox, validity, uid)
+	}
+	p := views.MailboxParams{Place: place}
+	page, err := a.listPage(r, conn, &p)
+	if err != nil {
+		return 0, 0, err
+	}
+	for i, m := range page.Messages {
+		if m.UID != uid {
+			continue
+		}
+		if i+1 < len(page.Messages) {
+			older = page.Messages[i+1].UID
+		}
+		if i > 0 {
+			newer = page.Messages[i-1].UID
+		}
+	}
+	return older, newer, nil
 }

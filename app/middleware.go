@@ -57,6 +57,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Flush passes a flush on: gzhttp's writer, outside it, asserts
+// http.Flusher rather than using Unwrap (live.go's streams need it).
+func (w *statusWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
+
 // logRequests writes one line per request. It logs the path only: no
 // query string (a login name could sit in ?next=), no header, no cookie.
 func (a *App) logRequests(next http.Handler) http.Handler {

@@ -18,6 +18,7 @@ func (a *App) base(r *http.Request, title string) views.Base {
 		Assets: views.Assets{
 			CSS:    a.assets.URL("app.css"),
 			HTMX:   a.assets.URL("htmx-4.0.1.min.js"),
+			SSE:    a.assets.URL("hx-sse-4.0.1.min.js"),
 			JS:     a.assets.URL("app.js"),
 			Icon:   a.assets.URL("icon.svg"),
 			Sprite: a.assets.URL("icons.svg"),

@@ -73,13 +73,14 @@
     var t = e.target;
     return t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName);
   }
+  // Hidden controls count too: the desktop hides the back link, yet "u"
+  // still goes back to the list.
   function click(sel) {
     var el = document.querySelector(sel);
-    if (el && el.offsetParent !== null) { el.click(); return true; }
-    if (el && el.tagName === "BUTTON") { el.click(); return true; }
+    if (el) { el.click(); return true; }
     return false;
   }
-  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#list [data-testid=rows] [data-testid=row]")); }
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#list [data-testid=rows] [data-testid=row], #list [data-testid=conversation]")); }
   function selected() { return document.querySelector("#list .row.kbd"); }
   function move(step) {
     var all = rows();
@@ -132,5 +133,26 @@
       default: done = false;
     }
     if (done) e.preventDefault();
+  });
+})();
+
+// Live updates of the open folder (app/live.go, views/live.templ). The
+// htmx SSE extension keeps the stream open and swaps in what it brings;
+// the server ends it for good with a "close" event. A reconnection that
+// gets no stream back (204: the session has ended) would be retried every
+// half second: stop it instead; the next click goes to the login page.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:sse:after:connection", function (e) {
+    var c = e.detail && e.detail.connection;
+    if (c && c.status !== 200) e.target.remove();
+  });
+  // An update carries the folder's title with its unread count; while a
+  // message (or the compose form) has the title, it keeps it.
+  function bare(title) { return title.replace(/ \(\d+\)( · Webmail)$/, "$1"); }
+  document.addEventListener("htmx:before:swap", function (e) {
+    var ctx = e.detail && e.detail.ctx;
+    if (!ctx || !ctx.title || !e.target.hasAttribute("hx-sse:connect")) return;
+    if (bare(ctx.title) !== bare(document.title)) ctx.title = null;
   });
 })();

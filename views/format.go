@@ -134,3 +134,5 @@ func depthClass(d int) string {
 }
 
 func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+func joinComma(parts []string) string { return strings.Join(parts, ",") }

@@ -83,6 +83,10 @@ func (c *Conn) Move(ctx context.Context, mailbox string, validity uint32, uids [
 			}
 		}
 		data, err := c.c.Move(set, dest).Wait()
+		// Some servers (go-imap's own) answer MOVE with bogus "* 0
+		// EXPUNGE" lines that the client counts as removals: the next
+		// request selects afresh instead of trusting the count.
+		c.selected = ""
 		if err != nil {
 			return err
 		}

@@ -79,8 +79,9 @@ type folderCount struct {
 	total, unseen uint32
 }
 
-// Watch dials a connection for a watcher (never the session's kept one)
-// and opens mailbox read-only (EXAMINE). The caller closes the watcher.
+// Watch dials a connection for a watcher (never the session's kept one),
+// opens mailbox read-only (EXAMINE) and starts listening: mail that
+// arrives after Watch returns is reported. The caller closes the watcher.
 func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, opt WatchOptions) (*Watcher, error) {
 	login, password, err := creds()
 	if err != nil {
@@ -111,7 +112,13 @@ func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, 
 	if err != nil {
 		return nil, err
 	}
-	if err := w.examine(ctx); err != nil {
+	err = w.examine(ctx)
+	if err == nil && w.hasIdle && !w.pending {
+		// Some servers (go-imap's own) tell nothing of what happened
+		// between commands once IDLE has begun.
+		err = w.startIdle(ctx)
+	}
+	if err != nil {
 		w.conn.Close()
 		return nil, err
 	}

@@ -94,6 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(webmail.EndStreams) // live update streams never end on their own
 	poolCtx, stopPool := context.WithCancel(context.WithoutCancel(ctx))
 	poolDone := make(chan struct{})
 	go func() { webmail.Run(poolCtx); close(poolDone) }()
