@@ -6,10 +6,12 @@ import (
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// Conversation is messages of one thread within a page's window, oldest
-// first.
+// Conversation is the messages of one thread, oldest first: the server's
+// thread (THREAD=REFERENCES) where it offers one, otherwise as grouped
+// within a page's window.
 type Conversation struct {
 	Messages []Summary
 	Unread   int
@@ -37,6 +39,9 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	p.Pages = max(1, (int(count)+PageSize-1)/PageSize)
 	if n < 1 || n > p.Pages {
 		return nil, ErrNotFound
+	}
+	if c.caps.Has(capThreadReferences) {
+		return c.listServerThreads(ctx, p)
 	}
 	tp := &ThreadPage{Page: p}
 	if count == 0 {
@@ -144,4 +149,103 @@ func parseIDs(s string) []string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// capThreadReferences is the capability of servers that thread by
+// References themselves (RFC 5256).
+const capThreadReferences imap.Cap = "THREAD=REFERENCES"
+
+// maxThreadFetch bounds the messages one page of server threads fetches.
+const maxThreadFetch = 500
+
+// listServerThreads pages over the server's own threads (UID THREAD
+// REFERENCES), newest thread first: PageSize threads a page, with at most
+// maxThreadFetch messages fetched for them.
+func (c *Conn) listServerThreads(ctx context.Context, p *Page) (*ThreadPage, error) {
+	var threads []imapclient.ThreadData
+	err := c.do(ctx, func() error {
+		data, err := c.c.UIDThread(&imapclient.ThreadOptions{Algorithm: imap.ThreadReferences, SearchCriteria: &imap.SearchCriteria{}}).Wait()
+		threads = data
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	groups := flattenThreads(threads)
+	p.Total = uint32(len(groups))
+	p.Pages = max(1, (len(groups)+PageSize-1)/PageSize)
+	if p.Number < 1 || p.Number > p.Pages {
+		return nil, ErrNotFound
+	}
+	lo := (p.Number - 1) * PageSize
+	groups = groups[lo:min(lo+PageSize, len(groups))]
+	var uids []imap.UID
+	for _, g := range groups {
+		for _, u := range g {
+			if len(uids) < maxThreadFetch {
+				uids = append(uids, u)
+			}
+		}
+	}
+	var msgs []*fetched
+	if len(uids) > 0 {
+		err = c.do(ctx, func() error {
+			var err error
+			msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+				UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
+				BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+			}))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	byUID := make(map[imap.UID]Summary, len(msgs))
+	for _, m := range msgs {
+		byUID[m.UID] = m.summary()
+	}
+	tp := &ThreadPage{Page: p}
+	for _, g := range groups {
+		var conv Conversation
+		for _, u := range g {
+			if s, ok := byUID[u]; ok {
+				conv.Messages = append(conv.Messages, s)
+				if !s.Seen {
+					conv.Unread++
+				}
+				p.Messages = append(p.Messages, s)
+			}
+		}
+		if len(conv.Messages) > 0 {
+			tp.Conversations = append(tp.Conversations, conv)
+		}
+	}
+	return tp, nil
+}
+
+// flattenThreads turns THREAD trees into conversations of UIDs in arrival
+// order, the conversation with the newest message first.
+func flattenThreads(threads []imapclient.ThreadData) [][]imap.UID {
+	var out [][]imap.UID
+	var walk func(t imapclient.ThreadData, acc *[]imap.UID)
+	walk = func(t imapclient.ThreadData, acc *[]imap.UID) {
+		for _, n := range t.Chain {
+			*acc = append(*acc, imap.UID(n))
+		}
+		for _, sub := range t.SubThreads {
+			walk(sub, acc)
+		}
+	}
+	for _, t := range threads {
+		var g []imap.UID
+		walk(t, &g)
+		if len(g) == 0 {
+			continue
+		}
+		slices.Sort(g)
+		out = append(out, g)
+	}
+	slices.SortStableFunc(out, func(a, b []imap.UID) int { return int(b[len(b)-1]) - int(a[len(a)-1]) })
+	return out
 }
