@@ -162,9 +162,10 @@ func (h *liveStreams) count() int {
 func (a *App) EndStreams() { a.live.closeAll() }
 
 // folderEvents streams live updates of a folder as server-sent events.
-// Once the stream has begun, every outcome is an event: "close" ends it
-// for good (replaced, logged out, folder gone), a "retry" field sets how
-// long the browser waits before it reconnects.
+// Once the stream has begun, every outcome is an event (a failed write
+// ends it quietly): "close" ends it for good (replaced, logged out, folder
+// gone), a "retry" field sets how long the browser waits before it
+// reconnects.
 func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	mailbox, err := mailboxParam(r)
 	if err != nil {
@@ -175,7 +176,8 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	sse := newEventWriter(w)
 	ctx, s, prev, ok := a.live.open(r.Context(), acct.sid)
 	if !ok {
-		return sse.event("busy", busyRetry)
+		sse.event("busy", busyRetry)
+		return nil
 	}
 	defer a.live.finish(s)
 	// The headers go out at once: htmx stops its request timer on them.
@@ -199,10 +201,12 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, mail.ErrNotFound), errors.Is(err, mail.ErrAuth), errors.Is(err, errSessionBroken):
 		// Nothing to watch, or the login no longer works: the next page
 		// says so.
-		return sse.event("close", 0)
+		sse.event("close", 0)
+		return nil
 	default:
 		a.log.Warn("live updates: watch failed", "mailbox", mailbox, "err", err.Error())
-		return sse.event("unavailable", unavailableRetry)
+		sse.event("unavailable", unavailableRetry)
+		return nil
 	}
 	a.live.watchers.Add(1)
 	defer func() {
@@ -225,7 +229,8 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case u == nil:
 			if !a.sessionAlive(token) { // idle or absolute expiry
-				return sse.event("close", 0)
+				sse.event("close", 0)
+				return nil
 			}
 			err = sse.comment("")
 		default:
@@ -367,7 +372,7 @@ func (e *eventWriter) data(id string, html []byte) error {
 
 // end says goodbye as the reason for the end asks: a replaced stream or
 // an ended session must not come back; a browser that went away or a
-// server going down hear nothing.
+// server going down hear nothing. It returns nil for the handler.
 func (e *eventWriter) end(ctx context.Context) error {
 	switch context.Cause(ctx) {
 	case errReplaced, errSessionEnded:
