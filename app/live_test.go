@@ -328,7 +328,7 @@ func TestLiveNewMail(t *testing.T) {
 	if got := text(rows.Find("[data-testid=row] .subject")); got != "Breaking: live update works" {
 		t.Errorf("new row subject = %q\n%s", got, ev.data)
 	}
-	if rows.Find("[data-testid=mark-unread]").Length() != 1 {
+	if rows.Find("[data-testid=row].unread").Length() != 1 {
 		t.Error("the new row is not marked unread")
 	}
 	if got := frag.Find(`hx-partial[hx-target="#folders"] [data-testid=folder]`).Length(); got == 0 {
