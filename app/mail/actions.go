@@ -73,14 +73,9 @@ func (c *Conn) Move(ctx context.Context, mailbox string, validity uint32, uids [
 	set := imap.UIDSetNum(uids...)
 	var unseen int
 	err := c.do(ctx, func() error {
-		bufs, err := c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
-		if err != nil {
+		var err error
+		if unseen, err = c.countUnseen(set); err != nil {
 			return err
-		}
-		for _, b := range bufs {
-			if !slices.Contains(b.Flags, imap.FlagSeen) {
-				unseen++
-			}
 		}
 		data, err := c.c.Move(set, dest).Wait()
 		// Some servers (go-imap's own) answer MOVE with bogus "* 0
@@ -118,14 +113,9 @@ func (c *Conn) Expunge(ctx context.Context, mailbox string, validity uint32, uid
 	set := imap.UIDSetNum(uids...)
 	var unseen int
 	err := c.do(ctx, func() error {
-		bufs, err := c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
-		if err != nil {
+		var err error
+		if unseen, err = c.countUnseen(set); err != nil {
 			return err
-		}
-		for _, b := range bufs {
-			if !slices.Contains(b.Flags, imap.FlagSeen) {
-				unseen++
-			}
 		}
 		if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
 			return err
@@ -140,4 +130,17 @@ func (c *Conn) Expunge(ctx context.Context, mailbox string, validity uint32, uid
 		c.adjustUnseen(mailbox, -unseen)
 	}
 	return err
+}
+
+// countUnseen counts the unread messages of a set, to keep the cached
+// unread counts right. Called inside do.
+func (c *Conn) countUnseen(set imap.UIDSet) (int, error) {
+	bufs, err := c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
+	n := 0
+	for _, b := range bufs {
+		if !slices.Contains(b.Flags, imap.FlagSeen) {
+			n++
+		}
+	}
+	return n, err
 }

@@ -37,6 +37,40 @@ type Page struct {
 	Messages    []Summary
 }
 
+// newPage is page n of total entries, or ErrNotFound past the last page.
+func newPage(mailbox string, validity uint32, total, n int) (*Page, error) {
+	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: uint32(total), Number: n}
+	p.Pages = max(1, (total+PageSize-1)/PageSize)
+	if n < 1 || n > p.Pages {
+		return nil, ErrNotFound
+	}
+	return p, nil
+}
+
+// summaryOptions fetch what a list row shows.
+func summaryOptions() *imap.FetchOptions {
+	return &imap.FetchOptions{
+		UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
+		BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+	}
+}
+
+// summariesByUID fetches the list rows of these messages, by UID.
+func (c *Conn) summariesByUID(ctx context.Context, uids []imap.UID) (map[imap.UID]*fetched, error) {
+	out := make(map[imap.UID]*fetched, len(uids))
+	if len(uids) == 0 {
+		return out, nil
+	}
+	err := c.do(ctx, func() error {
+		msgs, err := collect(c.c.Fetch(imap.UIDSetNum(uids...), summaryOptions()))
+		for _, m := range msgs {
+			out[m.UID] = m
+		}
+		return err
+	})
+	return out, err
+}
+
 // ListPage fetches page number n (1-based) of mailbox, newest first by
 // arrival. It costs one NOOP or SELECT and one FETCH of at most PageSize
 // messages, whatever the size of the folder.
@@ -45,13 +79,9 @@ func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*Page, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: count, Number: n}
-	p.Pages = max(1, (int(count)+PageSize-1)/PageSize)
-	if n < 1 || n > p.Pages {
-		return nil, ErrNotFound
-	}
-	if count == 0 {
-		return p, nil
+	p, err := newPage(mailbox, validity, int(count), n)
+	if err != nil || count == 0 {
+		return p, err
 	}
 	hi := int(count) - (n-1)*PageSize
 	lo := max(1, hi-PageSize+1)
@@ -60,10 +90,7 @@ func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*Page, erro
 		var err error
 		var seqs imap.SeqSet
 		seqs.AddRange(uint32(lo), uint32(hi))
-		msgs, err = collect(c.c.Fetch(seqs, &imap.FetchOptions{
-			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
-			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
-		}))
+		msgs, err = collect(c.c.Fetch(seqs, summaryOptions()))
 		return err
 	})
 	if err != nil {
@@ -95,10 +122,7 @@ func (c *Conn) Message(ctx context.Context, mailbox string, validity uint32, uid
 	var msgs []*fetched
 	err := c.do(ctx, func() error {
 		var err error
-		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{
-			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
-			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
-		}))
+		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uid), summaryOptions()))
 		return err
 	})
 	if err != nil {

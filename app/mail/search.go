@@ -68,20 +68,9 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*Pa
 	switch {
 	case v.Sort == SortArrival: // a search in arrival order: UIDs order arrival
 		var set imap.UIDSet
-		err = c.do(ctx, func() error {
-			data, err := c.c.UIDSearch(criteria, &imap.SearchOptions{ReturnAll: true, ReturnCount: true}).Wait()
-			if err != nil {
-				return err
-			}
-			set, _ = data.All.(imap.UIDSet)
-			total = int(data.Count)
-			return nil
-		})
+		set, total, err = c.searchUIDs(ctx, criteria)
 		if err != nil {
 			return nil, err
-		}
-		if total == 0 {
-			total = setLen(set)
 		}
 		uids = pageOfSet(set, n, v.Asc)
 		if v.Rows > 0 && len(uids) > v.Rows {
@@ -107,29 +96,13 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*Pa
 			return nil, err
 		}
 	}
-	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: uint32(total), Number: n}
-	p.Pages = max(1, (total+PageSize-1)/PageSize)
-	if n < 1 || n > p.Pages {
-		return nil, ErrNotFound
+	p, err := newPage(mailbox, validity, total, n)
+	if err != nil || len(uids) == 0 {
+		return p, err
 	}
-	if len(uids) == 0 {
-		return p, nil
-	}
-	var msgs []*fetched
-	err = c.do(ctx, func() error {
-		var err error
-		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
-			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
-			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
-		}))
-		return err
-	})
+	byUID, err := c.summariesByUID(ctx, uids)
 	if err != nil {
 		return nil, err
-	}
-	byUID := make(map[imap.UID]*fetched, len(msgs))
-	for _, m := range msgs {
-		byUID[m.UID] = m
 	}
 	for _, u := range uids { // keep the search or sort order
 		if m := byUID[u]; m != nil {
@@ -137,6 +110,26 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*Pa
 		}
 	}
 	return p, nil
+}
+
+// searchUIDs runs a UID SEARCH and returns the matches as a compact set
+// (ESEARCH ALL) with their count.
+func (c *Conn) searchUIDs(ctx context.Context, criteria *imap.SearchCriteria) (imap.UIDSet, int, error) {
+	var set imap.UIDSet
+	var count int
+	err := c.do(ctx, func() error {
+		data, err := c.c.UIDSearch(criteria, &imap.SearchOptions{ReturnAll: true, ReturnCount: true}).Wait()
+		if err != nil {
+			return err
+		}
+		set, _ = data.All.(imap.UIDSet)
+		count = int(data.Count)
+		return nil
+	})
+	if count == 0 {
+		count = setLen(set)
+	}
+	return set, count, err
 }
 
 func sortKey(k SortKey) imapclient.SortKey {
@@ -156,22 +149,9 @@ func sortKey(k SortKey) imapclient.SortKey {
 // sortHere is the bounded fallback for servers without SORT: fetch the key
 // of every matching message (at most SortLimit) and sort here.
 func (c *Conn) sortHere(ctx context.Context, criteria *imap.SearchCriteria, v View, n int) ([]imap.UID, int, error) {
-	var set imap.UIDSet
-	var count int
-	err := c.do(ctx, func() error {
-		data, err := c.c.UIDSearch(criteria, &imap.SearchOptions{ReturnAll: true, ReturnCount: true}).Wait()
-		if err != nil {
-			return err
-		}
-		set, _ = data.All.(imap.UIDSet)
-		count = int(data.Count)
-		return nil
-	})
+	set, count, err := c.searchUIDs(ctx, criteria)
 	if err != nil {
 		return nil, 0, err
-	}
-	if count == 0 {
-		count = setLen(set)
 	}
 	if count > SortLimit {
 		return nil, count, ErrTooManyToSort

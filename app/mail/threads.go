@@ -35,10 +35,9 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: count, Number: n}
-	p.Pages = max(1, (int(count)+PageSize-1)/PageSize)
-	if n < 1 || n > p.Pages {
-		return nil, ErrNotFound
+	p, err := newPage(mailbox, validity, int(count), n)
+	if err != nil {
+		return nil, err
 	}
 	if c.caps.Has(capThreadReferences) {
 		return c.listServerThreads(ctx, p)
@@ -55,11 +54,9 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 		var seqs imap.SeqSet
 		seqs.AddRange(uint32(lo), uint32(hi))
 		var err error
-		msgs, err = collect(c.c.Fetch(seqs, &imap.FetchOptions{
-			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
-			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
-			BodySection:   []*imap.FetchItemBodySection{refs},
-		}))
+		opts := summaryOptions()
+		opts.BodySection = []*imap.FetchItemBodySection{refs}
+		msgs, err = collect(c.c.Fetch(seqs, opts))
 		return err
 	})
 	if err != nil {
@@ -172,10 +169,9 @@ func (c *Conn) listServerThreads(ctx context.Context, p *Page) (*ThreadPage, err
 		return nil, err
 	}
 	groups := flattenThreads(threads)
-	p.Total = uint32(len(groups))
-	p.Pages = max(1, (len(groups)+PageSize-1)/PageSize)
-	if p.Number < 1 || p.Number > p.Pages {
-		return nil, ErrNotFound
+	p, err = newPage(p.Mailbox, p.UIDValidity, len(groups), p.Number)
+	if err != nil {
+		return nil, err
 	}
 	lo := (p.Number - 1) * PageSize
 	groups = groups[lo:min(lo+PageSize, len(groups))]
@@ -187,29 +183,16 @@ func (c *Conn) listServerThreads(ctx context.Context, p *Page) (*ThreadPage, err
 			}
 		}
 	}
-	var msgs []*fetched
-	if len(uids) > 0 {
-		err = c.do(ctx, func() error {
-			var err error
-			msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
-				UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
-				BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
-			}))
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	byUID := make(map[imap.UID]Summary, len(msgs))
-	for _, m := range msgs {
-		byUID[m.UID] = m.summary()
+	byUID, err := c.summariesByUID(ctx, uids)
+	if err != nil {
+		return nil, err
 	}
 	tp := &ThreadPage{Page: p}
 	for _, g := range groups {
 		var conv Conversation
 		for _, u := range g {
-			if s, ok := byUID[u]; ok {
+			if m, ok := byUID[u]; ok {
+				s := m.summary()
 				conv.Messages = append(conv.Messages, s)
 				if !s.Seen {
 					conv.Unread++
