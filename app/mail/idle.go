@@ -286,10 +286,7 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 			return nil
 		}
 		uids = uids[max(0, len(uids)-PageSize):]
-		msgs, err := collect(c.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
-			UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
-			BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
-		}))
+		msgs, err := collect(c.c.Fetch(imap.UIDSetNum(uids...), summaryOptions()))
 		if err != nil {
 			return err
 		}
