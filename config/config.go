@@ -150,6 +150,7 @@ type Config struct {
 	IMAP    Server   `toml:"imap"`   // default IMAP server
 	SMTP    SMTP     `toml:"smtp"`   // default SMTP server
 	Domains []Domain `toml:"domain"` // per-domain servers, chosen by ServersFor
+	OAuth   []OAuth  `toml:"oauth"`  // sign-in providers (oauth.go)
 
 	Session Session `toml:"session"`
 	Argon2  Argon2  `toml:"argon2"`
@@ -207,6 +208,9 @@ func (c *Config) complete() {
 		c.Domains[i].IMAP.complete(false)
 		c.Domains[i].SMTP.complete(true)
 	}
+	for i := range c.OAuth {
+		c.OAuth[i].complete()
+	}
 }
 
 func (s *Server) complete(smtp bool) {
@@ -253,6 +257,11 @@ func (c Config) hasIMAPHost() bool {
 			return true
 		}
 	}
+	for _, p := range c.OAuth {
+		if p.IMAP.Host != "" {
+			return true
+		}
+	}
 	return false
 }
 
@@ -282,9 +291,8 @@ func (c Config) SecureCookies() bool {
 
 // String is the configuration in TOML, as loaded and completed, for logs
 // and a -print-config style flag. Secrets must never appear in it: fields
-// holding secrets (OAuth client secrets, read from *_FILE environment
-// variables, are planned) must be of type Secret, which encodes as
-// "[redacted]".
+// holding secrets (OAuth client secrets) are of type Secret, which encodes
+// as "[redacted]", and are not read from the file itself.
 func (c Config) String() string {
 	var b strings.Builder
 	if c.Demo {

@@ -62,6 +62,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	fromEnv, envProblems := applyEnv(&c, getenv)
 	problems = append(problems, envProblems...)
 	c.complete()
+	problems = append(problems, loadOAuthSecrets(&c, getenv)...)
 	c.Demo = !c.hasIMAPHost()
 
 	var invalid ValidationError

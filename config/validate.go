@@ -89,6 +89,8 @@ func (c Config) Validate() error {
 		}
 	}
 
+	v.oauth(c.OAuth)
+
 	v.positive("session.idle_timeout", c.Session.IdleTimeout)
 	v.positive("session.lifetime", c.Session.Lifetime)
 	if c.Session.IdleTimeout.Duration > 0 && c.Session.Lifetime.Duration > 0 && c.Session.Lifetime.Duration < c.Session.IdleTimeout.Duration {
