@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
 )
 
 // delim is the hierarchy delimiter of the in-memory backend.
@@ -294,19 +295,62 @@ type imapSession struct {
 	acct *mailAccount
 }
 
-var _ imapserver.SessionIMAP4rev2 = (*imapSession)(nil)
+var (
+	_ imapserver.SessionIMAP4rev2 = (*imapSession)(nil)
+	_ imapserver.SessionSASL      = (*imapSession)(nil)
+)
 
 func (s *imapSession) Login(username, password string) error {
 	acct := s.srv.accountByLogin(username)
 	if acct == nil {
 		return imapserver.ErrAuthFailed
 	}
-	if err := acct.user.Login(username, password); err != nil {
+	return s.loginAs(acct, password)
+}
+
+// loginAs logs the session in as acct, if password is its IMAP password.
+func (s *imapSession) loginAs(acct *mailAccount, password string) error {
+	if err := acct.user.Login(acct.Login, password); err != nil {
 		return err
 	}
 	s.acct = acct
 	s.UserSession = imapmemserver.NewUserSession(acct.user)
 	return nil
+}
+
+// AuthenticateMechanisms returns PLAIN, and the bearer-token mechanisms
+// when the provider runs.
+func (s *imapSession) AuthenticateMechanisms() []string {
+	return append([]string{sasl.Plain}, s.srv.tokenMechs...)
+}
+
+// Authenticate returns the server side of a SASL mechanism. PLAIN behaves
+// as go-imap's default; a bearer token logs the session in as the token's
+// account, as LOGIN with its password would.
+func (s *imapSession) Authenticate(mech string) (sasl.Server, error) {
+	switch {
+	case mech == sasl.Plain:
+		return sasl.NewPlainServer(func(identity, username, password string) error {
+			if identity != "" && identity != username {
+				return imapNo(imap.ResponseCodeAuthorizationFailed, "SASL identity not supported")
+			}
+			return s.Login(username, password)
+		}), nil
+	case slices.Contains(s.srv.tokenMechs, mech):
+		return newBearerServer(mech, s.loginToken, imapserver.ErrAuthFailed), nil
+	}
+	return nil, imapNo("", "SASL mechanism not supported")
+}
+
+func (s *imapSession) loginToken(username, token string) error {
+	acct, err := s.srv.tokenAccount(username, token)
+	if err != nil {
+		s.srv.log.Info("demo IMAP token refused", "err", err)
+		return err
+	}
+	// The demo knows the account's password, which the in-memory backend
+	// wants for its login.
+	return s.loginAs(acct, acct.Password)
 }
 
 func (s *imapSession) Create(name string, options *imap.CreateOptions) error {

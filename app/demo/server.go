@@ -15,6 +15,12 @@
 // other address is accepted but only recorded (see Server.Received), so that
 // the webmail can send anywhere. Messages over 30 MB are refused.
 //
+// With Options.OAuth set, Start also runs an OpenID Connect provider, "Demo
+// ID" (see Provider), and both servers then accept its access tokens with
+// the SASL mechanisms OAUTHBEARER and XOAUTH2 (Options.TokenMechanisms), for
+// the account the token was issued to, as a mail provider with "Sign in
+// with…" does.
+//
 // The first account's mailbox is generated from a fixed seed and the anchor
 // time Options.Now: about 400 messages over the six months before it,
 // including one INBOX message per feature a webmail must render (charsets,
@@ -67,6 +73,14 @@ type Options struct {
 	Now time.Time
 	// Logger receives the servers' diagnostics; the default discards them.
 	Logger *slog.Logger
+	// OAuth, when set, starts the OpenID Connect provider with these
+	// options (the zero value is fine), and the IMAP and SMTP servers accept
+	// its access tokens. See Server.Provider.
+	OAuth *ProviderOptions
+	// TokenMechanisms are the SASL mechanisms for bearer tokens that IMAP
+	// and SMTP offer when OAuth is set: "OAUTHBEARER", "XOAUTH2" or both,
+	// in order of preference. The default is both, OAUTHBEARER first.
+	TokenMechanisms []string
 }
 
 // DefaultAccounts returns the demo accounts. The first one, demo@example.org,
@@ -106,6 +120,9 @@ type Server struct {
 	smtp           *smtp.Server
 	imapLn, smtpLn net.Listener
 	serving        sync.WaitGroup
+
+	provider   *Provider // nil unless Options.OAuth is set
+	tokenMechs []string  // bearer-token SASL mechanisms, nil without provider
 
 	closing   atomic.Bool
 	closeOnce sync.Once
@@ -147,6 +164,18 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		s.imapLn.Close()
 		return nil, fmt.Errorf("demo: SMTP: %w", err)
 	}
+	if opt.OAuth != nil {
+		popt := *opt.OAuth
+		if popt.Logger == nil {
+			popt.Logger = opt.Logger
+		}
+		if s.provider, err = StartProvider(ctx, opt.Accounts, popt); err != nil {
+			s.imapLn.Close()
+			s.smtpLn.Close()
+			return nil, err
+		}
+		s.tokenMechs = opt.TokenMechanisms
+	}
 	s.imap = newIMAPServer(s)
 	s.smtp = newSMTPServer(s)
 	s.serving.Add(2)
@@ -175,6 +204,13 @@ func (opt Options) withDefaults() (Options, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opt.OAuth != nil {
+		mechs, err := tokenMechanisms(opt.TokenMechanisms)
+		if err != nil {
+			return opt, err
+		}
+		opt.TokenMechanisms = mechs
+	}
 	logins := make(map[string]bool)
 	for _, a := range opt.Accounts {
 		if a.Login == "" || a.SMTPLogin == "" || a.Address == "" {
@@ -201,6 +237,10 @@ func (s *Server) IMAPAddr() string { return s.imapLn.Addr().String() }
 // SMTPAddr returns the SMTP listening address, host:port.
 func (s *Server) SMTPAddr() string { return s.smtpLn.Addr().String() }
 
+// Provider returns the OpenID Connect provider whose access tokens the
+// servers accept, or nil unless Options.OAuth was set.
+func (s *Server) Provider() *Provider { return s.provider }
+
 // Accounts returns a copy of the server's accounts, the demo-mailbox owner
 // first.
 func (s *Server) Accounts() []Account {
@@ -217,6 +257,9 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.closing.Store(true)
 		err := errors.Join(s.imap.Close(), s.smtp.Close())
+		if s.provider != nil {
+			err = errors.Join(err, s.provider.Close())
+		}
 		// go-smtp only closes the listeners its Serve has registered, which
 		// may not have happened yet right after Start.
 		for _, ln := range []net.Listener{s.imapLn, s.smtpLn} {

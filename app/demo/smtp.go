@@ -42,10 +42,11 @@ func newSMTPServer(s *Server) *smtp.Server {
 }
 
 // smtpSession is a submission session. It requires AUTH PLAIN with an
-// account's SMTP credentials (never its IMAP ones), delivers mail for the
-// demo accounts' addresses to their INBOX, and accepts mail for any other
-// recipient without delivering it anywhere: it is only recorded for
-// Received, so that the webmail can send to arbitrary addresses.
+// account's SMTP credentials (never its IMAP ones), or an access token of
+// the provider when it runs. It delivers mail for the demo accounts'
+// addresses to their INBOX, and accepts mail for any other recipient without
+// delivering it anywhere: it is only recorded for Received, so that the
+// webmail can send to arbitrary addresses.
 type smtpSession struct {
 	srv   *Server
 	login string
@@ -55,9 +56,19 @@ type smtpSession struct {
 
 var _ smtp.AuthSession = (*smtpSession)(nil)
 
-func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+// AuthMechanisms returns PLAIN, and the bearer-token mechanisms when the
+// provider runs.
+func (s *smtpSession) AuthMechanisms() []string {
+	return append([]string{sasl.Plain}, s.srv.tokenMechs...)
+}
 
+// Auth returns the server side of a SASL mechanism: PLAIN with an account's
+// SMTP credentials, or a bearer token, which authenticates as the token's
+// account.
 func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	if slices.Contains(s.srv.tokenMechs, mech) {
+		return newBearerServer(mech, s.loginToken, smtp.ErrAuthFailed), nil
+	}
 	if mech != sasl.Plain {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
@@ -73,6 +84,16 @@ func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 		}
 		return smtp.ErrAuthFailed
 	}), nil
+}
+
+func (s *smtpSession) loginToken(username, token string) error {
+	acct, err := s.srv.tokenAccount(username, token)
+	if err != nil {
+		s.srv.log.Info("demo SMTP token refused", "err", err)
+		return err
+	}
+	s.login = acct.SMTPLogin
+	return nil
 }
 
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
