@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"webmail/app/mail"
+	"webmail/app/oauth"
 	"webmail/app/smtpcred"
 	"webmail/assets"
 	"webmail/config"
@@ -29,8 +30,12 @@ type Options struct {
 	// Dialer overrides how IMAP connections are made (tests trust their
 	// own TLS certificates with it).
 	Dialer *mail.Dialer
-	// Now is the clock for list dates; time.Now by default.
+	// Now is the clock for list dates and token expiry; time.Now by
+	// default.
 	Now func() time.Time
+	// OAuthClient talks to the OAuth providers; a client with a 15-second
+	// timeout by default.
+	OAuthClient *http.Client
 }
 
 // App is the webmail. Create it with New, serve Handler, and run Run.
@@ -46,6 +51,11 @@ type App struct {
 	sends    *keyedLimiter
 	live     *liveStreams // open live update streams (live.go)
 	now      func() time.Time
+
+	// OAuth sign-in (login_oauth.go, oauth_refresh.go).
+	providers map[string]*oauth.Provider
+	flows     *scs.SessionManager // sign-ins in progress
+	refresh   *refresher
 }
 
 // New builds the application from a validated configuration.
@@ -78,8 +88,16 @@ func New(cfg config.Config, opt Options) *App {
 		sends:  newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
 		now:    opt.Now,
 		live:   newLiveStreams(),
+
+		providers: map[string]*oauth.Provider{},
+		refresh:   newRefresher(),
+	}
+	for _, p := range cfg.OAuth {
+		a.providers[p.Name] = oauth.New(p, opt.OAuthClient, opt.Now)
 	}
 	a.sessions = newSessionManager(cfg, opt.Store)
+	a.flows = newFlowManager(cfg, opt.Store)
+	a.flows.ErrorFunc = a.sessions.ErrorFunc
 	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		a.fail(w, r, err)
 	}

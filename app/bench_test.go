@@ -113,7 +113,7 @@ func BenchmarkInboxPage(b *testing.B) {
 			c.login(e.acct.Login, e.acct.Password)
 			c.page("/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
 
-			conn, err := mail.Dialer{Timeout: 10 * time.Second}.Dial(context.Background(), e.app.cfg.IMAP, e.acct.Login, e.acct.Password)
+			conn, err := mail.Dialer{Timeout: 10 * time.Second}.Dial(context.Background(), e.app.cfg.IMAP, mail.Auth{Login: e.acct.Login, Password: e.acct.Password})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -28,6 +28,20 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "The message could not be read. If you attached files, they may be too large.", err)
 	}
 	defer f.cleanup()
+	err = a.submitCompose(w, r, f)
+	if acct := accountFrom(r); acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth)) {
+		// The provider no longer honours the sign-in: what was being
+		// written goes back to the browser with the sign-in buttons.
+		a.log.Info("oauth sign-in ended", "login", acct.Login, "provider", acct.Provider)
+		a.endSession(w, r)
+		a.loginCarrying(w, r, f, "Your sign-in with "+a.providerLabel(acct.Provider)+" has ended (it expired or access was withdrawn). Sign in again and your message comes back.")
+		return nil
+	}
+	return err
+}
+
+// submitCompose saves or sends the message of a compose form.
+func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeForm) error {
 	p := a.composeParams(r, f.ComposeForm, "New message")
 	if f.TooLarge {
 		p.FieldErrors["attachments"] = fmt.Sprintf("The attachments are larger than %d MB together. Attach fewer or smaller files.", a.cfg.Limits.MaxAttachmentMB)
@@ -59,7 +73,10 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.composeAgain(w, r, p, http.StatusTooManyRequests)
 	}
-	login, password, msg, status := a.smtpCredentials(r, f)
+	auth, msg, status, err := a.smtpCredentials(r, f)
+	if err != nil {
+		return err
+	}
 	if msg != "" {
 		p.Error = msg
 		p.NeedSMTP = true
@@ -69,7 +86,10 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.composeAgain(w, r, p, status)
 	}
-	if err := a.send(r, d, f, login, password); err != nil {
+	if err := a.send(r, d, f, auth); err != nil {
+		if errors.Is(err, errSignInEnded) {
+			return err
+		}
 		p.Error = sendFailure(err)
 		if ref, err2 := a.saveDraft(r, d, f); err2 == nil {
 			p.Form.Draft = ref.String()
@@ -142,38 +162,45 @@ func openFile(path string) func() (io.ReadCloser, error) {
 }
 
 // smtpCredentials decides what to log in to SMTP with: the sealed blob the
-// browser sent, the fields typed for this send, or the login credentials
-// when the server accepts them. msg is set when sending cannot go on.
-func (a *App) smtpCredentials(r *http.Request, f *composeForm) (login, password, msg string, status int) {
+// browser sent, the fields typed for this send, the login credentials when
+// the server accepts them, or the OAuth token. msg is set when sending
+// cannot go on; err when the session cannot.
+func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, msg string, status int, err error) {
 	acct := accountFrom(r)
-	imapLogin, imapPassword, err := acct.credentials()
-	if err != nil {
-		return "", "", "Your session has ended. Please log in again.", http.StatusUnauthorized
+	if acct.Provider != "" {
+		// The token serves SMTP as well; S4's SMTP credentials do not apply.
+		auth, err := acct.creds(r.Context())
+		return auth, "", 0, err
 	}
+	cred, err := acct.open()
+	if err != nil {
+		return mail.Auth{}, "", 0, err
+	}
+	refuse := func(status int, msg string) (mail.Auth, string, int, error) { return mail.Auth{}, msg, status, nil }
 	switch {
 	case f.SMTPPassword != "":
 		if strings.TrimSpace(f.SMTPLogin) == "" {
-			return "", "", "Enter the SMTP login name as well.", http.StatusUnprocessableEntity
+			return refuse(http.StatusUnprocessableEntity, "Enter the SMTP login name as well.")
 		}
-		return strings.TrimSpace(f.SMTPLogin), f.SMTPPassword, "", 0
+		return mail.Auth{Login: strings.TrimSpace(f.SMTPLogin), Password: f.SMTPPassword}, "", 0, nil
 	case f.SMTPBlob != "":
-		cred, err := a.sealer.Open(r.Context(), imapPassword, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()}, f.SMTPBlob)
+		smtp, err := a.sealer.Open(r.Context(), cred.Password, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()}, f.SMTPBlob)
 		switch {
 		case err == nil:
-			return cred.Login, cred.Password, "", 0
+			return mail.Auth{Login: smtp.Login, Password: smtp.Password}, "", 0, nil
 		case errors.Is(err, smtpcred.ErrWrongPassword):
-			return "", "", "The SMTP credentials saved in this browser were sealed with your previous login password, so they cannot be opened. Enter them again below (and save them again in Settings).", http.StatusUnprocessableEntity
+			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser were sealed with your previous login password, so they cannot be opened. Enter them again below (and save them again in Settings).")
 		case errors.Is(err, smtpcred.ErrOtherAccount):
-			return "", "", "The SMTP credentials saved in this browser belong to another account. Enter yours below.", http.StatusUnprocessableEntity
+			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser belong to another account. Enter yours below.")
 		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-			return "", "", "The server is busy. Please try again in a moment.", http.StatusServiceUnavailable
+			return refuse(http.StatusServiceUnavailable, "The server is busy. Please try again in a moment.")
 		default:
-			return "", "", "The SMTP credentials saved in this browser are damaged and cannot be opened. Enter them again below.", http.StatusUnprocessableEntity
+			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser are damaged and cannot be opened. Enter them again below.")
 		}
 	case acct.SMTP.UseIMAPCredentials:
-		return imapLogin, imapPassword, "", 0
+		return mail.Auth{Login: cred.Login, Password: cred.Password}, "", 0, nil
 	}
-	return "", "", "Your mail server needs separate credentials for sending. Enter them below, or save them once in Settings → Sending.", http.StatusUnprocessableEntity
+	return refuse(http.StatusUnprocessableEntity, "Your mail server needs separate credentials for sending. Enter them below, or save them once in Settings → Sending.")
 }
 
 // sendFailure says in plain words why SMTP refused.
@@ -195,7 +222,7 @@ func sendFailure(err error) string {
 
 // send submits the message, files a copy in Sent, marks the original
 // answered and removes the draft it came from.
-func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, login, password string) error {
+func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.Auth) error {
 	ctx := r.Context()
 	if err := a.addForwarded(r, d, f); err != nil {
 		return err
@@ -206,7 +233,7 @@ func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, login, pas
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	if err := a.dialer.Send(ctx, accountFrom(r).SMTP.Server, login, password, d.From.Address, compose.Recipients(d), io.NewSectionReader(spool, 0, size)); err != nil {
+	if err := a.dialer.Send(ctx, accountFrom(r).SMTP.Server, auth, d.From.Address, compose.Recipients(d), io.NewSectionReader(spool, 0, size)); err != nil {
 		return err
 	}
 	// Sent: after this point the message is out; failures are logged.
@@ -323,7 +350,7 @@ func (a *App) addForwarded(r *http.Request, d *compose.Draft, f *composeForm) er
 // streamPart reads one decoded part of a message from IMAP on a connection
 // of its own, as a stream.
 func (a *App) streamPart(ctx context.Context, acct account, ref msgRef, p message.Part) (io.ReadCloser, error) {
-	conn, err := a.pool.Dial(ctx, acct.Server, acct.credentials)
+	conn, err := a.pool.Dial(ctx, acct.Server, acct.creds)
 	if err != nil {
 		return nil, err
 	}

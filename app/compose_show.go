@@ -18,7 +18,8 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 		FieldErrors: map[string]string{},
 		// Without JavaScript the browser cannot send saved credentials, so
 		// the fields show; the JavaScript hides them when it has a blob.
-		NeedSMTP: !acct.SMTP.UseIMAPCredentials,
+		NeedSMTP:   !acct.SMTP.UseIMAPCredentials,
+		TokenSends: acct.Provider != "",
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"webmail/app/mail"
 	"webmail/views"
@@ -50,6 +51,22 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.endSession(w, r)
 		a.toLogin(w, r)
 		return
+	case errors.Is(err, errSignInEnded), errors.Is(err, mail.ErrAuth) && accountFrom(r).Provider != "":
+		// The provider no longer honours the sign-in (or the mail server
+		// refuses its token): sign in again.
+		provider := accountFrom(r).Provider
+		a.log.Info("oauth sign-in ended", "login", accountFrom(r).Login, "provider", provider)
+		a.endSession(w, r)
+		target := "/login?ended=" + url.QueryEscape(provider)
+		if isHTMX(r) {
+			w.Header().Set("HX-Redirect", target)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return
+	case errors.Is(err, errRefreshLater):
+		ae = &appError{status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment.", err: err}
 	case errors.Is(err, mail.ErrNotFound):
 		ae = &appError{status: http.StatusNotFound, msg: "This folder or message does not exist (any more).", err: err}
 	case errors.Is(err, mail.ErrAuth):

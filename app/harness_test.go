@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,9 @@ type env struct {
 	store *memstore.MemStore
 	logs  *syncBuffer
 	acct  demo.Account
+	// skew moves the webmail's clock ahead of the real one (tests of token
+	// expiry move the demo provider's clock along with it).
+	skew atomic.Int64
 }
 
 type syncBuffer struct {
@@ -71,15 +75,27 @@ func newEnvWith(t testing.TB, dopt demo.Options, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	// The listener first: public_url (the OAuth redirect URI) needs its port.
+	srv := httptest.NewUnstartedServer(nil)
 	cfg := testConfig(t, d.IMAPAddr(), d.SMTPAddr())
+	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	if p := d.Provider(); p != nil {
+		cfg.OAuth = []config.OAuth{{
+			Name: "demo", Label: "Demo ID", Issuer: p.Issuer(), ClientID: p.ClientID(), ClientSecret: config.Secret(p.ClientSecret()),
+			Scopes: []string{"openid", "email", demo.MailScope}, LoginClaim: "email", SASL: "auto",
+		}}
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	e := &env{t: t, demo: d, store: memstore.New(), logs: &syncBuffer{}, acct: d.Accounts()[0]}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.app = New(cfg, Options{Logger: log, Store: e.store})
+	now := func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
+	e.app = New(cfg, Options{Logger: log, Store: e.store, Now: now})
 	go e.app.Run(ctx)
-	e.srv = httptest.NewServer(e.app.Handler())
+	srv.Config.Handler = e.app.Handler()
+	srv.Start()
+	e.srv = srv
 	t.Cleanup(e.srv.Close)
 	return e
 }

@@ -193,7 +193,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	if ctx.Err() != nil {
 		return sse.end(ctx)
 	}
-	watcher, err := a.pool.Watch(ctx, acct.Server, acct.credentials, opt)
+	watcher, err := a.pool.Watch(ctx, acct.Server, a.credentials(w, r, acct, false), opt)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:

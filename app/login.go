@@ -17,9 +17,14 @@ func (a *App) showLogin(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.URL.Query().Get("next"))}
+	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.URL.Query().Get("next")), Providers: a.providerButtons()}
 	if r.URL.Query().Has("logged_out") {
 		p.Flash = "You have logged out."
+	}
+	if name := r.URL.Query().Get("ended"); name != "" {
+		if pr, ok := a.cfg.OAuthProvider(name); ok {
+			p.Error = "Your sign-in with " + pr.Label + " has ended: it expired, or access was withdrawn at " + pr.Label + ". Please sign in again."
+		}
 	}
 	return render(w, r, http.StatusOK, views.Login(p))
 }
@@ -51,7 +56,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	resume, resuming := resumedCompose(r)
 	again := func(status int, msg string) error {
-		p := views.LoginParams{Base: a.base(r, "Log in"), Login: f.Login, Next: f.Next, Error: msg}
+		p := views.LoginParams{Base: a.base(r, "Log in"), Login: f.Login, Next: f.Next, Error: msg, Providers: a.providerButtons()}
 		if resuming { // keep carrying the message
 			for _, name := range carriedFields {
 				if v := r.PostForm.Get("c_" + name); v != "" {
@@ -74,7 +79,9 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	if srv.Host == "" { // only [[domain]] entries are configured, none for this one
 		return again(http.StatusUnprocessableEntity, "This webmail does not serve that mail domain. Check the part after the @.")
 	}
-	conn, err := a.pool.Dial(r.Context(), srv, func() (string, string, error) { return f.Login, f.Password, nil })
+	conn, err := a.pool.Dial(r.Context(), srv, func(context.Context) (mail.Auth, error) {
+		return mail.Auth{Login: f.Login, Password: f.Password}, nil
+	})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
 		// The login name is not logged: people type passwords into it.
@@ -112,7 +119,13 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
-	a.log.Info("logout", "login", accountFrom(r).Login)
+	acct := accountFrom(r)
+	if acct.Provider != "" {
+		if cred, err := acct.open(); err == nil {
+			a.revokeTokens(r.Context(), cred)
+		}
+	}
+	a.log.Info("logout", "login", acct.Login)
 	a.endSession(w, r)
 	http.Redirect(w, r, "/login?logged_out=1", http.StatusSeeOther)
 	return nil
@@ -124,7 +137,8 @@ func (a *App) endSession(w http.ResponseWriter, r *http.Request) {
 	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
 		a.pool.Drop(sid)
 		a.live.endSession(sid)
+		a.refresh.forget(sid)
 	}
 	a.sessions.Destroy(r.Context())
-	a.setCredCookie(w, "", -1)
+	a.setCredCookie(w, r, "", -1) // an empty value always fits
 }

@@ -35,7 +35,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
 	}
 
-	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).credentials)
+	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).creds)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (a *App) showSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).credentials)
+	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).creds)
 	if err != nil {
 		return err
 	}

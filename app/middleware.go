@@ -124,6 +124,7 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 			a.toLogin(w, r)
 			return
 		}
+		acct.creds = a.credentials(w, r, acct, true)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, acct)))
 	})
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strings"
 
 	"webmail/assets"
 )
@@ -11,10 +12,12 @@ import (
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 
-	// Public: static files, login.
+	// Public: static files, login, OAuth sign-in (login_oauth.go).
 	mux.Handle("GET "+assets.Prefix, a.assets)
 	mux.Handle("GET /login", a.handle(a.showLogin))
 	mux.Handle("POST /login", a.handle(a.login))
+	mux.Handle("POST /login/oauth/{provider}", a.flows.LoadAndSave(a.handle(a.startOAuth)))
+	mux.Handle("GET /login/oauth/{provider}/callback", a.flows.LoadAndSave(a.handle(a.finishOAuth)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 
 	// Session.
@@ -67,7 +70,7 @@ func (a *App) Handler() http.Handler {
 // isPublic lists the routes that need no login; everything else does.
 func isPublic(r *http.Request) bool {
 	switch p := r.URL.Path; {
-	case p == "/login", p == "/healthz":
+	case p == "/login", p == "/healthz", strings.HasPrefix(p, "/login/oauth/"):
 		return true
 	case len(p) > len(assets.Prefix) && p[:len(assets.Prefix)] == assets.Prefix:
 		return true

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -24,6 +26,9 @@ const (
 	sessFlash  = "flash"  // a one-time notice for the next page
 	sessNotice = "notice" // what the last action on messages did
 	sessUndo   = "undo"   // the fields of its undo form (no secret)
+	// sessProvider names the OAuth provider of an OAuth sign-in; absent
+	// for a password login.
+	sessProvider = "provider"
 )
 
 func newSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {
@@ -43,7 +48,9 @@ func newSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {
 	return s
 }
 
-// credCookieName is the cookie that carries the sealed credential.
+// credCookieName is the cookie that carries the sealed credential. A
+// credential too long for one cookie (OAuth tokens can be) continues in
+// credCookieName()+"1", "2"…
 func (a *App) credCookieName() string {
 	if a.cfg.SecureCookies() {
 		return "__Host-wm_cred"
@@ -51,26 +58,78 @@ func (a *App) credCookieName() string {
 	return "wm_cred"
 }
 
-func (a *App) setCredCookie(w http.ResponseWriter, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     a.credCookieName(),
-		Value:    value,
-		Path:     "/",
-		MaxAge:   maxAge,
-		HttpOnly: true,
-		Secure:   a.cfg.SecureCookies(),
-		SameSite: http.SameSiteStrictMode,
-	})
+// Browsers keep at least 4096 bytes per cookie, name and attributes
+// included; a chunk of 3800 leaves room for those.
+const (
+	credChunk     = 3800
+	maxCredChunks = 4
+)
+
+// setCredCookie sends the sealed credential, split over as many cookies as
+// it needs, and expires the chunks of a longer one that r carried. An empty
+// value clears them all.
+func (a *App) setCredCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) error {
+	if len(value) > maxCredChunks*credChunk {
+		return errCredTooLarge
+	}
+	for i := range maxCredChunks {
+		name := a.credCookieName()
+		if i > 0 {
+			name += strconv.Itoa(i)
+		}
+		part, age := "", -1
+		if len(value) > 0 {
+			n := min(len(value), credChunk)
+			part, value, age = value[:n], value[n:], maxAge
+		} else if _, err := r.Cookie(name); err != nil && i > 0 {
+			continue // nothing to clear
+		}
+		http.SetCookie(w, &http.Cookie{
+			Name:     name,
+			Value:    part,
+			Path:     "/",
+			MaxAge:   age,
+			HttpOnly: true,
+			Secure:   a.cfg.SecureCookies(),
+			SameSite: http.SameSiteStrictMode,
+		})
+	}
+	return nil
+}
+
+// errCredTooLarge means a credential would not fit the cookies browsers
+// keep; oauth limits tokens so that it does not happen.
+var errCredTooLarge = errors.New("sealed credential too large for its cookies")
+
+// credCookie reads the sealed credential back from its chunks.
+func (a *App) credCookie(r *http.Request) string {
+	var b strings.Builder
+	for i := range maxCredChunks {
+		name := a.credCookieName()
+		if i > 0 {
+			name += strconv.Itoa(i)
+		}
+		c, err := r.Cookie(name)
+		if err != nil || c.Value == "" {
+			break
+		}
+		b.WriteString(c.Value)
+	}
+	return b.String()
 }
 
 // account is the logged-in person as a request sees it.
 type account struct {
-	Login  string
-	Server config.Server
-	SMTP   config.SMTP
-	sid    string
-	key    []byte
-	sealed string
+	Login    string
+	Server   config.Server
+	SMTP     config.SMTP
+	Provider string // OAuth provider name; "" for a password login
+	sid      string
+	key      []byte
+	sealed   string
+	// creds gives the credential for one dial, refreshing an OAuth token
+	// first when needed (the authenticate middleware sets it).
+	creds mail.Credentials
 }
 
 type accountKey struct{}
@@ -87,30 +146,38 @@ func (a *App) account(r *http.Request) (account, bool) {
 	login := a.sessions.GetString(ctx, sessLogin)
 	key := a.sessions.GetBytes(ctx, sessKey)
 	sid := a.sessions.GetString(ctx, sessID)
-	c, err := r.Cookie(a.credCookieName())
-	if login == "" || len(key) != vault.KeySize || sid == "" || err != nil || c.Value == "" {
+	sealed := a.credCookie(r)
+	if login == "" || len(key) != vault.KeySize || sid == "" || sealed == "" {
 		return account{}, false
 	}
+	provider := a.sessions.GetString(ctx, sessProvider)
 	imapSrv, smtpSrv := a.cfg.ServersFor(login)
+	if provider != "" {
+		p, ok := a.cfg.OAuthProvider(provider)
+		if !ok {
+			return account{}, false // the operator removed the provider
+		}
+		imapSrv, smtpSrv = a.cfg.ServersForOAuth(p, login)
+	}
 	if imapSrv.Addr() != a.sessions.GetString(ctx, sessServer) {
 		return account{}, false // the operator moved the domain; log in again
 	}
-	return account{Login: login, Server: imapSrv, SMTP: smtpSrv, sid: sid, key: key, sealed: c.Value}, true
+	return account{Login: login, Server: imapSrv, SMTP: smtpSrv, Provider: provider, sid: sid, key: key, sealed: sealed}, true
 }
 
-// credentials unseals the login credential for one dial (invariant S3).
-func (acct account) credentials() (string, string, error) {
+// open unseals the login credential (invariant S3: only to dial).
+func (acct account) open() (vault.Credential, error) {
 	cred, err := vault.Open(acct.key, vault.Account{Login: acct.Login, Server: acct.Server.Addr()}, acct.sealed)
-	if err != nil {
-		return "", "", errSessionBroken
+	if err != nil || cred.Provider != acct.Provider {
+		return vault.Credential{}, errSessionBroken
 	}
-	return cred.Login, cred.Password, nil
+	return cred, nil
 }
 
 var errSessionBroken = errors.New("credential cookie does not open")
 
 // startSession keeps the key and identity in a renewed session and sends
-// the sealed credential to the browser (invariant S2).
+// the sealed credential to the browser (invariants S2, S5).
 func (a *App) startSession(w http.ResponseWriter, r *http.Request, srv config.Server, cred vault.Credential) (sid string, err error) {
 	ctx := r.Context()
 	if err := a.sessions.RenewToken(ctx); err != nil {
@@ -128,13 +195,18 @@ func (a *App) startSession(w http.ResponseWriter, r *http.Request, srv config.Se
 	a.sessions.Put(ctx, sessServer, srv.Addr())
 	a.sessions.Put(ctx, sessKey, key)
 	a.sessions.Put(ctx, sessID, sid)
+	if cred.Provider != "" {
+		a.sessions.Put(ctx, sessProvider, cred.Provider)
+	}
 	// The cookie lives as long as the session may; the key decides.
-	a.setCredCookie(w, sealed, int(a.cfg.Session.Lifetime.Duration/time.Second))
+	if err := a.setCredCookie(w, r, sealed, int(a.cfg.Session.Lifetime.Duration/time.Second)); err != nil {
+		return "", err
+	}
 	return sid, nil
 }
 
 // conn returns the session's kept IMAP connection for this request.
 func (a *App) conn(r *http.Request) (*mail.Conn, func(), error) {
 	acct := accountFrom(r)
-	return a.pool.Acquire(r.Context(), acct.sid, acct.Server, acct.credentials)
+	return a.pool.Acquire(r.Context(), acct.sid, acct.Server, acct.creds)
 }

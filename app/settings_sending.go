@@ -17,6 +17,7 @@ func (a *App) settingsParams(r *http.Request) views.SettingsParams {
 	return views.SettingsParams{
 		Base:        a.base(r, "Sending"),
 		IMAPWorks:   accountFrom(r).SMTP.UseIMAPCredentials,
+		Provider:    a.providerLabel(accountFrom(r).Provider),
 		DisplayName: a.displayName(r),
 	}
 }
@@ -35,13 +36,18 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 	}
 	p := a.settingsParams(r)
 	acct := accountFrom(r)
-	switch r.PostForm.Get("action") {
-	case "forget":
+	switch action := r.PostForm.Get("action"); {
+	case acct.Provider != "" && action != "name":
+		// S4 derives from the IMAP password, which an OAuth sign-in
+		// does not have; the token serves SMTP as well.
+		p.Error = "You signed in with " + p.Provider + ", which also sends your mail: separate SMTP credentials do not apply."
+		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
+	case action == "forget":
 		// Nothing is kept here; the page tells the browser to drop its copy.
 		p.Saved = "This browser no longer holds SMTP credentials."
 		p.Forget = true
 		return render(w, r, http.StatusOK, views.SettingsSending(p))
-	case "name":
+	case action == "name":
 		name := strings.TrimSpace(r.PostForm.Get("display_name"))
 		if len(name) > 100 || strings.ContainsFunc(name, unicode.IsControl) {
 			p.Error = "The name may not contain line breaks or control characters, and at most 100 characters."
@@ -61,7 +67,7 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 		p.Error = "Enter the SMTP login name and password."
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
-	err := a.dialer.CheckSMTP(r.Context(), acct.SMTP.Server, login, password)
+	err := a.dialer.CheckSMTP(r.Context(), acct.SMTP.Server, mail.Auth{Login: login, Password: password})
 	switch {
 	case errors.Is(err, mail.ErrSMTPAuth):
 		p.Error = "The mail server did not accept that SMTP login name and password."
@@ -74,11 +80,11 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 		p.Error = "The sending server cannot be reached right now. Please try again in a moment."
 		return render(w, r, http.StatusBadGateway, views.SettingsSending(p))
 	}
-	_, imapPassword, err := acct.credentials()
+	cred, err := acct.open()
 	if err != nil {
 		return err
 	}
-	blob, err := a.sealer.Seal(r.Context(), imapPassword, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()},
+	blob, err := a.sealer.Seal(r.Context(), cred.Password, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()},
 		smtpcred.Credential{Login: login, Password: password})
 	if err != nil {
 		return err

@@ -15,6 +15,18 @@ type LoginParams struct {
 	// Carry holds a message being written when the session ended; it
 	// travels in hidden fields and comes back as a compose form after login.
 	Carry []Hidden
+	// Providers are the OAuth sign-in buttons, in configuration order.
+	Providers []Provider
+}
+
+// Provider is an OAuth provider people may sign in with.
+type Provider struct{ Name, Label string }
+
+// SignedInParams fills the page shown on return from an OAuth provider.
+type SignedInParams struct {
+	Base
+	Provider string // its label
+	Next     string // local path of the mailbox page
 }
 
 // Hidden is one hidden form field.
@@ -137,6 +149,9 @@ type ComposeParams struct {
 	// distinct SMTP credentials and, without JavaScript, the browser cannot
 	// supply its saved ones.
 	NeedSMTP bool
+	// TokenSends: the person signed in with OAuth, whose token also
+	// sends; no SMTP credentials are asked for or carried.
+	TokenSends bool
 	// Pane is true when the form is swapped into the message pane.
 	Pane bool
 }
@@ -156,7 +171,10 @@ type SettingsParams struct {
 	Base
 	// IMAPWorks says the operator's SMTP server accepts the login
 	// credentials, so "use my login" is an option.
-	IMAPWorks   bool
+	IMAPWorks bool
+	// Provider is the label of the OAuth provider the person signed in
+	// with ("" for a password login): its token also serves SMTP.
+	Provider    string
 	SMTPLogin   string
 	DisplayName string
 	Error       string

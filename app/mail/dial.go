@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
+	"github.com/emersion/go-sasl"
 
 	"webmail/config"
 )
@@ -43,15 +44,16 @@ type Dialer struct {
 	TLSConfig *tls.Config
 }
 
-// Dial connects to srv and logs in. The password is used only here and not
-// kept (invariant S3).
-func (d Dialer) Dial(ctx context.Context, srv config.Server, login, password string) (*Conn, error) {
-	return d.dial(ctx, srv, login, password, nil)
+// Dial connects to srv and authenticates. The password or token is used
+// only here and not kept (invariant S3). A connection whose authentication
+// fails is closed, never reused.
+func (d Dialer) Dial(ctx context.Context, srv config.Server, auth Auth) (*Conn, error) {
+	return d.dial(ctx, srv, auth, nil)
 }
 
 // dial is Dial with a handler for what the server says unasked, such as a
 // watcher's IDLE news (idle.go); nil drops it.
-func (d Dialer) dial(ctx context.Context, srv config.Server, login, password string, h *imapclient.UnilateralDataHandler) (*Conn, error) {
+func (d Dialer) dial(ctx context.Context, srv config.Server, auth Auth, h *imapclient.UnilateralDataHandler) (*Conn, error) {
 	var nd net.Dialer
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {
@@ -96,15 +98,27 @@ func (d Dialer) dial(ctx context.Context, srv config.Server, login, password str
 		c.Close()
 		return nil, classifyDial(err)
 	}
-	if err := c.Login(login, password).Wait(); err != nil {
+	if err := authenticate(c, srv, auth); err != nil {
 		c.Close()
-		var ie *imap.Error
-		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
+		var (
+			ie *imap.Error
+			be *sasl.OAuthBearerError // the server's OAUTHBEARER error challenge
+		)
+		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo || errors.As(err, &be) {
 			return nil, ErrAuth
 		}
 		return nil, classifyDial(err)
 	}
 	return &Conn{c: c, dc: dc, caps: c.Caps()}, nil
+}
+
+// authenticate logs in with LOGIN for a password, with SASL for a token.
+func authenticate(c *imapclient.Client, srv config.Server, auth Auth) error {
+	if auth.Token == "" {
+		return c.Login(auth.Login, auth.Password).Wait()
+	}
+	caps := c.Caps()
+	return c.Authenticate(auth.saslClient(srv, func(mech string) bool { return caps.Has(imap.Cap("AUTH=" + mech)) }))
 }
 
 func (d Dialer) tlsConfig(srv config.Server) *tls.Config {

@@ -83,7 +83,7 @@ type folderCount struct {
 // opens mailbox read-only (EXAMINE) and starts listening: mail that
 // arrives after Watch returns is reported. The caller closes the watcher.
 func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, opt WatchOptions) (*Watcher, error) {
-	login, password, err := creds()
+	auth, err := creds(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, 
 			signal()
 		},
 	}
-	w.conn, err = p.dialer.dial(ctx, srv, login, password, h)
+	w.conn, err = p.dialer.dial(ctx, srv, auth, h)
 	if err != nil {
 		return nil, err
 	}

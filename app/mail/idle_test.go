@@ -121,7 +121,7 @@ func (m *memServer) deliver(t *testing.T, subject string) {
 
 type literal struct{ *bytes.Reader }
 
-func creds() (string, string, error) { return "u", "p", nil }
+func creds(context.Context) (Auth, error) { return Auth{Login: "u", Password: "p"}, nil }
 
 func newTestPool() *Pool { return NewPool(Dialer{Timeout: 5 * time.Second}, time.Minute) }
 
@@ -181,7 +181,7 @@ func TestWatcherIdle(t *testing.T) {
 	}
 
 	// Read elsewhere: the counts move, no new row.
-	other, err := Dialer{Timeout: 5 * time.Second}.Dial(ctx, m.srv, "u", "p")
+	other, err := Dialer{Timeout: 5 * time.Second}.Dial(ctx, m.srv, Auth{Login: "u", Password: "p"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,10 +8,6 @@ import (
 	"webmail/config"
 )
 
-// Credentials returns the plaintext login for one dial. It is called only
-// when a connection must be (re)made, and its result is not kept.
-type Credentials func() (login, password string, err error)
-
 // Pool keeps one authenticated connection per session, so a page costs a
 // NOOP and a FETCH instead of a new login and SELECT (DESIGN.md section 4).
 type Pool struct {
@@ -62,12 +58,12 @@ func (p *Pool) Acquire(ctx context.Context, sid string, srv config.Server, creds
 		e.conn = nil
 	}
 	if e.conn == nil {
-		login, password, err := creds()
+		auth, err := creds(ctx)
 		if err != nil {
 			release()
 			return nil, nil, err
 		}
-		e.conn, err = p.dialer.Dial(ctx, srv, login, password)
+		e.conn, err = p.dialer.Dial(ctx, srv, auth)
 		if err != nil {
 			release()
 			return nil, nil, err
@@ -80,11 +76,11 @@ func (p *Pool) Acquire(ctx context.Context, sid string, srv config.Server, creds
 // Dial makes a connection outside the pool, for a long download that
 // should not hold up the session's other requests. The caller closes it.
 func (p *Pool) Dial(ctx context.Context, srv config.Server, creds Credentials) (*Conn, error) {
-	login, password, err := creds()
+	auth, err := creds(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return p.dialer.Dial(ctx, srv, login, password)
+	return p.dialer.Dial(ctx, srv, auth)
 }
 
 // Drop closes and forgets the session's connection (logout, expiry).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -58,10 +59,10 @@ func printable(s string) string {
 }
 
 // Send submits one message over SMTP with the configured security and
-// AUTH PLAIN. The password is used for this call only (invariant S3). msg
-// is streamed to the server.
-func (d Dialer) Send(ctx context.Context, srv config.Server, login, password, from string, rcpts []string, msg io.Reader) error {
-	c, stop, err := d.dialSMTP(ctx, srv, login, password)
+// AUTH PLAIN, or OAUTHBEARER/XOAUTH2 for a token. The secret is used for
+// this call only (invariant S3). msg is streamed to the server.
+func (d Dialer) Send(ctx context.Context, srv config.Server, auth Auth, from string, rcpts []string, msg io.Reader) error {
+	c, stop, err := d.dialSMTP(ctx, srv, auth)
 	if err != nil {
 		return err
 	}
@@ -96,8 +97,8 @@ func (d Dialer) Send(ctx context.Context, srv config.Server, login, password, fr
 
 // CheckSMTP logs in to the SMTP server and out again, to check
 // credentials before they are saved.
-func (d Dialer) CheckSMTP(ctx context.Context, srv config.Server, login, password string) error {
-	c, stop, err := d.dialSMTP(ctx, srv, login, password)
+func (d Dialer) CheckSMTP(ctx context.Context, srv config.Server, auth Auth) error {
+	c, stop, err := d.dialSMTP(ctx, srv, auth)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (d Dialer) CheckSMTP(ctx context.Context, srv config.Server, login, passwor
 }
 
 // dialSMTP connects with the configured security and authenticates.
-func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, login, password string) (*smtp.Client, func(), error) {
+func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, func(), error) {
 	var nd net.Dialer
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {
@@ -137,10 +138,17 @@ func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, login, password
 	default: // plain: config validation allows it only on loopback
 		c = smtp.NewClient(dc)
 	}
-	if err := c.Auth(sasl.NewPlainClient("", login, password)); err != nil {
+	offers := func(mech string) bool {
+		ok, params := c.Extension("AUTH")
+		return ok && slices.Contains(strings.Fields(strings.ToUpper(params)), mech)
+	}
+	if err := c.Auth(auth.saslClient(srv, offers)); err != nil {
 		c.Close()
-		var se *smtp.SMTPError
-		if errors.As(err, &se) && se.Code >= 500 {
+		var (
+			se *smtp.SMTPError
+			be *sasl.OAuthBearerError
+		)
+		if errors.As(err, &se) && se.Code >= 500 || errors.As(err, &be) {
 			return fail(fmt.Errorf("%w: %w", ErrSMTPAuth, err))
 		}
 		return fail(smtpFailure(err))

@@ -1,13 +1,16 @@
 // Package vault seals the login credential under a per-session key (DESIGN.md
-// invariant S2): the browser keeps the ciphertext in a cookie, the server keeps
-// the key in the session, and neither alone reveals the password.
+// invariants S2 and S5): the browser keeps the ciphertext in a cookie, the
+// server keeps the key in the session, and neither alone reveals the
+// password or the OAuth tokens.
 package vault
 
 import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -17,7 +20,7 @@ const KeySize = chacha20poly1305.KeySize
 
 // version is the first byte of every sealed credential; it is also bound in
 // the associated data so a future format cannot be confused with this one.
-const version byte = 1
+const version byte = 2
 
 // purpose names what the ciphertext is for, so a key can never open a blob
 // sealed for something else.
@@ -28,11 +31,62 @@ const purpose = "webmail/login-credential"
 // causes are deliberately not told apart.
 var ErrOpen = errors.New("vault: credential does not open")
 
-// Credential is what a person logged in with. It exists in plaintext only
-// while a request dials a mail server (invariant S3).
+// Credential is what a person logged in with: a password, or OAuth tokens
+// (Provider set). It exists in plaintext only while a request dials a mail
+// server (invariant S3).
 type Credential struct {
 	Login    string
 	Password string
+
+	Provider     string    // name of the OAuth provider; "" for a password
+	AccessToken  string    // OAuth access token
+	RefreshToken string    // OAuth refresh token; may be ""
+	Expiry       time.Time // when AccessToken expires; zero if unknown
+}
+
+// OAuth reports whether c holds OAuth tokens rather than a password.
+func (c Credential) OAuth() bool { return c.Provider != "" }
+
+// encode lays c out as NUL-separated fields behind a kind letter. Only the
+// password, last, may itself contain NUL; OAuth fields must not.
+func (c Credential) encode() ([]byte, error) {
+	if !c.OAuth() {
+		return []byte("p\x00" + c.Login + "\x00" + c.Password), nil
+	}
+	fields := []string{c.Login, c.Provider, strconv.FormatInt(c.Expiry.Unix(), 10), c.AccessToken, c.RefreshToken}
+	if c.Expiry.IsZero() {
+		fields[2] = "0"
+	}
+	for _, f := range fields {
+		if strings.IndexByte(f, 0) >= 0 {
+			return nil, errors.New("vault: NUL in a credential field")
+		}
+	}
+	return []byte("o\x00" + strings.Join(fields, "\x00")), nil
+}
+
+func decode(plain string) (Credential, bool) {
+	kind, rest, _ := strings.Cut(plain, "\x00")
+	switch kind {
+	case "p":
+		login, password, ok := strings.Cut(rest, "\x00")
+		return Credential{Login: login, Password: password}, ok
+	case "o":
+		f := strings.Split(rest, "\x00")
+		if len(f) != 5 || f[1] == "" {
+			return Credential{}, false
+		}
+		exp, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			return Credential{}, false
+		}
+		c := Credential{Login: f[0], Provider: f[1], AccessToken: f[3], RefreshToken: f[4]}
+		if exp != 0 {
+			c.Expiry = time.Unix(exp, 0)
+		}
+		return c, true
+	}
+	return Credential{}, false
 }
 
 // Account is the non-secret identity a credential is bound to.
@@ -57,10 +111,10 @@ func Seal(key []byte, acct Account, c Credential) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	plain := make([]byte, 0, len(c.Login)+1+len(c.Password))
-	plain = append(plain, c.Login...)
-	plain = append(plain, 0)
-	plain = append(plain, c.Password...)
+	plain, err := c.encode()
+	if err != nil {
+		return "", err
+	}
 	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plain)+aead.Overhead())
 	out[0] = version
 	if _, err := rand.Read(out[1:]); err != nil {
@@ -86,15 +140,15 @@ func Open(key []byte, acct Account, sealed string) (Credential, error) {
 	if err != nil {
 		return Credential{}, ErrOpen
 	}
-	login, password, ok := strings.Cut(string(plain), "\x00")
+	c, ok := decode(string(plain))
 	clear(plain)
-	if !ok || login != acct.Login {
+	if !ok || c.Login != acct.Login {
 		return Credential{}, ErrOpen
 	}
-	return Credential{Login: login, Password: password}, nil
+	return c, nil
 }
 
 func associatedData(acct Account) []byte {
 	// NUL cannot occur in a login name we accept, nor in host:port.
-	return []byte(purpose + "\x00v1\x00" + acct.Login + "\x00" + acct.Server)
+	return []byte(purpose + "\x00v2\x00" + acct.Login + "\x00" + acct.Server)
 }

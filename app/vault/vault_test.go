@@ -5,26 +5,51 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSealOpenRoundTrip(t *testing.T) {
-	key := NewKey()
 	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
-	cred := Credential{Login: "ann@example.org", Password: "pässwörd with spaces"}
-	sealed, err := Seal(key, acct, cred)
-	if err != nil {
-		t.Fatal(err)
+	for name, cred := range map[string]Credential{
+		"password":         {Login: acct.Login, Password: "pässwörd with spaces"},
+		"password NUL":     {Login: acct.Login, Password: "a\x00b"},
+		"empty password":   {Login: acct.Login},
+		"oauth":            {Login: acct.Login, Provider: "google", AccessToken: "ya29.a0Af-access", RefreshToken: "1//0g-refresh", Expiry: time.Unix(1795000000, 0)},
+		"oauth no refresh": {Login: acct.Login, Provider: "ms", AccessToken: "eyJ0eXAi.x.y"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			key := NewKey()
+			sealed, err := Seal(key, acct, cred)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{cred.Password, cred.AccessToken, cred.RefreshToken} {
+				if len(secret) > 3 && strings.Contains(sealed, secret) {
+					t.Fatalf("sealed credential contains %q", secret)
+				}
+			}
+			got, err := Open(key, acct, sealed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(cred, got); diff != "" {
+				t.Fatalf("Open (-want +got):\n%s", diff)
+			}
+			if got.OAuth() != (cred.Provider != "") {
+				t.Fatalf("OAuth() = %v", got.OAuth())
+			}
+		})
 	}
-	if bytes.Contains([]byte(sealed), []byte(cred.Password)) {
-		t.Fatal("sealed credential contains the password")
-	}
-	got, err := Open(key, acct, sealed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != cred {
-		t.Fatalf("Open = %+v, want %+v", got, cred)
+}
+
+func TestSealRefusesNULInTokens(t *testing.T) {
+	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
+	if _, err := Seal(NewKey(), acct, Credential{Login: acct.Login, Provider: "g", AccessToken: "a\x00b"}); err == nil {
+		t.Fatal("Seal accepted a token with NUL, which would shift the fields")
 	}
 }
 
@@ -49,7 +74,7 @@ func TestOpenRefuses(t *testing.T) {
 		"empty":         {key, acct, ""},
 		"truncated":     {key, acct, sealed[:20]},
 		"short key":     {key[:16], acct, sealed},
-		"wrong version": {key, acct, base64.RawURLEncoding.EncodeToString(append([]byte{2}, raw[1:]...))},
+		"wrong version": {key, acct, base64.RawURLEncoding.EncodeToString(append([]byte{version + 1}, raw[1:]...))},
 	}
 	for i := range raw {
 		flipped := bytes.Clone(raw)

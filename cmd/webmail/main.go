@@ -69,7 +69,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 
 	if cfg.Demo {
-		srv, err := demo.Start(ctx, demo.Options{Logger: log.With("component", "demo")})
+		srv, err := demo.Start(ctx, demo.Options{
+			Logger: log.With("component", "demo"),
+			// A provider on another host name than the webmail's
+			// 127.0.0.1, so its redirects are cross-site as a real one's.
+			OAuth: &demo.ProviderOptions{Addr: "localhost:0", RedirectURIs: []string{cfg.PublicURL + "/login/oauth/demo/callback"}},
+		})
 		if err != nil {
 			return fmt.Errorf("demo mail server: %w", err)
 		}
@@ -79,6 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		for _, a := range srv.Accounts() {
 			fmt.Fprintf(stdout, "  log in as %s with password %q (SMTP: %s / %q)\n", a.Login, a.Password, a.SMTPLogin, a.SMTPPassword)
 		}
+		fmt.Fprintf(stdout, "  or use \"Sign in with Demo ID\" (OpenID Connect provider at %s)\n", srv.Provider().Issuer())
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -131,6 +137,13 @@ func demoConfig(cfg config.Config, srv *demo.Server) config.Config {
 	cfg.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
 	host, port = splitAddr(srv.SMTPAddr())
 	cfg.SMTP = config.SMTP{Server: config.Server{Host: host, Port: port, Security: config.SecurityPlain}, UseIMAPCredentials: false}
+	if p := srv.Provider(); p != nil {
+		cfg.OAuth = []config.OAuth{{
+			Name: "demo", Label: "Demo ID", Issuer: p.Issuer(),
+			ClientID: p.ClientID(), ClientSecret: config.Secret(p.ClientSecret()),
+			Scopes: []string{"openid", "email", demo.MailScope}, LoginClaim: "email", SASL: "auto",
+		}}
+	}
 	return cfg
 }
 

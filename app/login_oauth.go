@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"webmail/app/mail"
+	"webmail/app/oauth"
+	"webmail/app/vault"
+	"webmail/config"
+	"webmail/views"
+)
+
+// The sign-in in progress lives in a session of its own (flowKey in the
+// "flows" manager): its cookie is SameSite=Lax, so that it comes back on
+// the provider's redirect, which the main session's Strict cookie does
+// not. It holds the state, nonce and PKCE verifier for ten minutes, and a
+// message being written when the old session ended; never a token.
+const flowKey = "oauth_flow"
+
+func newFlowManager(cfg config.Config, store scs.Store) *scs.SessionManager {
+	s := scs.New()
+	s.Store = store
+	s.Lifetime = 10 * time.Minute
+	s.Cookie.Name = "wm_oauth"
+	s.Cookie.HttpOnly = true
+	s.Cookie.SameSite = http.SameSiteLaxMode
+	s.Cookie.Path = "/login/oauth/"
+	s.Cookie.Persist = false
+	if cfg.SecureCookies() {
+		s.Cookie.Name = "__Secure-wm_oauth" // __Host- would need Path=/
+		s.Cookie.Secure = true
+	}
+	return s
+}
+
+// redirectURL is where the provider sends the person back.
+func (a *App) redirectURL(provider string) string {
+	return a.cfg.PublicURL + "/login/oauth/" + url.PathEscape(provider) + "/callback"
+}
+
+// startOAuth sends the person to the provider: a fresh state, nonce and
+// PKCE verifier are kept in the flow session, and only the verifier's
+// S256 hash travels.
+func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
+	p, ok := a.providers[r.PathValue("provider")]
+	if !ok {
+		return errorf(http.StatusNotFound, "There is no such sign-in provider.", nil)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<20) // a carried message may be long
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+	}
+	if !a.limits.byIP.allow(a.limits.clientIP(r)) {
+		a.log.Warn("oauth start rate limited", "provider", p.Name(), "client", a.limits.clientIP(r))
+		return a.loginAgain(w, r, http.StatusTooManyRequests, "Too many sign-in attempts. Please wait a minute before trying again.")
+	}
+	f := oauth.NewFlow()
+	target, err := p.AuthURL(r.Context(), a.redirectURL(p.Name()), f)
+	if err != nil {
+		a.log.Warn("oauth login failed", "provider", p.Name(), "reason", reason(err))
+		return a.loginAgain(w, r, http.StatusBadGateway, p.Label()+" cannot be reached right now. Please try again in a moment, or log in with your password.")
+	}
+	v := url.Values{"provider": {p.Name()}, "state": {f.State}, "nonce": {f.Nonce}, "verifier": {f.Verifier}, "next": {safeNext(r.PostForm.Get("next"))}}
+	if r.PostForm.Get("resume") == "compose" {
+		v.Set("resume", "compose")
+		for _, name := range carriedFields {
+			if s := r.PostForm.Get("c_" + name); s != "" {
+				v.Set("c_"+name, s)
+			}
+		}
+	}
+	if err := a.flows.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	a.flows.Put(r.Context(), flowKey, v.Encode())
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// finishOAuth is where the provider sends the person back: the state is
+// checked against the flow session, the code exchanged with the PKCE
+// verifier, the ID token verified, and the token tried on the IMAP server
+// before a session starts.
+func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
+	p, ok := a.providers[r.PathValue("provider")]
+	if !ok {
+		return errorf(http.StatusNotFound, "There is no such sign-in provider.", nil)
+	}
+	ctx := r.Context()
+	// One use only: the flow is gone whatever happens next.
+	flow, _ := url.ParseQuery(a.flows.PopString(ctx, flowKey))
+	a.flows.Destroy(ctx)
+	// What the person was writing rides along in the retry form.
+	r.PostForm = url.Values{}
+	for k, vs := range flow {
+		if k == "resume" || k == "next" || len(k) > 2 && k[:2] == "c_" {
+			r.PostForm[k] = vs
+		}
+	}
+	failed := func(status int, why string, msg string) error {
+		a.log.Warn("oauth login failed", "provider", p.Name(), "reason", why, "client", a.limits.clientIP(r))
+		return a.loginAgain(w, r, status, msg)
+	}
+	q := r.URL.Query()
+	state := q.Get("state")
+	if flow.Get("provider") != p.Name() || state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(flow.Get("state"))) != 1 {
+		return failed(http.StatusBadRequest, "state mismatch", "This sign-in was not started here, has expired or was already used. Please sign in again.")
+	}
+	if e := q.Get("error"); e != "" {
+		if e == "access_denied" {
+			return failed(http.StatusUnauthorized, "access_denied", "You did not allow access at "+p.Label()+", so you are not signed in. Sign in again to allow it, or log in with your password.")
+		}
+		return failed(http.StatusBadGateway, "provider error: "+printableCode(e), p.Label()+" could not sign you in ("+printableCode(e)+"). Please try again.")
+	}
+	code := q.Get("code")
+	if code == "" || len(code) > 4096 {
+		return failed(http.StatusBadRequest, "no code", p.Label()+" sent you back without a sign-in code. Please sign in again.")
+	}
+	f := oauth.Flow{State: flow.Get("state"), Nonce: flow.Get("nonce"), Verifier: flow.Get("verifier")}
+	login, tok, err := p.Exchange(ctx, a.redirectURL(p.Name()), code, f)
+	switch {
+	case errors.Is(err, oauth.ErrGrant):
+		return failed(http.StatusUnauthorized, reason(err), "The sign-in with "+p.Label()+" did not complete: the code was refused, expired or already used. Please sign in again.")
+	case errors.Is(err, oauth.ErrIDToken):
+		return failed(http.StatusUnauthorized, reason(err), p.Label()+"'s answer could not be verified, so you are not signed in. Please try again, or tell the administrator if it keeps happening.")
+	case err != nil:
+		return failed(http.StatusBadGateway, reason(err), p.Label()+" cannot be reached right now. Please try again in a moment.")
+	}
+
+	imapSrv, smtpSrv := a.cfg.ServersForOAuth(p.Config(), login)
+	if imapSrv.Host == "" {
+		return failed(http.StatusUnprocessableEntity, "domain not served", "This webmail does not serve the mail domain of "+login+".")
+	}
+	auth := mail.Auth{Login: login, Token: tok.Access, Mechanism: saslMechanism(p.Config())}
+	conn, err := a.pool.Dial(ctx, imapSrv, func(context.Context) (mail.Auth, error) { return auth, nil })
+	switch {
+	case errors.Is(err, mail.ErrAuth):
+		return failed(http.StatusUnauthorized, "IMAP refused the token", "The mail server did not accept the sign-in from "+p.Label()+" for "+login+".")
+	case errors.Is(err, mail.ErrTLS):
+		a.log.Warn("oauth login: TLS to IMAP failed", "login", login, "server", imapSrv.Addr(), "err", err.Error())
+		return a.loginAgain(w, r, http.StatusBadGateway, "The secure connection to the mail server failed. Please tell the administrator.")
+	case err != nil:
+		a.log.Warn("oauth login: IMAP unavailable", "login", login, "server", imapSrv.Addr(), "err", err.Error())
+		return a.loginAgain(w, r, http.StatusBadGateway, "The mail server cannot be reached right now. Please try again in a moment.")
+	}
+	cred := vault.Credential{Login: login, Provider: p.Name(), AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry}
+	sid, err := a.startSession(w, r, imapSrv, cred)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	a.pool.Adopt(sid, conn)
+	a.log.Info("oauth login", "login", login, "provider", p.Name())
+
+	acct := account{Login: login, Server: imapSrv, SMTP: smtpSrv, Provider: p.Name()}
+	rr := r.WithContext(context.WithValue(ctx, accountKey{}, acct))
+	if resume, ok := resumedCompose(r); ok {
+		cp := a.composeParams(rr, resume, "New message")
+		cp.Notice = "You are signed in again. Here is your message; attach files again if it had any."
+		return render(w, r, http.StatusOK, views.ComposePage(cp))
+	}
+	next := flow.Get("next")
+	if next == "" {
+		next = "/m/INBOX"
+	}
+	// A page, not a redirect: the provider's redirect made this a
+	// cross-site navigation, and a redirect from it would still be one, so
+	// the browser would hold back the new SameSite=Strict cookies. The
+	// page's own refresh is a same-site navigation.
+	b := a.base(rr, "Signed in")
+	b.Refresh = next
+	return render(w, r, http.StatusOK, views.SignedIn(views.SignedInParams{Base: b, Provider: p.Label(), Next: next}))
+}
+
+// loginAgain renders the login page with a message, keeping what the
+// request carried (a message being written, the page to go to).
+func (a *App) loginAgain(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.PostForm.Get("next")), Error: msg, Providers: a.providerButtons()}
+	if _, ok := resumedCompose(r); ok {
+		for _, name := range carriedFields {
+			if v := r.PostForm.Get("c_" + name); v != "" {
+				p.Carry = append(p.Carry, views.Hidden{Name: "c_" + name, Value: v})
+			}
+		}
+		p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
+	}
+	return render(w, r, status, views.Login(p))
+}
+
+// providerButtons lists the configured providers in configuration order.
+func (a *App) providerButtons() []views.Provider {
+	out := make([]views.Provider, 0, len(a.cfg.OAuth))
+	for _, p := range a.cfg.OAuth {
+		out = append(out, views.Provider{Name: p.Name, Label: p.Label})
+	}
+	return out
+}
+
+// printableCode keeps an error code from the query string short and plain.
+func printableCode(s string) string {
+	out := make([]rune, 0, min(len(s), 64))
+	for _, r := range s {
+		if len(out) == 64 {
+			break
+		}
+		if r == '_' || r == '-' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}
+
+// revokeTokens revokes the session's OAuth tokens at the provider
+// (RFC 7009) at logout: the refresh token, which takes its access tokens
+// with it, or the access token if there is none.
+func (a *App) revokeTokens(ctx context.Context, cred vault.Credential) {
+	p, ok := a.providers[cred.Provider]
+	if !ok {
+		return
+	}
+	token, hint := cred.RefreshToken, "refresh_token"
+	if token == "" {
+		token, hint = cred.AccessToken, "access_token"
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	switch err := p.Revoke(ctx, token, hint); {
+	case err == nil:
+		a.log.Info("oauth revocation", "login", cred.Login, "provider", p.Name(), "token", hint)
+	case errors.Is(err, oauth.ErrNoRevocation):
+		a.log.Info("oauth revocation not offered", "login", cred.Login, "provider", p.Name())
+	default:
+		a.log.Warn("oauth revocation failed", "login", cred.Login, "provider", p.Name(), "reason", reason(err))
+	}
+}

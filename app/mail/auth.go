@@ -1,0 +1,71 @@
+package mail
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/emersion/go-sasl"
+
+	"webmail/config"
+)
+
+// Auth is what one connection authenticates with: a password, or an OAuth 2
+// access token (when Token is set). It exists only while a connection is
+// made (invariant S3).
+type Auth struct {
+	Login    string
+	Password string
+	// Token is an OAuth 2 bearer token, sent with SASL OAUTHBEARER (RFC
+	// 7628) or Google's and Microsoft's XOAUTH2.
+	Token string
+	// Mechanism picks the bearer mechanism: MechAuto (OAUTHBEARER when the
+	// server offers it, else XOAUTH2), MechOAuthBearer or MechXOAuth2.
+	Mechanism string
+}
+
+// Bearer SASL mechanisms, as servers advertise them.
+const (
+	MechAuto        = ""
+	MechOAuthBearer = "OAUTHBEARER"
+	MechXOAuth2     = "XOAUTH2"
+)
+
+// Credentials returns the Auth for one dial. It is called only when a
+// connection must be (re)made, and its result is not kept. It may refresh
+// an OAuth token first, which is why it takes the request's context.
+type Credentials func(ctx context.Context) (Auth, error)
+
+// saslClient returns the SASL client for a, given what the server offers.
+func (a Auth) saslClient(srv config.Server, offers func(mech string) bool) sasl.Client {
+	if a.Token == "" {
+		return sasl.NewPlainClient("", a.Login, a.Password)
+	}
+	mech := strings.ToUpper(a.Mechanism)
+	if mech == MechAuto {
+		mech = MechXOAuth2
+		if offers(MechOAuthBearer) {
+			mech = MechOAuthBearer
+		}
+	}
+	if mech == MechOAuthBearer {
+		return sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{
+			Username: a.Login, Token: a.Token, Host: srv.Host, Port: srv.Port,
+		})
+	}
+	return &xoauth2Client{user: a.Login, token: a.Token}
+}
+
+// xoauth2Client is the XOAUTH2 mechanism of Google and Microsoft, which
+// go-sasl lacks: one initial response; a failure arrives as a JSON
+// challenge, answered with an empty response before the server's NO.
+type xoauth2Client struct{ user, token string }
+
+func (c *xoauth2Client) Start() (string, []byte, error) {
+	return MechXOAuth2, []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+}
+
+func (c *xoauth2Client) Next([]byte) ([]byte, error) { return []byte{}, nil }
+
+// String keeps the token out of any accidental %v.
+func (c *xoauth2Client) String() string { return "xoauth2(" + strconv.Quote(c.user) + ")" }
