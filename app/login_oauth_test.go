@@ -498,3 +498,17 @@ func TestOAuthRefreshRateLimited(t *testing.T) {
 		t.Errorf("%d refreshes for 6 sends with 90-second tokens, want the burst of 3", got)
 	}
 }
+
+// TestOAuthFormAction: browsers check CSP form-action against the redirect
+// that a sign-in button's POST answers with, so the provider's origin must
+// be in it (and nothing else beside our own).
+func TestOAuthFormAction(t *testing.T) {
+	e := newOAuthEnv(t, nil, demo.ProviderOptions{Addr: "localhost:0"})
+	resp := e.client().do("GET", "/login", nil)
+	resp.Body.Close()
+	issuer, _ := url.Parse(e.demo.Provider().Issuer())
+	want := "form-action 'self' http://" + issuer.Host + ";"
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, want) {
+		t.Errorf("CSP %q lacks %q", csp, want)
+	}
+}
