@@ -154,6 +154,14 @@ func TestOAuthBadPaths(t *testing.T) {
 		resp := c.do("POST", "/login/oauth/demo", url.Values{})
 		c.signInFails(resp, http.StatusBadGateway, "Demo ID cannot be reached right now")
 	})
+	t.Run("rate limited", func(t *testing.T) {
+		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
+		c := e.client()
+		for range e.app.cfg.Limits.LoginBurst {
+			c.oauthStart(nil)
+		}
+		c.signInFails(c.do("POST", "/login/oauth/demo", url.Values{}), http.StatusTooManyRequests, "Too many sign-in attempts")
+	})
 	t.Run("unknown provider", func(t *testing.T) {
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		resp := e.client().do("POST", "/login/oauth/nope", url.Values{})

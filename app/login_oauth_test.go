@@ -233,6 +233,16 @@ func TestOAuthSignIn(t *testing.T) {
 			// A new connection (the pool's is dropped) signs in with the token again.
 			e.app.pool.Drop(c.sid())
 			c.page("/m/INBOX", http.StatusOK)
+			// SMTP takes the token over the same mechanism.
+			resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "via " + tc.name}, {"body", "x"}}, nil)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("send: status %d", resp.StatusCode)
+			}
+			if got := lastDelivery(t, e.demo); got.From != "alice@example.org" {
+				t.Errorf("delivered from %q", got.From)
+			}
 		})
 	}
 }
@@ -510,5 +520,19 @@ func TestOAuthFormAction(t *testing.T) {
 	want := "form-action 'self' http://" + issuer.Host + ";"
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, want) {
 		t.Errorf("CSP %q lacks %q", csp, want)
+	}
+}
+
+// BenchmarkOAuthSignIn is one whole sign-in through HTTP: the button, the
+// provider's consent, the callback (code exchange, ID token check, IMAP
+// AUTHENTICATE with the token), with the in-process provider.
+func BenchmarkOAuthSignIn(b *testing.B) {
+	e := newOAuthEnv(b, nil, demo.ProviderOptions{}, func(c *config.Config) {
+		c.Limits.LoginPerIP, c.Limits.LoginBurst = 1_000_000, 1_000_000
+	})
+	b.ReportAllocs()
+	for b.Loop() {
+		c := e.client()
+		c.oauthLogin("alice@example.org")
 	}
 }
