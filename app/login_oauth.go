@@ -80,8 +80,13 @@ func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.flows.Put(r.Context(), flowKey, v.Encode())
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
+	// A page that moves on by itself rather than a redirect: browsers
+	// check CSP form-action against every redirect after a form's POST,
+	// and providers redirect on to origins of their own (Microsoft to
+	// login.live.com). A meta refresh is no form submission.
+	b := a.base(r, "Sign in with "+p.Label())
+	b.Refresh = target
+	return render(w, r, http.StatusOK, views.SigningIn(views.SigningInParams{Base: b, Provider: p.Label(), URL: target}))
 }
 
 // finishOAuth is where the provider sends the person back: the state is

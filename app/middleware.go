@@ -9,14 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/klauspost/compress/gzhttp"
-
-	"webmail/config"
 )
 
 // recoverPanics turns a panic into a plain 500 page; the stack goes to the
@@ -87,14 +84,13 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 // of document (a sandboxed message body, a download) replace the CSP.
 func (a *App) securityHeaders(next http.Handler) http.Handler {
 	secure := a.cfg.SecureCookies()
-	formAction := formAction(a.cfg.OAuth)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [18]byte
 		rand.Read(b[:])
 		nonce := base64.StdEncoding.EncodeToString(b[:])
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; style-src 'self'; img-src 'self' data:; "+
-			"frame-src 'self'; connect-src 'self'; form-action "+formAction+"; base-uri 'none'; frame-ancestors 'none'; object-src 'none'")
+			"frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
@@ -104,27 +100,6 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(templ.WithNonce(r.Context(), nonce)))
 	})
-}
-
-// formAction is the CSP form-action list: our own origin, and the origins
-// of the OAuth providers' authorization endpoints, because browsers check
-// form-action against the redirect a sign-in button's POST answers with.
-// The endpoint is the explicit auth_url, else assumed at the issuer's
-// origin (as at Google and Microsoft).
-func formAction(providers []config.OAuth) string {
-	list := []string{"'self'"}
-	for _, p := range providers {
-		raw := p.AuthURL
-		if raw == "" {
-			raw = p.Issuer
-		}
-		if u, err := url.Parse(raw); err == nil && u.Host != "" {
-			if o := u.Scheme + "://" + u.Host; !slices.Contains(list, o) {
-				list = append(list, o)
-			}
-		}
-	}
-	return strings.Join(list, " ")
 }
 
 // compress gzips responses for browsers that accept it.

@@ -8,8 +8,9 @@ type Base struct {
 	Account string // the logged-in login name, "" on public pages
 	Assets  Assets
 	Flash   string // a one-time notice shown at the top
-	// Refresh, if set, is a local URL the page moves on to at once (a
-	// <meta> refresh: no JavaScript needed).
+	// Refresh, if set, is a URL the page moves on to at once (a <meta>
+	// refresh: no JavaScript needed): the mailbox after an OAuth sign-in,
+	// the provider before one.
 	Refresh string
 }
 

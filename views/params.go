@@ -29,6 +29,13 @@ type SignedInParams struct {
 	Next     string // local path of the mailbox page
 }
 
+// SigningInParams fills the page that moves on to an OAuth provider.
+type SigningInParams struct {
+	Base
+	Provider string // its label
+	URL      string // its authorization URL
+}
+
 // Hidden is one hidden form field.
 type Hidden struct{ Name, Value string }
 

@@ -69,8 +69,10 @@ func (s *syncBuffer) String() string {
 }
 
 // newWebmail starts the demo mail server with opt and the webmail on it.
-// The application log is printed if the test fails.
-func newWebmail(t *testing.T, opt demo.Options) *webmail {
+// When opt starts the demo's OpenID Connect provider, the webmail offers it
+// as "Demo ID". Each configure function may change the webmail's
+// configuration. The application log is printed if the test fails.
+func newWebmail(t *testing.T, opt demo.Options, configure ...func(*config.Config)) *webmail {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -81,8 +83,9 @@ func newWebmail(t *testing.T, opt demo.Options) *webmail {
 	t.Cleanup(func() { d.Close() })
 	w := &webmail{t: t, demo: d, acct: d.Accounts()[0], logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a := app.New(mailConfig(t, d), app.Options{Logger: log})
-	srv := httptest.NewServer(a.Handler()) // 127.0.0.1
+	// The listener first: public_url, from which the OAuth redirect URI is
+	// made, needs its port.
+	srv := httptest.NewUnstartedServer(nil) // 127.0.0.1
 	t.Cleanup(func() {
 		// A handler that never returns would block Close for good: give
 		// up after a while, and say so.
@@ -94,6 +97,23 @@ func newWebmail(t *testing.T, opt demo.Options) *webmail {
 			t.Errorf("the web server did not shut down in 10 s: a request handler is stuck")
 		}
 	})
+	cfg := mailConfig(t, d)
+	cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	if p := d.Provider(); p != nil {
+		cfg.OAuth = []config.OAuth{{
+			Name: "demo", Label: "Demo ID", Issuer: p.Issuer(), ClientID: p.ClientID(), ClientSecret: config.Secret(p.ClientSecret()),
+			Scopes: []string{"openid", "email", demo.MailScope}, LoginClaim: "email", SASL: "auto",
+		}}
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(cfg, app.Options{Logger: log})
+	srv.Config.Handler = a.Handler()
+	srv.Start()
 	runCtx, stop := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { a.Run(runCtx); close(ran) }()

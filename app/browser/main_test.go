@@ -98,7 +98,9 @@ func startBrowser() {
 		// Nothing but loopback resolves: a request to another host fails
 		// at once instead of waiting for DNS. (Each test's browser context
 		// also sends such requests to a recording proxy, see newTab.)
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+		// localhost is the demo OpenID Connect provider's: a loopback site
+		// other than the webmail's 127.0.0.1.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"),
 	}
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
