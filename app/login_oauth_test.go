@@ -539,3 +539,38 @@ func BenchmarkOAuthSignIn(b *testing.B) {
 		c.oauthLogin("alice@example.org")
 	}
 }
+
+// TestOAuthStaleCookieAfterRefresh: a request sent with the cookie from
+// before a refresh (another tab's, or one in flight while the browser took
+// the new cookie) uses its own still valid token instead of refreshing
+// again, which a provider that rotates refresh tokens would punish.
+func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
+	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
+	c := e.client()
+	c.oauthLogin("alice@example.org")
+	u, _ := url.Parse(e.srv.URL)
+	stale := e.client()
+	stale.jar.SetCookies(u, c.jar.Cookies(u))
+
+	e.advance(59 * time.Minute)
+	send := func(c *client, subject string) {
+		t.Helper()
+		resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send %q: status %d", subject, resp.StatusCode)
+		}
+	}
+	send(c, "refreshes")
+	send(stale, "old cookie")
+	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 1 {
+		t.Errorf("%d refreshes, want 1: the old cookie's token was still good", got)
+	}
+	// Once that token has expired, the old cookie refreshes for itself.
+	e.advance(90 * time.Second)
+	send(stale, "old cookie, expired token")
+	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 2 {
+		t.Errorf("%d refreshes, want 2", got)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -79,11 +80,27 @@ func TestDemoStartsAndStops(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo never served: %v\n%s", err, out)
 	}
+	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("GET /login: %d", resp.StatusCode)
 	}
-	for _, want := range []string{"http://" + addr, "demo@example.org", "demo-smtp"} {
+	if !strings.Contains(string(page), "Sign in with Demo ID") {
+		t.Error("the demo's login page has no Demo ID button")
+	}
+	// The button reaches the demo provider's consent page.
+	req, _ := http.NewRequest("POST", "http://"+addr+"/login/oauth/demo", nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Error(err)
+	} else {
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(page), "/oidc/authorize?") {
+			t.Errorf("the Demo ID button leads nowhere: %d\n%s", resp.StatusCode, page)
+		}
+	}
+	for _, want := range []string{"http://" + addr, "demo@example.org", "demo-smtp", "Sign in with Demo ID"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("start-up output lacks %q:\n%s", want, out)
 		}
