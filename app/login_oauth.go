@@ -109,8 +109,13 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 			r.PostForm[k] = vs
 		}
 	}
+	var login string // known once the ID token is verified
 	failed := func(status int, why string, msg string) error {
-		a.log.Warn("oauth login failed", "provider", p.Name(), "reason", why, "client", a.limits.clientIP(r))
+		attrs := []any{"provider", p.Name(), "reason", why, "client", a.limits.clientIP(r)}
+		if login != "" {
+			attrs = append(attrs, "login", login)
+		}
+		a.log.Warn("oauth login failed", attrs...)
 		return a.loginAgain(w, r, status, msg)
 	}
 	q := r.URL.Query()

@@ -106,6 +106,16 @@ func TestOAuthBadPaths(t *testing.T) {
 		c := e.client()
 		c.signInFails(c.callback(c.consent(c.oauthStart(nil), "alice@example.org", "allow")), http.StatusUnauthorized, "could not be verified")
 	})
+	t.Run("mail server refuses the token", func(t *testing.T) {
+		e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: rewriteTokens(func(m map[string]any) {
+			m["access_token"] = "not-one-the-mail-server-takes"
+		})})
+		c := e.client()
+		c.signInFails(c.callback(c.consent(c.oauthStart(nil), "alice@example.org", "allow")), http.StatusUnauthorized, "The mail server did not accept the sign-in from Demo ID for alice@example.org")
+		if !strings.Contains(e.logs.String(), `reason="IMAP refused the token"`) || !strings.Contains(e.logs.String(), "login=alice@example.org") {
+			t.Errorf("no audit line naming the account:\n%s", e.logs.String())
+		}
+	})
 	t.Run("ID token for another client", func(t *testing.T) {
 		var realID string
 		// The webmail is registered as "other-client"; the provider mints
