@@ -29,12 +29,17 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer f.cleanup()
 	err = a.submitCompose(w, r, f)
-	if acct := accountFrom(r); acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth)) {
-		// The provider no longer honours the sign-in: what was being
-		// written goes back to the browser with the sign-in buttons.
+	// When the session cannot go on, what was being written goes back to
+	// the browser in the login form (and the sign-in buttons).
+	switch acct := accountFrom(r); {
+	case acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth)):
 		a.log.Info("oauth sign-in ended", "login", acct.Login, "provider", acct.Provider)
 		a.endSession(w, r)
 		a.loginCarrying(w, r, f, "Your sign-in with "+a.providerLabel(acct.Provider)+" has ended (it expired or access was withdrawn). Sign in again and your message comes back.")
+		return nil
+	case errors.Is(err, errSessionBroken):
+		a.endSession(w, r)
+		a.loginCarrying(w, r, f, "Your session ended. Log in again and your message comes back.")
 		return nil
 	}
 	return err

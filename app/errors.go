@@ -57,13 +57,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		provider := accountFrom(r).Provider
 		a.log.Info("oauth sign-in ended", "login", accountFrom(r).Login, "provider", provider)
 		a.endSession(w, r)
-		target := "/login?ended=" + url.QueryEscape(provider)
-		if isHTMX(r) {
-			w.Header().Set("HX-Redirect", target)
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		a.redirect(w, r, "/login?ended="+url.QueryEscape(provider))
 		return
 	case errors.Is(err, errRefreshLater):
 		ae = &appError{status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment.", err: err}

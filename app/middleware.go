@@ -136,6 +136,12 @@ func (a *App) toLogin(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path != "/" {
 		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
+	a.redirect(w, r, target)
+}
+
+// redirect sends the browser to a local target: a 303, or for htmx a
+// full-page redirect rather than a fragment swap.
+func (a *App) redirect(w http.ResponseWriter, r *http.Request, target string) {
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", target)
 		w.WriteHeader(http.StatusNoContent)

@@ -256,3 +256,24 @@ func TestUnservedDomainRefused(t *testing.T) {
 	c := e.client()
 	c.login(e.acct.Login, e.acct.Password) // the configured domain still works
 }
+
+// TestComposeKeptWhenCookieBroken: a credential cookie that no longer opens
+// (damaged, or from another session) ends the session, but a message being
+// sent comes back in the login form.
+func TestComposeKeptWhenCookieBroken(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	u, _ := url.Parse(e.srv.URL)
+	c.jar.SetCookies(u, []*http.Cookie{{Name: "wm_cred", Value: "AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"}})
+	resp := c.postMultipart("/compose", [][2]string{
+		{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Kept"}, {"body", "Every word"}, {"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword},
+	}, nil)
+	doc := parse(t, resp, http.StatusUnauthorized)
+	if got := doc.Find("[data-testid=login-form] input[name=c_body]").AttrOr("value", ""); got != "Every word" {
+		t.Errorf("the login form carries body %q", got)
+	}
+	if doc.Find("input[value='"+e.acct.SMTPPassword+"']").Length() != 0 {
+		t.Error("the login form carries the SMTP password")
+	}
+}
