@@ -198,6 +198,14 @@ func TestOAuth(t *testing.T) {
 			if ran := tb.truthy(t, `typeof htmx === "object"`); ran != tt.scripts {
 				t.Errorf("htmx ran: %v, want %v", ran, tt.scripts)
 			}
+			if tt.phone {
+				// Sending uses the sign-in: the settings say so, with no
+				// SMTP form to fill in.
+				tb.navigate(t, w.url+"/settings/sending")
+				tb.waitFor(t, "the sending settings", `document.querySelector("[data-testid=smtp-status]")?.textContent.includes("Demo ID") && !document.querySelector("[data-testid=smtp-form]")`)
+				tb.noHorizontalOverflow(t, "sending settings")
+				tb.screenshot(t, "settings-oauth-phone")
+			}
 
 			before := p.Revocations()
 			tb.click(t, "[data-testid=logout]")
