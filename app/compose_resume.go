@@ -21,13 +21,14 @@ func (a *App) loginToResume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.cleanup()
-	a.loginCarrying(w, r, f, "Your session ended. Log in again and your message comes back.")
+	a.loginCarrying(w, r, f, "", "Your session ended. Log in again and your message comes back.")
 }
 
 // loginCarrying renders the login page with f's message in hidden fields,
-// for the password form and the sign-in buttons alike.
-func (a *App) loginCarrying(w http.ResponseWriter, r *http.Request, f *composeForm, msg string) {
-	p := views.LoginParams{Base: a.base(r, "Log in"), Error: msg, Providers: a.providerButtons()}
+// for the password form and the sign-in buttons alike; hint is the account
+// the buttons ask the provider for.
+func (a *App) loginCarrying(w http.ResponseWriter, r *http.Request, f *composeForm, hint, msg string) {
+	p := views.LoginParams{Base: a.base(r, "Log in"), Error: msg, Providers: a.providerButtons(), Hint: hint}
 	p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
 	for _, name := range carriedFields {
 		if v := f.get(name); v != "" {

@@ -35,11 +35,11 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 	case acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth)):
 		a.log.Info("oauth sign-in ended", "login", acct.Login, "provider", acct.Provider)
 		a.endSession(w, r)
-		a.loginCarrying(w, r, f, "Your sign-in with "+a.providerLabel(acct.Provider)+" has ended (it expired or access was withdrawn). Sign in again and your message comes back.")
+		a.loginCarrying(w, r, f, acct.Login, "Your sign-in with "+a.providerLabel(acct.Provider)+" has ended (it expired or access was withdrawn). Sign in again and your message comes back.")
 		return nil
 	case errors.Is(err, errSessionBroken):
 		a.endSession(w, r)
-		a.loginCarrying(w, r, f, "Your session ended. Log in again and your message comes back.")
+		a.loginCarrying(w, r, f, "", "Your session ended. Log in again and your message comes back.")
 		return nil
 	}
 	return err

@@ -57,7 +57,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		provider := accountFrom(r).Provider
 		a.log.Info("oauth sign-in ended", "login", accountFrom(r).Login, "provider", provider)
 		a.endSession(w, r)
-		a.redirect(w, r, "/login?ended="+url.QueryEscape(provider))
+		a.redirect(w, r, "/login?"+url.Values{"ended": {provider}, "hint": {accountFrom(r).Login}}.Encode())
 		return
 	case errors.Is(err, errRefreshLater):
 		ae = &appError{status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment.", err: err}

@@ -24,6 +24,9 @@ func (a *App) showLogin(w http.ResponseWriter, r *http.Request) error {
 	if name := r.URL.Query().Get("ended"); name != "" {
 		if pr, ok := a.cfg.OAuthProvider(name); ok {
 			p.Error = "Your sign-in with " + pr.Label + " has ended: it expired, or access was withdrawn at " + pr.Label + ". Please sign in again."
+			if hint := r.URL.Query().Get("hint"); validLogin(hint) {
+				p.Hint = hint
+			}
 		}
 	}
 	return render(w, r, http.StatusOK, views.Login(p))

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -62,6 +64,9 @@ func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 		return a.loginAgain(w, r, http.StatusTooManyRequests, "Too many sign-in attempts. Please wait a minute before trying again.")
 	}
 	f := oauth.NewFlow()
+	if hint := r.PostForm.Get("login_hint"); validLogin(hint) {
+		f.LoginHint = hint
+	}
 	target, err := p.AuthURL(r.Context(), a.redirectURL(p.Name()), f)
 	if err != nil {
 		a.log.Warn("oauth login failed", "provider", p.Name(), "reason", reason(err))
@@ -202,6 +207,12 @@ func (a *App) loginAgain(w http.ResponseWriter, r *http.Request, status int, msg
 		p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
 	}
 	return render(w, r, status, views.Login(p))
+}
+
+// validLogin reports whether s can be a login name: not empty, at most
+// 256 bytes, no space or control character.
+func validLogin(s string) bool {
+	return s != "" && len(s) <= 256 && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }
 
 // providerButtons lists the configured providers in configuration order.

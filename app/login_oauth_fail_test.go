@@ -218,8 +218,8 @@ func TestOAuthRevokedRefreshToken(t *testing.T) {
 	button.Find("input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
 		carried.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
 	})
-	if carried.Get("c_body") != "Words I typed" || carried.Get("c_subject") != "Half-written" {
-		t.Fatalf("the sign-in button does not carry the message: %v", carried)
+	if carried.Get("c_body") != "Words I typed" || carried.Get("c_subject") != "Half-written" || carried.Get("login_hint") != "alice@example.org" {
+		t.Fatalf("the sign-in button does not carry the message and the account: %v", carried)
 	}
 	c.noSession()
 
@@ -250,12 +250,21 @@ func TestOAuthSignInEndsOnBrowse(t *testing.T) {
 	e.app.pool.Drop(c.sid())
 	resp := c.do("GET", "/m/INBOX", nil)
 	resp.Body.Close()
-	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/login?ended=demo" {
-		t.Fatalf("got %d %q, want 303 to /login?ended=demo", resp.StatusCode, loc)
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || loc != "/login?ended=demo&hint=alice%40example.org" {
+		t.Fatalf("got %d %q, want 303 to the login page saying why", resp.StatusCode, loc)
 	}
-	doc := c.page("/login?ended=demo", http.StatusOK)
+	doc := c.page(loc, http.StatusOK)
 	if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "Your sign-in with Demo ID has ended") {
 		t.Errorf("login page says %q", got)
 	}
 	c.noSession()
+	// Signing in again asks the provider for the same account.
+	hint := doc.Find("form:has([data-testid=oauth-demo]) input[name=login_hint]").AttrOr("value", "")
+	if hint != "alice@example.org" {
+		t.Fatalf("the sign-in button carries login_hint %q", hint)
+	}
+	if got := c.oauthStart(url.Values{"login_hint": {hint}}).Query().Get("login_hint"); got != "alice@example.org" {
+		t.Errorf("the authorization request has login_hint %q", got)
+	}
 }

@@ -17,6 +17,9 @@ type LoginParams struct {
 	Carry []Hidden
 	// Providers are the OAuth sign-in buttons, in configuration order.
 	Providers []Provider
+	// Hint is the account whose sign-in ended; the buttons ask the
+	// provider to offer it (login_hint).
+	Hint string
 }
 
 // Provider is an OAuth provider people may sign in with.

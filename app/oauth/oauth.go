@@ -143,6 +143,10 @@ type Flow struct {
 	State    string // sent to the provider and checked on return
 	Nonce    string // must come back in the ID token
 	Verifier string // the PKCE code verifier; only its S256 hash leaves
+	// LoginHint, if set, is the account the provider should offer
+	// (OpenID Connect's login_hint): signing in again after a sign-in
+	// ended. It is not kept.
+	LoginHint string
 }
 
 // NewFlow returns a flow with fresh random values.
@@ -159,6 +163,9 @@ func (p *Provider) AuthURL(ctx context.Context, redirectURL string, f Flow) (str
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(f.Verifier), oidc.Nonce(f.Nonce)}
 	for k, v := range p.cfg.AuthParams {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	if f.LoginHint != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", f.LoginHint))
 	}
 	return p.oauth2Config(e, redirectURL).AuthCodeURL(f.State, opts...), nil
 }
