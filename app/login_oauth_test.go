@@ -574,3 +574,31 @@ func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
 		t.Errorf("%d refreshes, want 2", got)
 	}
 }
+
+// TestOAuthRefusedTokenRenewed: a provider that says nothing of expiry
+// (no expires_in) gets no refresh ahead of time; when the mail server then
+// refuses the expired token, one refresh out of turn and a second try keep
+// the session going, for IMAP and for SMTP.
+func TestOAuthRefusedTokenRenewed(t *testing.T) {
+	e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: rewriteTokens(func(m map[string]any) { delete(m, "expires_in") })})
+	c := e.client()
+	c.oauthLogin("alice@example.org")
+	e.advance(61 * time.Minute)
+
+	e.app.pool.Drop(c.sid())
+	c.page("/m/INBOX", http.StatusOK)
+	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 1 {
+		t.Fatalf("%d refreshes after IMAP refused the token, want 1", got)
+	}
+
+	e.advance(61 * time.Minute)
+	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "renewed"}, {"body", "x"}}, nil)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send after SMTP refused the token: status %d", resp.StatusCode)
+	}
+	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 2 {
+		t.Errorf("%d refreshes, want 2", got)
+	}
+}

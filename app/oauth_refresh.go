@@ -96,12 +96,38 @@ func (a *App) credentials(w http.ResponseWriter, r *http.Request, acct account, 
 		if !ok {
 			return mail.Auth{}, errSessionBroken
 		}
-		if cred, err = a.freshToken(ctx, w, r, acct, cred, refresh); err != nil {
+		mode := refreshNever
+		if refresh {
+			mode = refreshDue
+		}
+		if cred, err = a.freshToken(ctx, w, r, acct, cred, mode); err != nil {
 			return mail.Auth{}, err
 		}
-		return mail.Auth{Login: cred.Login, Token: cred.AccessToken, Mechanism: saslMechanism(p)}, nil
+		auth := mail.Auth{Login: cred.Login, Token: cred.AccessToken, Mechanism: saslMechanism(p)}
+		if refresh {
+			// The server may refuse a token that looks good here: revoked
+			// early, issued without an expiry, or clocks apart. One
+			// refresh out of turn gets a second chance.
+			auth.Renew = func(ctx context.Context) (mail.Auth, error) {
+				next, err := a.freshToken(ctx, w, r, acct, cred, refreshNow)
+				if err != nil {
+					return mail.Auth{}, err
+				}
+				return mail.Auth{Login: next.Login, Token: next.AccessToken, Mechanism: auth.Mechanism}, nil
+			}
+		}
+		return auth, nil
 	}
 }
+
+// refreshMode says when freshToken may ask the provider for new tokens.
+type refreshMode int
+
+const (
+	refreshNever refreshMode = iota // the response has started: no cookie can be set
+	refreshDue                      // when the token expires within refreshMargin
+	refreshNow                      // now: the mail server refused the token
+)
 
 func saslMechanism(p config.OAuth) string {
 	switch p.SASL {
@@ -114,20 +140,24 @@ func saslMechanism(p config.OAuth) string {
 }
 
 // freshToken returns cred with an access token good for more than the
-// margin, refreshing it if needed (see refresher).
-func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Request, acct account, cred vault.Credential, refresh bool) (vault.Credential, error) {
+// margin, refreshing it as mode allows (see refresher).
+func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Request, acct account, cred vault.Credential, mode refreshMode) (vault.Credential, error) {
 	now := a.now()
 	left := cred.Expiry.Sub(now)
-	if cred.Expiry.IsZero() || left > refreshMargin {
-		return cred, nil
-	}
 	stillValid := left > 10*time.Second
-	// This cookie predates the session's newest tokens, whose cookie is on
-	// its way to the browser: its own token still serves.
-	if stillValid && a.refresh.newest(acct.sid).After(cred.Expiry) {
-		return cred, nil
+	if mode == refreshNow {
+		stillValid = false // the server said otherwise
+	} else {
+		if cred.Expiry.IsZero() || left > refreshMargin {
+			return cred, nil
+		}
+		// This cookie predates the session's newest tokens, whose cookie
+		// is on its way to the browser: its own token still serves.
+		if stillValid && a.refresh.newest(acct.sid).After(cred.Expiry) {
+			return cred, nil
+		}
 	}
-	if !refresh {
+	if mode == refreshNever {
 		if stillValid {
 			return cred, nil
 		}

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,25 @@ type Auth struct {
 	// Mechanism picks the bearer mechanism: MechAuto (OAUTHBEARER when the
 	// server offers it, else XOAUTH2), MechOAuthBearer or MechXOAuth2.
 	Mechanism string
+	// Renew, if set, returns a renewed Auth (a refreshed token) after the
+	// server refused this one; the dial is tried once more with it.
+	Renew func(ctx context.Context) (Auth, error)
+}
+
+// retry dials with auth, and once more with auth.Renew's after a refusal
+// (refused, as tells whether err is one).
+func retry[T any](ctx context.Context, auth Auth, refused error, dial func(Auth) (T, error)) (T, error) {
+	c, err := dial(auth)
+	if err == nil || auth.Renew == nil || !errors.Is(err, refused) {
+		return c, err
+	}
+	renewed, rerr := auth.Renew(ctx)
+	if rerr != nil {
+		var zero T
+		return zero, rerr
+	}
+	renewed.Renew = nil
+	return dial(renewed)
 }
 
 // Bearer SASL mechanisms, as servers advertise them.

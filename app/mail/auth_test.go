@@ -90,3 +90,37 @@ func TestSASLClientChoice(t *testing.T) {
 		})
 	}
 }
+
+// TestRenewOnce: after a refusal the dial is tried once more with the
+// renewed Auth, never more, and a failed renewal is the answer.
+func TestRenewOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := demo.Start(ctx, demo.Options{Empty: true, OAuth: &demo.ProviderOptions{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	imap, smtp := loopbackServer(t, d.IMAPAddr()), loopbackServer(t, d.SMTPAddr())
+	dialer := Dialer{Timeout: 5 * time.Second}
+
+	renewals := 0
+	auth := Auth{Login: "alice@example.org", Token: "refused", Renew: func(context.Context) (Auth, error) {
+		renewals++
+		return Auth{Login: "alice@example.org", Token: "refused too", Renew: func(context.Context) (Auth, error) {
+			t.Error("renewed a renewal")
+			return Auth{}, nil
+		}}, nil
+	}}
+	if _, err := dialer.Dial(ctx, imap, auth); !errors.Is(err, ErrAuth) || renewals != 1 {
+		t.Errorf("IMAP: err %v after %d renewals, want ErrAuth after 1", err, renewals)
+	}
+	if err := dialer.CheckSMTP(ctx, smtp, auth); !errors.Is(err, ErrSMTPAuth) || renewals != 2 {
+		t.Errorf("SMTP: err %v after %d renewals, want ErrSMTPAuth after 2", err, renewals)
+	}
+	ended := errors.New("sign-in ended")
+	auth.Renew = func(context.Context) (Auth, error) { return Auth{}, ended }
+	if _, err := dialer.Dial(ctx, imap, auth); !errors.Is(err, ended) {
+		t.Errorf("failed renewal: err %v, want its error", err)
+	}
+}

@@ -54,6 +54,10 @@ func (d Dialer) Dial(ctx context.Context, srv config.Server, auth Auth) (*Conn, 
 // dial is Dial with a handler for what the server says unasked, such as a
 // watcher's IDLE news (idle.go); nil drops it.
 func (d Dialer) dial(ctx context.Context, srv config.Server, auth Auth, h *imapclient.UnilateralDataHandler) (*Conn, error) {
+	return retry(ctx, auth, ErrAuth, func(auth Auth) (*Conn, error) { return d.dialOnce(ctx, srv, auth, h) })
+}
+
+func (d Dialer) dialOnce(ctx context.Context, srv config.Server, auth Auth, h *imapclient.UnilateralDataHandler) (*Conn, error) {
 	var nd net.Dialer
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {

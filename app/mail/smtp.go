@@ -108,8 +108,24 @@ func (d Dialer) CheckSMTP(ctx context.Context, srv config.Server, auth Auth) err
 	return nil
 }
 
-// dialSMTP connects with the configured security and authenticates.
+// smtpConn is an authenticated SMTP client and the func that disarms its
+// deadlines.
+type smtpConn struct {
+	c    *smtp.Client
+	stop func()
+}
+
+// dialSMTP connects with the configured security and authenticates,
+// retrying once with a renewed token after a refusal.
 func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, func(), error) {
+	sc, err := retry(ctx, auth, ErrSMTPAuth, func(auth Auth) (smtpConn, error) {
+		c, stop, err := d.dialSMTPOnce(ctx, srv, auth)
+		return smtpConn{c, stop}, err
+	})
+	return sc.c, sc.stop, err
+}
+
+func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, func(), error) {
 	var nd net.Dialer
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {
