@@ -602,3 +602,43 @@ func TestOAuthRefusedTokenRenewed(t *testing.T) {
 		t.Errorf("%d refreshes, want 2", got)
 	}
 }
+
+// TestOAuthSeveralProviders: every configured provider has its button, in
+// configuration order, and a sign-in goes through the one pressed.
+func TestOAuthSeveralProviders(t *testing.T) {
+	e := newOAuthEnv(t, nil, demo.ProviderOptions{}, func(c *config.Config) {
+		second := c.OAuth[0]
+		second.Name, second.Label = "work", "Work SSO"
+		c.OAuth = append(c.OAuth, second)
+	})
+	c := e.client()
+	doc := c.page("/login", http.StatusOK)
+	var buttons []string
+	doc.Find("[data-testid=providers] button").Each(func(_ int, s *goquery.Selection) { buttons = append(buttons, text(s)) })
+	if want := []string{"Sign in with Demo ID", "Sign in with Work SSO"}; strings.Join(buttons, "|") != strings.Join(want, "|") {
+		t.Fatalf("buttons %q, want %q", buttons, want)
+	}
+	page := parse(t, c.do("POST", "/login/oauth/work", url.Values{}), http.StatusOK)
+	auth, _ := url.Parse(page.Find("[data-testid=to-provider]").AttrOr("href", ""))
+	if got := auth.Query().Get("redirect_uri"); got != e.srv.URL+"/login/oauth/work/callback" {
+		t.Fatalf("redirect_uri %q", got)
+	}
+	back := c.consent(auth, "alice@example.org", "allow")
+	resp, err := c.hc.Get(back.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedIn := parse(t, resp, http.StatusOK)
+	if got := text(signedIn.Find("[data-testid=signed-in] p").First()); got != "You are signed in with Work SSO." {
+		t.Errorf("signed-in page says %q", got)
+	}
+	c.page("/m/INBOX", http.StatusOK)
+	// The other provider's callback cannot finish this provider's flow.
+	flow := c.consent(c.oauthStart(nil), "alice@example.org", "allow")
+	wrong, _ := url.Parse(strings.Replace(flow.String(), "/login/oauth/demo/", "/login/oauth/work/", 1))
+	resp, err = c.hc.Get(wrong.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse(t, resp, http.StatusBadRequest)
+}
