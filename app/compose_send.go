@@ -32,9 +32,8 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 	// When the session cannot go on, what was being written goes back to
 	// the browser in the login form (and the sign-in buttons).
 	switch acct := accountFrom(r); {
-	case acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth)):
-		a.log.Info("oauth sign-in ended", "login", acct.Login, "provider", acct.Provider)
-		a.endSession(w, r)
+	case isSignInEnded(acct, err):
+		a.signInEnded(w, r)
 		a.loginCarrying(w, r, f, acct.Login, "Your sign-in with "+a.providerLabel(acct.Provider)+" has ended (it expired or access was withdrawn). Sign in again and your message comes back.")
 		return nil
 	case errors.Is(err, errSessionBroken):

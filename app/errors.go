@@ -51,13 +51,10 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.endSession(w, r)
 		a.toLogin(w, r)
 		return
-	case errors.Is(err, errSignInEnded), errors.Is(err, mail.ErrAuth) && accountFrom(r).Provider != "":
-		// The provider no longer honours the sign-in (or the mail server
-		// refuses its token): sign in again.
-		provider := accountFrom(r).Provider
-		a.log.Info("oauth sign-in ended", "login", accountFrom(r).Login, "provider", provider)
-		a.endSession(w, r)
-		a.redirect(w, r, "/login?"+url.Values{"ended": {provider}, "hint": {accountFrom(r).Login}}.Encode())
+	case isSignInEnded(accountFrom(r), err):
+		acct := accountFrom(r)
+		a.signInEnded(w, r)
+		a.redirect(w, r, "/login?"+url.Values{"ended": {acct.Provider}, "hint": {acct.Login}}.Encode())
 		return
 	case errors.Is(err, errRefreshLater):
 		ae = &appError{status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment.", err: err}

@@ -69,7 +69,7 @@ func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 	}
 	target, err := p.AuthURL(r.Context(), a.redirectURL(p.Name()), f)
 	if err != nil {
-		a.log.Warn("oauth login failed", "provider", p.Name(), "reason", reason(err))
+		a.log.Warn("oauth login failed", "provider", p.Name(), "reason", err.Error())
 		return a.loginAgain(w, r, http.StatusBadGateway, p.Label()+" cannot be reached right now. Please try again in a moment, or log in with your password.")
 	}
 	v := url.Values{"provider": {p.Name()}, "state": {f.State}, "nonce": {f.Nonce}, "verifier": {f.Verifier}, "next": {safeNext(r.PostForm.Get("next"))}}
@@ -142,11 +142,11 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	login, tok, err := p.Exchange(ctx, a.redirectURL(p.Name()), code, f)
 	switch {
 	case errors.Is(err, oauth.ErrGrant):
-		return failed(http.StatusUnauthorized, reason(err), "The sign-in with "+p.Label()+" did not complete: the code was refused, expired or already used. Please sign in again.")
+		return failed(http.StatusUnauthorized, err.Error(), "The sign-in with "+p.Label()+" did not complete: the code was refused, expired or already used. Please sign in again.")
 	case errors.Is(err, oauth.ErrIDToken):
-		return failed(http.StatusUnauthorized, reason(err), p.Label()+"'s answer could not be verified, so you are not signed in. Please try again, or tell the administrator if it keeps happening.")
+		return failed(http.StatusUnauthorized, err.Error(), p.Label()+"'s answer could not be verified, so you are not signed in. Please try again, or tell the administrator if it keeps happening.")
 	case err != nil:
-		return failed(http.StatusBadGateway, reason(err), p.Label()+" cannot be reached right now. Please try again in a moment.")
+		return failed(http.StatusBadGateway, err.Error(), p.Label()+" cannot be reached right now. Please try again in a moment.")
 	}
 
 	imapSrv, smtpSrv := a.cfg.ServersForOAuth(p.Config(), login)
@@ -258,6 +258,6 @@ func (a *App) revokeTokens(ctx context.Context, cred vault.Credential) {
 	case errors.Is(err, oauth.ErrNoRevocation):
 		a.log.Info("oauth revocation not offered", "login", cred.Login, "provider", p.Name())
 	default:
-		a.log.Warn("oauth revocation failed", "login", cred.Login, "provider", p.Name(), "reason", reason(err))
+		a.log.Warn("oauth revocation failed", "login", cred.Login, "provider", p.Name(), "reason", err.Error())
 	}
 }

@@ -92,7 +92,7 @@ func (a *App) credentials(w http.ResponseWriter, r *http.Request, acct account, 
 		if !cred.OAuth() {
 			return mail.Auth{Login: cred.Login, Password: cred.Password}, nil
 		}
-		p, ok := a.cfg.OAuthProvider(cred.Provider)
+		p, ok := a.providers[cred.Provider]
 		if !ok {
 			return mail.Auth{}, errSessionBroken
 		}
@@ -103,7 +103,7 @@ func (a *App) credentials(w http.ResponseWriter, r *http.Request, acct account, 
 		if cred, err = a.freshToken(ctx, w, r, acct, cred, mode); err != nil {
 			return mail.Auth{}, err
 		}
-		auth := mail.Auth{Login: cred.Login, Token: cred.AccessToken, Mechanism: saslMechanism(p)}
+		auth := mail.Auth{Login: cred.Login, Token: cred.AccessToken, Mechanism: saslMechanism(p.Config())}
 		if refresh {
 			// The server may refuse a token that looks good here: revoked
 			// early, issued without an expiry, or clocks apart. One
@@ -173,7 +173,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 		defer cancel()
 		tok, err := a.providers[cred.Provider].Refresh(rctx, cred.RefreshToken)
 		if err != nil {
-			a.log.Warn("oauth refresh failed", "login", acct.Login, "provider", cred.Provider, "reason", reason(err))
+			a.log.Warn("oauth refresh failed", "login", acct.Login, "provider", cred.Provider, "reason", err.Error())
 			return nil, err
 		}
 		next := cred
@@ -207,9 +207,18 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 	return res.cred, nil
 }
 
-// reason is an OAuth error fit for the audit log: the error chain, which
-// carries RFC 6749 error codes but never a token or a response body.
-func reason(err error) string { return err.Error() }
+// signInEnded ends a session whose provider no longer honours the sign-in
+// (errSignInEnded, or the mail server refusing even a renewed token).
+func (a *App) signInEnded(w http.ResponseWriter, r *http.Request) {
+	acct := accountFrom(r)
+	a.log.Info("oauth sign-in ended", "login", acct.Login, "provider", acct.Provider)
+	a.endSession(w, r)
+}
+
+// isSignInEnded reports whether err ends an OAuth account's session.
+func isSignInEnded(acct account, err error) bool {
+	return acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth))
+}
 
 func (a *App) providerLabel(name string) string {
 	if p, ok := a.cfg.OAuthProvider(name); ok {
