@@ -157,8 +157,25 @@ type Config struct {
 	Log     Log     `toml:"log"`
 	Limits  Limits  `toml:"limits"`
 
-	IMAPTimeout Duration `toml:"imap_timeout"` // deadline of one IMAP command
-	ConnIdle    Duration `toml:"conn_idle"`    // close a session's kept IMAP connection after this long unused
+	IMAPTimeout Duration `toml:"imap_timeout"` // bound of one whole IMAP or SMTP command
+	ConnIdle    Duration `toml:"conn_idle"`    // close a kept IMAP connection after this long unused
+	// IMAPConnections is how many IMAP connections one account may hold
+	// on this instance: its sessions' requests, downloads and live-update
+	// watchers together.
+	IMAPConnections int `toml:"imap_connections"`
+	// ShutdownTimeout is how long a shutdown waits for requests in
+	// flight; 0 means imap_timeout + 10s (see ShutdownWait).
+	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+}
+
+// ShutdownWait is how long a shutdown waits for requests in flight: the
+// configured shutdown_timeout, or imap_timeout and ten seconds more, so
+// that a request waiting on a slow mail server can finish.
+func (c Config) ShutdownWait() time.Duration {
+	if c.ShutdownTimeout.Duration > 0 {
+		return c.ShutdownTimeout.Duration
+	}
+	return c.IMAPTimeout.Duration + 10*time.Second
 }
 
 // Default is the configuration used when neither a file nor the environment
@@ -184,8 +201,9 @@ func Default() Config {
 			SendPerHour:     60,
 			MaxAttachmentMB: 25,
 		},
-		IMAPTimeout: Duration{20 * time.Second},
-		ConnIdle:    Duration{5 * time.Minute},
+		IMAPTimeout:     Duration{20 * time.Second},
+		ConnIdle:        Duration{5 * time.Minute},
+		IMAPConnections: 4,
 	}
 	c.complete()
 	return c

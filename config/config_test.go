@@ -57,8 +57,9 @@ func TestDefault(t *testing.T) {
 		Log:       Log{Level: "info", Format: "text"},
 		Limits: Limits{LoginPerIP: 10, LoginPerUser: 5, LoginBurst: 5, SendPerHour: 60,
 			MaxAttachmentMB: 25, TrustProxyHeaders: false},
-		IMAPTimeout: seconds(20),
-		ConnIdle:    minutes(5),
+		IMAPTimeout:     seconds(20),
+		ConnIdle:        minutes(5),
+		IMAPConnections: 4,
 	}
 	if diff := cmp.Diff(want, Default()); diff != "" {
 		t.Errorf("Default() (-want +got):\n%s", diff)
@@ -228,6 +229,8 @@ listen = "localhost"
 public_url = "https://mail.example.org/webmail"
 imap_timeout = "0s"
 conn_idle = "-1m"
+imap_connections = 1
+shutdown_timeout = "-5s"
 [imap]
 host = "mail.example.org:993"
 port = 70000
@@ -281,6 +284,8 @@ max_attachment_mb = 0
 		{"public_url", `must not have a path (serving under a sub-path is not supported yet), got "https://mail.example.org/webmail"`},
 		{"imap_timeout", "must be greater than 0, got 0s"},
 		{"conn_idle", "must be greater than 0, got -1m0s"},
+		{"imap_connections", "must be between 2 and 100 (one for pages, one for a download or live updates)"},
+		{"shutdown_timeout", "must be at least imap_timeout, so requests in flight can finish"},
 		{"imap.host", `must be a host name or IP address without port, scheme or brackets, got "mail.example.org:993"`},
 		{"imap.security", `must be one of tls, starttls, plain, got "ssl"`},
 		{"imap.port", "must be between 1 and 65535, got 70000"},
@@ -729,5 +734,20 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	if v.Secret.Reveal() != "hunter2" {
 		t.Errorf("Reveal() = %q", v.Secret.Reveal())
+	}
+}
+
+func TestShutdownWait(t *testing.T) {
+	c := Default()
+	if got := c.ShutdownWait(); got != 30*time.Second {
+		t.Errorf("default: %v, want imap_timeout + 10s = 30s", got)
+	}
+	c.IMAPTimeout = minutes(1)
+	if got := c.ShutdownWait(); got != 70*time.Second {
+		t.Errorf("imap_timeout 1m: %v, want 1m10s", got)
+	}
+	c.ShutdownTimeout = minutes(2)
+	if got := c.ShutdownWait(); got != 2*time.Minute {
+		t.Errorf("set to 2m: %v", got)
 	}
 }

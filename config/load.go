@@ -174,6 +174,8 @@ func envVars(c *Config) []envVar {
 		{"WEBMAIL_PUBLIC_URL", "public_url", setString(&c.PublicURL)},
 		{"WEBMAIL_IMAP_TIMEOUT", "imap_timeout", setDuration(&c.IMAPTimeout)},
 		{"WEBMAIL_CONN_IDLE", "conn_idle", setDuration(&c.ConnIdle)},
+		{"WEBMAIL_IMAP_CONNECTIONS", "imap_connections", setInt(&c.IMAPConnections)},
+		{"WEBMAIL_SHUTDOWN_TIMEOUT", "shutdown_timeout", setDuration(&c.ShutdownTimeout)},
 
 		{"WEBMAIL_IMAP_HOST", "imap.host", setString(&c.IMAP.Host)},
 		{"WEBMAIL_IMAP_PORT", "imap.port", setInt(&c.IMAP.Port)},

@@ -46,6 +46,12 @@ func (c Config) Validate() error {
 	}
 	v.positive("imap_timeout", c.IMAPTimeout)
 	v.positive("conn_idle", c.ConnIdle)
+	if c.IMAPConnections < 2 || c.IMAPConnections > 100 {
+		v.add("imap_connections", "must be between 2 and 100 (one for pages, one for a download or live updates)")
+	}
+	if c.ShutdownTimeout.Duration != 0 && c.ShutdownTimeout.Duration < c.IMAPTimeout.Duration {
+		v.add("shutdown_timeout", "must be at least imap_timeout, so requests in flight can finish")
+	}
 
 	switch {
 	case c.IMAP.Host != "":

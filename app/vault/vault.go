@@ -5,12 +5,14 @@
 package vault
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -32,8 +34,10 @@ const purpose = "webmail/login-credential"
 var ErrOpen = errors.New("vault: credential does not open")
 
 // Credential is what a person logged in with: a password, or OAuth tokens
-// (Provider set). It exists in plaintext only while a request dials a mail
-// server (invariant S3).
+// (Provider set). It exists in plaintext only during a request (invariant
+// S3). The secret fields of a Credential that Open returned are views of
+// one buffer, which Wipe overwrites with zeros; copies of the struct share
+// it, Clone makes one with a buffer of its own.
 type Credential struct {
 	Login    string
 	Password string
@@ -42,45 +46,101 @@ type Credential struct {
 	AccessToken  string    // OAuth access token
 	RefreshToken string    // OAuth refresh token; may be ""
 	Expiry       time.Time // when AccessToken expires; zero if unknown
+
+	buf []byte // what Password, AccessToken and RefreshToken are views of
 }
 
 // OAuth reports whether c holds OAuth tokens rather than a password.
 func (c Credential) OAuth() bool { return c.Provider != "" }
 
-// encode lays c out as NUL-separated fields behind a kind letter. Only the
-// password, last, may itself contain NUL; OAuth fields must not.
+// Wipe overwrites the secret fields' buffer with zeros and empties them.
+// Strings the caller made from them, and copies other code made, are not
+// reached: Go gives no way to (see the README).
+func (c *Credential) Wipe() {
+	clear(c.buf)
+	c.buf = nil
+	c.Password, c.AccessToken, c.RefreshToken = "", "", ""
+}
+
+// Clone returns c with its secret fields in a buffer of its own, so that
+// wiping one leaves the other intact.
+func (c Credential) Clone() Credential {
+	buf := make([]byte, 0, len(c.Password)+len(c.AccessToken)+len(c.RefreshToken))
+	buf = append(buf, c.Password...)
+	buf = append(buf, c.AccessToken...)
+	buf = append(buf, c.RefreshToken...)
+	out := c
+	out.buf = buf
+	rest := buf
+	out.Password, rest = view(rest, len(c.Password))
+	out.AccessToken, rest = view(rest, len(c.AccessToken))
+	out.RefreshToken, _ = view(rest, len(c.RefreshToken))
+	return out
+}
+
+// view returns the first n bytes of b as a string sharing b's memory, and
+// the rest of b.
+func view(b []byte, n int) (string, []byte) {
+	if n == 0 {
+		return "", b
+	}
+	return unsafe.String(&b[0], n), b[n:]
+}
+
+// encode lays c out as NUL-separated fields behind a kind letter, in a
+// buffer the caller clears. Only the password, last, may itself contain
+// NUL; OAuth fields must not.
 func (c Credential) encode() ([]byte, error) {
 	if !c.OAuth() {
-		return []byte("p\x00" + c.Login + "\x00" + c.Password), nil
+		b := make([]byte, 0, 3+len(c.Login)+len(c.Password))
+		b = append(b, 'p', 0)
+		b = append(b, c.Login...)
+		b = append(b, 0)
+		return append(b, c.Password...), nil
 	}
-	fields := []string{c.Login, c.Provider, strconv.FormatInt(c.Expiry.Unix(), 10), c.AccessToken, c.RefreshToken}
-	if c.Expiry.IsZero() {
-		fields[2] = "0"
+	exp := "0"
+	if !c.Expiry.IsZero() {
+		exp = strconv.FormatInt(c.Expiry.Unix(), 10)
 	}
+	fields := []string{c.Login, c.Provider, exp, c.AccessToken, c.RefreshToken}
+	n := 1
 	for _, f := range fields {
 		if strings.IndexByte(f, 0) >= 0 {
 			return nil, errors.New("vault: NUL in a credential field")
 		}
+		n += 1 + len(f)
 	}
-	return []byte("o\x00" + strings.Join(fields, "\x00")), nil
+	b := make([]byte, 0, n)
+	b = append(b, 'o')
+	for _, f := range fields {
+		b = append(b, 0)
+		b = append(b, f...)
+	}
+	return b, nil
 }
 
-func decode(plain string) (Credential, bool) {
-	kind, rest, _ := strings.Cut(plain, "\x00")
-	switch kind {
+// decode reads what encode wrote. The secret fields are views of plain,
+// which becomes the credential's buffer.
+func decode(plain []byte) (Credential, bool) {
+	kind, rest, _ := bytes.Cut(plain, []byte{0})
+	switch string(kind) {
 	case "p":
-		login, password, ok := strings.Cut(rest, "\x00")
-		return Credential{Login: login, Password: password}, ok
+		login, password, ok := bytes.Cut(rest, []byte{0})
+		c := Credential{Login: string(login), buf: plain}
+		c.Password, _ = view(password, len(password))
+		return c, ok
 	case "o":
-		f := strings.Split(rest, "\x00")
-		if len(f) != 5 || f[1] == "" {
+		f := bytes.Split(rest, []byte{0})
+		if len(f) != 5 || len(f[1]) == 0 {
 			return Credential{}, false
 		}
-		exp, err := strconv.ParseInt(f[2], 10, 64)
+		exp, err := strconv.ParseInt(string(f[2]), 10, 64)
 		if err != nil {
 			return Credential{}, false
 		}
-		c := Credential{Login: f[0], Provider: f[1], AccessToken: f[3], RefreshToken: f[4]}
+		c := Credential{Login: string(f[0]), Provider: string(f[1]), buf: plain}
+		c.AccessToken, _ = view(f[3], len(f[3]))
+		c.RefreshToken, _ = view(f[4], len(f[4]))
 		if exp != 0 {
 			c.Expiry = time.Unix(exp, 0)
 		}
@@ -140,9 +200,9 @@ func Open(key []byte, acct Account, sealed string) (Credential, error) {
 	if err != nil {
 		return Credential{}, ErrOpen
 	}
-	c, ok := decode(string(plain))
-	clear(plain)
+	c, ok := decode(plain)
 	if !ok || c.Login != acct.Login {
+		clear(plain)
 		return Credential{}, ErrOpen
 	}
 	return c, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestSealOpenRoundTrip(t *testing.T) {
@@ -36,7 +37,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(cred, got); diff != "" {
+			if diff := cmp.Diff(cred, got, cmpopts.IgnoreUnexported(Credential{})); diff != "" {
 				t.Fatalf("Open (-want +got):\n%s", diff)
 			}
 			if got.OAuth() != (cred.Provider != "") {
@@ -98,5 +99,49 @@ func TestNewKeyIsRandom(t *testing.T) {
 	a, b := NewKey(), NewKey()
 	if len(a) != KeySize || bytes.Equal(a, b) {
 		t.Fatalf("NewKey gave %d bytes, equal=%v", len(a), bytes.Equal(a, b))
+	}
+}
+
+// TestWipe: the plaintext an opened credential holds is overwritten by
+// Wipe, and a Clone keeps its own.
+func TestWipe(t *testing.T) {
+	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
+	key := NewKey()
+	for name, cred := range map[string]Credential{
+		"password": {Login: acct.Login, Password: "pässwörd-1"},
+		"oauth":    {Login: acct.Login, Provider: "g", AccessToken: "ya29.access", RefreshToken: "1//refresh", Expiry: time.Unix(1e9, 0)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sealed, err := Seal(key, acct, cred)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Open(key, acct, sealed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clone := got.Clone()
+			buf := got.buf
+			if !bytes.Contains(buf, []byte(cred.Password+cred.AccessToken)) {
+				t.Fatalf("the buffer does not hold the secret: %q", buf)
+			}
+			view := got.AccessToken
+			if got.Password != "" {
+				view = got.Password
+			}
+			got.Wipe()
+			if bytes.ContainsFunc(buf, func(r rune) bool { return r != 0 }) {
+				t.Errorf("after Wipe the buffer holds %q", buf)
+			}
+			if strings.Trim(view, "\x00") != "" {
+				t.Errorf("a view of the secret still reads %q", view)
+			}
+			if got.Password != "" || got.AccessToken != "" || got.RefreshToken != "" {
+				t.Errorf("fields not emptied: %+v", got)
+			}
+			if clone.Password != cred.Password || clone.AccessToken != cred.AccessToken || clone.RefreshToken != cred.RefreshToken {
+				t.Errorf("the clone lost its secret: %+v", clone)
+			}
+		})
 	}
 }
