@@ -27,15 +27,14 @@ func listForm(t *testing.T, doc *goquery.Document, n int) (validity string, uids
 func folderTotal(t *testing.T, c *client, folder string) int {
 	t.Helper()
 	doc := c.page("/m/"+url.PathEscape(folder), http.StatusOK)
+	// "1,234 messages": the digits of the first word.
+	first, _, _ := strings.Cut(text(doc.Find("[data-testid=total]")), " ")
 	var n int
-	for _, f := range strings.Fields(text(doc.Find("[data-testid=total]"))) {
-		for _, r := range f {
-			if r < '0' || r > '9' {
-				return n
-			}
-			n = n*10 + int(r-'0')
+	for _, r := range first {
+		if r < '0' || r > '9' {
+			break
 		}
-		return n
+		n = n*10 + int(r-'0')
 	}
 	return n
 }

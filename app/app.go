@@ -76,7 +76,7 @@ func New(cfg config.Config, opt Options) *App {
 	a := &App{
 		cfg:    cfg,
 		log:    opt.Logger,
-		pool:   mail.NewPool(d, cfg.ConnIdle.Duration),
+		pool:   mail.NewPool(d, mail.PoolOptions{Budget: cfg.IMAPConnections, Idle: cfg.ConnIdle.Duration, Wait: cfg.IMAPTimeout.Duration}),
 		dialer: d,
 		sealer: smtpcred.NewSealer(smtpcred.Params{
 			Time:      cfg.Argon2.Time,
@@ -110,8 +110,8 @@ func (a *App) Run(ctx context.Context) {
 	a.pool.Run(ctx)
 }
 
-// Sessions returns the number of sessions holding a kept IMAP connection.
-func (a *App) Sessions() int { return a.pool.Len() }
+// Connections returns how many IMAP connections the app holds.
+func (a *App) Connections() mail.Stats { return a.pool.Stats() }
 
 // MemoryLimit is the soft memory limit main sets (unless GOMEMLIMIT is
 // given): room for the Argon2id derivations allowed at once, half as much

@@ -311,7 +311,7 @@ func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
 	href, _ := row.Find("a").Attr("href")
 	unreadBefore := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
 
-	doc = c.page(href, http.StatusOK)
+	c.page(href, http.StatusOK)
 	doc = c.page("/m/INBOX", http.StatusOK)
 	if doc.Find("[data-testid=row][data-uid='" + uid + "']").HasClass("unread") {
 		t.Error("message still unread after opening it")

@@ -12,16 +12,16 @@ import (
 // browser, and files cannot be put back into a file input.
 var carriedFields = []string{"to", "cc", "bcc", "subject", "body", "in_reply_to", "references", "reply_of", "forward_of", "draft", "smtp_login"}
 
-// loginToResume answers a compose POST without a session: the login form,
-// with the message in hidden fields. Nothing is stored on the server.
-func (a *App) loginToResume(w http.ResponseWriter, r *http.Request) {
-	f, err := readComposeForm(r, int64(a.cfg.Limits.MaxAttachmentMB)<<20)
-	if err != nil {
-		a.toLogin(w, r)
-		return
+// carryCompose reads the compose form of a request that cannot be served
+// and attaches it to err, for the login page to carry. Nothing is stored
+// on the server.
+func (a *App) carryCompose(w http.ResponseWriter, r *http.Request, err error) error {
+	f, ferr := readComposeForm(r, int64(a.cfg.Limits.MaxAttachmentMB)<<20)
+	if ferr != nil {
+		return err
 	}
 	f.cleanup()
-	a.loginCarrying(w, r, f, "", "Your session ended. Log in again and your message comes back.")
+	return carrying(err, f)
 }
 
 // loginCarrying renders the login page with f's message in hidden fields,

@@ -28,20 +28,9 @@ func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "The message could not be read. If you attached files, they may be too large.", err)
 	}
 	defer f.cleanup()
-	err = a.submitCompose(w, r, f)
 	// When the session cannot go on, what was being written goes back to
 	// the browser in the login form (and the sign-in buttons).
-	switch acct := accountFrom(r); {
-	case isSignInEnded(acct, err):
-		a.signInEnded(w, r)
-		a.loginCarrying(w, r, f, acct.Login, "Your sign-in with "+a.providerLabel(acct.Provider)+" has ended (it expired or access was withdrawn). Sign in again and your message comes back.")
-		return nil
-	case errors.Is(err, errSessionBroken):
-		a.endSession(w, r)
-		a.loginCarrying(w, r, f, "", "Your session ended. Log in again and your message comes back.")
-		return nil
-	}
-	return err
+	return carrying(a.submitCompose(w, r, f), f)
 }
 
 // submitCompose saves or sends the message of a compose form.
@@ -70,7 +59,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		return a.composeAgain(w, r, p, http.StatusOK)
 	}
 
-	if !a.sends.allow(accountFrom(r).Login) {
+	if !a.sends.allow(accountFrom(r).ID) {
 		p.Error = "You have sent many messages in a short time. Please wait a while before sending more; your draft is saved."
 		if ref, err := a.saveDraft(r, d, f); err == nil {
 			p.Form.Draft = ref.String()
@@ -91,10 +80,11 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		return a.composeAgain(w, r, p, status)
 	}
 	if err := a.send(r, d, f, auth); err != nil {
-		if errors.Is(err, errSignInEnded) {
+		if over := a.classify(r, err); over.outcome == sessionOver {
 			return err
 		}
-		p.Error = sendFailure(err)
+		status, msg := sendFailure(err)
+		p.Error = msg
 		if ref, err2 := a.saveDraft(r, d, f); err2 == nil {
 			p.Form.Draft = ref.String()
 			p.Error += " Your message is saved in Drafts."
@@ -103,7 +93,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 			p.NeedSMTP = true
 		}
 		a.log.Warn("send failed", "err", err.Error())
-		return a.composeAgain(w, r, p, http.StatusBadGateway)
+		return a.composeAgain(w, r, p, status)
 	}
 	to := views.AddrNames(addrsOf(d.To))
 	if isHTMX(r) {
@@ -173,13 +163,9 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 	acct := accountFrom(r)
 	if acct.Provider != "" {
 		// The token serves SMTP as well; S4's SMTP credentials do not apply.
-		auth, err := acct.creds(r.Context())
-		return auth, "", 0, err
+		return acct.auth(), "", 0, nil
 	}
-	cred, err := acct.open()
-	if err != nil {
-		return mail.Auth{}, "", 0, err
-	}
+	cred := acct.cred
 	refuse := func(status int, msg string) (mail.Auth, string, int, error) { return mail.Auth{}, msg, status, nil }
 	switch {
 	case f.SMTPPassword != "":
@@ -188,7 +174,7 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 		}
 		return mail.Auth{Login: strings.TrimSpace(f.SMTPLogin), Password: f.SMTPPassword}, "", 0, nil
 	case f.SMTPBlob != "":
-		smtp, err := a.sealer.Open(r.Context(), cred.Password, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()}, f.SMTPBlob)
+		smtp, err := a.sealer.Open(r.Context(), cred.Password, smtpcred.Account{Login: canonicalLogin(acct.Login), Server: acct.Server.Addr()}, f.SMTPBlob)
 		switch {
 		case err == nil:
 			return mail.Auth{Login: smtp.Login, Password: smtp.Password}, "", 0, nil
@@ -207,23 +193,6 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 	return refuse(http.StatusUnprocessableEntity, "Your mail server needs separate credentials for sending. Enter them below, or save them once in Settings → Sending.")
 }
 
-// sendFailure says in plain words why SMTP refused.
-func sendFailure(err error) string {
-	var re *mail.RecipientError
-	switch {
-	case errors.As(err, &re):
-		return fmt.Sprintf("The mail server refused the recipient %s (%s). Check the address.", re.Addr, re.Reason)
-	case errors.Is(err, mail.ErrSMTPAuth):
-		return "The sending server did not accept your SMTP login name and password."
-	case errors.Is(err, mail.ErrRejected):
-		return "The sending server refused the message: " + mail.ServerReason(err)
-	case errors.Is(err, mail.ErrTLS):
-		return "The secure connection to the sending server failed. Please tell the administrator."
-	default:
-		return "The sending server cannot be reached right now. Please try again in a moment."
-	}
-}
-
 // send submits the message, files a copy in Sent, marks the original
 // answered and removes the draft it came from.
 func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.Auth) error {
@@ -237,7 +206,7 @@ func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	if err := a.dialer.Send(ctx, accountFrom(r).SMTP.Server, auth, d.From.Address, compose.Recipients(d), io.NewSectionReader(spool, 0, size)); err != nil {
+	if err := a.dialer.Send(ctx, accountFrom(r).SMTP.Server, auth, d.From.Address, compose.Recipients(d), size, io.NewSectionReader(spool, 0, size)); err != nil {
 		return err
 	}
 	// Sent: after this point the message is out; failures are logged.
@@ -354,7 +323,7 @@ func (a *App) addForwarded(r *http.Request, d *compose.Draft, f *composeForm) er
 // streamPart reads one decoded part of a message from IMAP on a connection
 // of its own, as a stream.
 func (a *App) streamPart(ctx context.Context, acct account, ref msgRef, p message.Part) (io.ReadCloser, error) {
-	conn, err := a.pool.Dial(ctx, acct.Server, acct.creds)
+	conn, release, err := a.pool.AcquireLong(ctx, acct.mail())
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +333,7 @@ func (a *App) streamPart(ctx context.Context, acct account, ref msgRef, p messag
 			_, err := io.Copy(pw, message.DecodeBinary(body, p.Encoding))
 			return err
 		})
-		conn.Close()
+		release()
 		pw.CloseWithError(err)
 	}()
 	return pr, nil

@@ -207,3 +207,10 @@ func newLoopbackServer(tb testing.TB, h http.Handler) *httptest.Server {
 	tb.Cleanup(s.Close)
 	return s
 }
+
+// dropConns closes the free IMAP connections of login's account, so that
+// its next request dials anew.
+func (e *env) dropConns(login string) {
+	srv, _ := e.app.cfg.ServersFor(login)
+	e.app.pool.CloseFree(accountID(login, srv))
+}

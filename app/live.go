@@ -4,11 +4,12 @@ package app
 // hx-sse:connect (views/live.templ); the htmx SSE extension opens
 // GET /m/{mailbox}/events and swaps in what arrives: new rows on top of
 // the list, the folder tree with fresh counts, the page title. On the
-// server each stream has a watcher of its own (mail.Watcher): an IMAP
-// connection dialled with the session's credentials that EXAMINEs the
-// mailbox and IDLEs, so the session's kept connection stays free for the
-// requests. Without JavaScript none of this runs; the list header has a
-// plain "Check for new mail" link.
+// server every stream of an account that follows one mailbox shares one
+// watcher (mail.Pool.Subscribe): an IMAP connection of the account's
+// budget that EXAMINEs the mailbox and IDLEs, so the other connections
+// stay free for requests and a person with many tabs and devices costs
+// one connection per folder watched. Without JavaScript none of this
+// runs; the list header has a plain "Check for new mail" link.
 //
 // The extension is vendored as assets/hx-sse-4.0.1.min.js: htmx.org 4.0.1
 // from the npm registry, file dist/ext/hx-sse.min.js, sha256
@@ -24,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -34,11 +34,11 @@ import (
 	"webmail/views"
 )
 
-// Bounds of the live streams. Each open stream holds one IMAP connection
-// and a few goroutines (BenchmarkIdleStreams measures them).
+// Bounds of the live streams. Each open stream holds a few goroutines and
+// a share of its account's watcher (BenchmarkIdleStreams measures them).
 const (
 	maxStreams           = 1000 // open streams, all sessions together
-	maxStreamsPerSession = 1    // a session's newest stream replaces its oldest
+	maxStreamsPerSession = 8    // tabs; a session's newest stream replaces its oldest
 	heartbeatEvery       = 25 * time.Second
 	sseWriteTimeout      = 30 * time.Second
 	// How long a browser waits before it asks again, when the streams are
@@ -63,14 +63,11 @@ type liveStreams struct {
 	bySession map[string][]*liveStream
 	n         int
 	closed    bool
-
-	watchers atomic.Int64 // IMAP connections of the open streams' watchers
 }
 
 type liveStream struct {
 	sid    string
 	cancel context.CancelCauseFunc
-	done   chan struct{} // closed when the stream's watcher is closed
 }
 
 func newLiveStreams() *liveStreams {
@@ -79,30 +76,27 @@ func newLiveStreams() *liveStreams {
 
 // open registers a stream of session sid, replacing the session's oldest
 // one when it has its share already. It fails when all streams are taken.
-// The new stream must wait for prev (if any) to be done before it dials,
-// so a session never holds more than perSession watcher connections.
-func (h *liveStreams) open(parent context.Context, sid string) (ctx context.Context, s, prev *liveStream, ok bool) {
+func (h *liveStreams) open(parent context.Context, sid string) (ctx context.Context, s *liveStream, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	list := h.bySession[sid]
 	full := len(list) >= h.perSession
 	if h.closed || !full && h.n >= h.max {
-		return nil, nil, nil, false
+		return nil, nil, false
 	}
 	ctx, cancel := context.WithCancelCause(parent)
-	s = &liveStream{sid: sid, cancel: cancel, done: make(chan struct{})}
+	s = &liveStream{sid: sid, cancel: cancel}
 	if full {
-		prev = list[0]
-		prev.cancel(errReplaced)
+		list[0].cancel(errReplaced)
 		list = slices.Delete(slices.Clone(list), 0, 1)
 	} else {
 		h.n++
 	}
 	h.bySession[sid] = append(list, s)
-	return ctx, s, prev, true
+	return ctx, s, true
 }
 
-// finish forgets s; its watcher is closed.
+// finish forgets s.
 func (h *liveStreams) finish(s *liveStream) {
 	h.mu.Lock()
 	list := h.bySession[s.sid]
@@ -117,7 +111,6 @@ func (h *liveStreams) finish(s *liveStream) {
 	}
 	h.mu.Unlock()
 	s.cancel(nil)
-	close(s.done)
 }
 
 // endSession ends the streams of session sid (logout).
@@ -174,7 +167,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	acct := accountFrom(r)
 	opt := watchOptions(r, mailbox)
 	sse := newEventWriter(w)
-	ctx, s, prev, ok := a.live.open(r.Context(), acct.sid)
+	ctx, s, ok := a.live.open(r.Context(), acct.sid)
 	if !ok {
 		sse.event("busy", busyRetry)
 		return nil
@@ -184,42 +177,39 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	if err := sse.comment("live"); err != nil {
 		return nil
 	}
-	if prev != nil {
-		select {
-		case <-prev.done:
-		case <-ctx.Done():
-		}
-	}
-	if ctx.Err() != nil {
-		return sse.end(ctx)
-	}
-	watcher, err := a.pool.Watch(ctx, acct.Server, a.credentials(w, r, acct, false), opt)
+	// No renewal out of turn: the headers are out, a new cookie could not
+	// follow.
+	acct.renew = nil
+	sub, err := a.pool.Subscribe(ctx, acct.mail(), opt)
+	// The watcher has dialled, or another stream's serves: the stream,
+	// which may last hours, needs the credential no more (S3).
+	acct.cred.Wipe()
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
 		return sse.end(ctx)
-	case errors.Is(err, mail.ErrNotFound), errors.Is(err, mail.ErrAuth), errors.Is(err, errSessionBroken):
+	case errors.Is(err, mail.ErrNotFound), errors.Is(err, mail.ErrAuth):
 		// Nothing to watch, or the login no longer works: the next page
 		// says so.
 		sse.event("close", 0)
+		return nil
+	case errors.Is(err, mail.ErrBusy):
+		// The account watches as many folders as its connections allow.
+		sse.event("busy", busyRetry)
 		return nil
 	default:
 		a.log.Warn("live updates: watch failed", "mailbox", mailbox, "err", err.Error())
 		sse.event("unavailable", unavailableRetry)
 		return nil
 	}
-	a.live.watchers.Add(1)
-	defer func() {
-		watcher.Close()
-		a.live.watchers.Add(-1)
-	}()
+	defer sub.Close()
 	if err := sse.id(eventID(opt.Validity, opt.Since)); err != nil {
 		return nil
 	}
 	token := a.sessions.Token(r.Context())
 	heartbeat := a.live.every()
 	for {
-		u, err := watcher.Next(ctx, heartbeat)
+		u, err := sub.Next(ctx, heartbeat)
 		switch {
 		case ctx.Err() != nil:
 			return sse.end(ctx)
@@ -234,7 +224,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			err = sse.comment("")
 		default:
-			err = a.sendUpdate(ctx, sse, acct, opt, u)
+			err = a.sendUpdate(ctx, sse, opt, u)
 		}
 		if err != nil {
 			return nil
@@ -279,9 +269,10 @@ func parseEventID(id string) (validity uint32, last imap.UID, ok bool) {
 	return uint32(v), imap.UID(u), true
 }
 
-// sendUpdate renders an update as htmx partials and sends it, and gives
-// the session's kept connection the fresh folder counts.
-func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, acct account, opt mail.WatchOptions, u *mail.Update) error {
+// sendUpdate renders an update as htmx partials and sends it. (The
+// watcher's fresh folder counts are already in the account's folder
+// cache, which the next page shows.)
+func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, u *mail.Update) error {
 	p := views.MailboxParams{View: "list", Now: a.now(), Folders: u.Folders}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
@@ -294,7 +285,6 @@ func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, acct account, op
 	if err := views.LiveUpdate(p).Render(ctx, &buf); err != nil {
 		return err
 	}
-	a.pool.UpdateFolders(acct.sid, u.Folders)
 	return sse.data(eventID(u.UIDValidity, u.Last), buf.Bytes())
 }
 

@@ -258,6 +258,12 @@ func (h *liveStreams) setLimits(max int, heartbeat time.Duration) {
 	h.max, h.heartbeat = max, heartbeat
 }
 
+func (h *liveStreams) setPerSession(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.perSession = n
+}
+
 // goroutinesStable closes idle HTTP connections and returns the goroutine
 // count once it has stopped moving.
 func goroutinesStable() int {
@@ -350,7 +356,7 @@ func TestLiveNewMail(t *testing.T) {
 
 	// The browser goes away: stream, watcher and IMAP connection end.
 	s.cancel()
-	eventually(t, "stream closed", func() bool { return e.app.live.count() == 0 && e.app.live.watchers.Load() == 0 })
+	eventually(t, "stream closed", func() bool { return e.app.live.count() == 0 && e.app.pool.Stats().Watching == 0 })
 	eventually(t, "watcher's IMAP connection closed", func() bool { return proxy.open.Load() == baseConns })
 	if n := goroutinesSettle(baseGoroutines + 2); n > baseGoroutines+2 {
 		t.Errorf("goroutines: %d after the stream ended, %d before it", n, baseGoroutines)
@@ -430,11 +436,12 @@ func TestLiveReconnectCatchesUp(t *testing.T) {
 	}
 }
 
-// TestLiveBounds: one stream per session, the newest wins; a cap on all
-// streams; a logout and an expired session end them.
+// TestLiveBounds: a share of streams per session, the newest wins; a cap
+// on all streams; a logout and an expired session end them.
 func TestLiveBounds(t *testing.T) {
 	e, proxy := newLiveEnv(t)
 	e.app.live.setLimits(2, 100*time.Millisecond) // session checks come with heartbeats
+	e.app.live.setPerSession(1)
 	clients := make([]*client, 3)
 	paths := make([]string, 3)
 	for i := range clients {
@@ -456,10 +463,9 @@ func TestLiveBounds(t *testing.T) {
 		if got := e.app.live.count(); got != 1 {
 			t.Errorf("%d streams open, want 1", got)
 		}
-		if got := e.app.live.watchers.Load(); got != 1 {
+		if got := e.app.pool.Stats().Watching; got != 1 {
 			t.Errorf("%d watchers, want 1", got)
 		}
-		// The proxy sees the old connection's end a moment later.
 		eventually(t, "one watcher connection", func() bool { return proxy.open.Load()-baseConns == 1 })
 	})
 
@@ -511,14 +517,14 @@ func TestLiveBounds(t *testing.T) {
 	})
 
 	e.app.EndStreams()
-	eventually(t, "streams closed", func() bool { return e.app.live.count() == 0 && e.app.live.watchers.Load() == 0 })
-	// The logout closed that session's kept connection too.
-	eventually(t, "watcher connections closed", func() bool { return proxy.open.Load() == baseConns-1 })
+	eventually(t, "streams closed", func() bool { return e.app.live.count() == 0 && e.app.pool.Stats().Watching == 0 })
+	eventually(t, "watcher connections closed", func() bool { return proxy.open.Load() == baseConns })
 }
 
-// TestLiveManyTabs opens 50 streams for 5 sessions at once, as 10 tabs
-// each: one watcher and one IMAP connection per session remain, and
-// goroutines come back down when the tabs close.
+// TestLiveManyTabs opens 50 streams for 5 sessions of one account at
+// once, as 10 tabs each: each session keeps its share of streams, all of
+// them share one watcher and one IMAP connection, and goroutines come
+// back down when the tabs close.
 func TestLiveManyTabs(t *testing.T) {
 	const sessions, tabs = 5, 10
 	e, proxy := newLiveEnv(t)
@@ -530,7 +536,7 @@ func TestLiveManyTabs(t *testing.T) {
 		paths[i] = clients[i].liveURL("INBOX")
 	}
 	baseGoroutines := goroutinesStable()
-	baseConns, baseTotal := proxy.open.Load(), proxy.total.Load()
+	baseTotal := proxy.total.Load()
 
 	var (
 		mu      sync.Mutex
@@ -548,45 +554,47 @@ func TestLiveManyTabs(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	eventually(t, "one stream per session", func() bool { return e.app.live.count() == sessions })
-	eventually(t, "one watcher per session", func() bool { return e.app.live.watchers.Load() == sessions })
+	const open = sessions * maxStreamsPerSession
+	eventually(t, "each session's share of streams", func() bool { return e.app.live.count() == open })
+	eventually(t, "one watcher shared by all streams of the account", func() bool { return e.app.pool.Stats().Watching == 1 })
 	ended := 0
 	for _, s := range streams {
 		if s.ended(200 * time.Millisecond) {
 			ended++
 		}
 	}
-	if ended != sessions*(tabs-1) {
-		t.Errorf("%d streams ended, want the %d replaced ones", ended, sessions*(tabs-1))
+	if ended != sessions*tabs-open {
+		t.Errorf("%d streams ended, want the %d replaced ones", ended, sessions*tabs-open)
 	}
-	if got := proxy.open.Load() - baseConns; got > sessions {
-		t.Errorf("%d watcher IMAP connections open, want at most %d", got, sessions)
+	if got, budget := proxy.open.Load(), int64(e.app.cfg.IMAPConnections); got > budget {
+		t.Errorf("%d IMAP connections open, want at most the account's %d", got, budget)
 	}
-	// Per open stream: the webmail's HTTP connection and its background
-	// read, the watcher's IMAP reader and IDLE (4); the test client's
-	// connection and reader (3); the proxy (2); the demo server (2).
-	perStream := float64(goroutinesStable()-baseGoroutines) / sessions
+	// Per open stream: the webmail's HTTP connection, its background read
+	// and the stream's handler (3); the test client's connection and
+	// reader (3); the one watcher's goroutines are shared.
+	perStream := float64(goroutinesStable()-baseGoroutines) / open
 	t.Logf("%.1f goroutines per open stream, all parties in this process; %d IMAP dials for %d stream requests",
 		perStream, proxy.total.Load()-baseTotal, sessions*tabs)
-	if perStream > 12 {
-		t.Errorf("%.1f goroutines per open stream, want at most 12", perStream)
+	if perStream > 8 {
+		t.Errorf("%.1f goroutines per open stream, want at most 8", perStream)
 	}
 
 	for _, s := range streams {
 		s.cancel()
 	}
-	eventually(t, "streams closed", func() bool { return e.app.live.count() == 0 && e.app.live.watchers.Load() == 0 })
-	eventually(t, "IMAP connections closed", func() bool { return proxy.open.Load() == baseConns })
+	eventually(t, "streams closed", func() bool { return e.app.live.count() == 0 && e.app.pool.Stats().Watching == 0 })
+	eventually(t, "the watcher's IMAP connection closed", func() bool { return proxy.open.Load() == int64(e.app.pool.Stats().Open) })
 	if n := goroutinesSettle(baseGoroutines + 2); n > baseGoroutines+2 {
 		t.Errorf("goroutines: %d after the tabs closed, %d before", n, baseGoroutines)
 	}
 }
 
 // BenchmarkIdleStreams opens one live update stream for each of 500
-// sessions and reports what an open stream costs the webmail: heap,
-// goroutine stacks, goroutines. The demo server runs in a child process
-// and the streams are raw TCP connections nobody reads, so only the
-// webmail's side is measured.
+// sessions of one account and reports what an open stream costs the
+// webmail: heap, goroutine stacks, goroutines (the account's one watcher
+// is shared). The demo server runs in a child process and the streams are
+// raw TCP connections nobody reads, so only the webmail's side is
+// measured.
 func BenchmarkIdleStreams(b *testing.B) {
 	const sessions = 500
 	e := benchEnv(b, 0, 0)
@@ -620,8 +628,8 @@ func BenchmarkIdleStreams(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		if got := e.app.live.watchers.Load(); got != sessions {
-			b.Fatalf("%d watchers, want %d", got, sessions)
+		if got := e.app.pool.Stats().Watching; got != 1 {
+			b.Fatalf("%d watchers, want 1", got)
 		}
 		runtime.GC()
 		heap = float64(heapBytes()-h0) / sessions
@@ -630,7 +638,7 @@ func BenchmarkIdleStreams(b *testing.B) {
 		for _, c := range conns {
 			c.Close()
 		}
-		eventually(b, "streams closed", func() bool { return e.app.live.count() == 0 && e.app.live.watchers.Load() == 0 })
+		eventually(b, "streams closed", func() bool { return e.app.live.count() == 0 && e.app.pool.Stats().Watching == 0 })
 	}
 	b.ReportMetric(heap/1024, "heap-KB/stream")
 	b.ReportMetric(stacks/1024, "stack-KB/stream")

@@ -13,13 +13,17 @@ import (
 )
 
 func (a *App) showLogin(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := a.account(r); ok {
+	if acct, err := a.session(r); err == nil && a.prove(r, &acct) == nil {
+		acct.cred.Wipe()
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
 	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.URL.Query().Get("next")), Providers: a.providerButtons()}
 	if r.URL.Query().Has("logged_out") {
 		p.Flash = "You have logged out."
+	}
+	if r.URL.Query().Has("refused") {
+		p.Error = "The mail server no longer accepts your password (was it changed?). Please log in again."
 	}
 	if name := r.URL.Query().Get("ended"); name != "" {
 		if pr, ok := a.cfg.OAuthProvider(name); ok {
@@ -82,33 +86,27 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	if srv.Host == "" { // only [[domain]] entries are configured, none for this one
 		return again(http.StatusUnprocessableEntity, "This webmail does not serve that mail domain. Check the part after the @.")
 	}
-	conn, err := a.pool.Dial(r.Context(), srv, func(context.Context) (mail.Auth, error) {
-		return mail.Auth{Login: f.Login, Password: f.Password}, nil
-	})
+	// The login is checked with a new connection, which then serves the
+	// account's first pages.
+	err := a.pool.Login(r.Context(), mail.Account{ID: accountID(f.Login, srv), Server: srv, Auth: mail.Auth{Login: f.Login, Password: f.Password}})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
 		// The login name is not logged: people type passwords into it.
 		a.log.Info("login failed", "client", a.limits.clientIP(r))
 		return again(http.StatusUnauthorized, "The login name or password is not right.")
-	case errors.Is(err, mail.ErrTLS):
-		a.log.Warn("login: TLS to IMAP failed", "login", f.Login, "server", srv.Addr(), "err", err.Error())
-		return again(http.StatusBadGateway, "The secure connection to the mail server failed. Please tell the administrator.")
 	case err != nil:
-		a.log.Warn("login: IMAP unavailable", "login", f.Login, "server", srv.Addr(), "err", err.Error())
-		return again(http.StatusBadGateway, "The mail server cannot be reached right now. Please try again in a moment.")
+		a.log.Warn("login: IMAP failed", "login", f.Login, "server", srv.Addr(), "err", err.Error())
+		fl, _ := imapFailure(err)
+		return again(fl.status, fl.msg)
 	}
-
-	sid, err := a.startSession(w, r, srv, vault.Credential{Login: f.Login, Password: f.Password})
-	if err != nil {
-		conn.Close()
+	if _, err := a.startSession(w, r, srv, vault.Credential{Login: f.Login, Password: f.Password}); err != nil {
 		return err
 	}
-	a.pool.Adopt(sid, conn) // the login's connection serves the first pages
 	a.log.Info("login", "login", f.Login)
 	if resuming {
 		// The message being written when the session ended, back in the
 		// form. The request now carries the new session's account.
-		ctx := context.WithValue(r.Context(), accountKey{}, account{Login: f.Login, Server: srv, SMTP: smtpSrv})
+		ctx := context.WithValue(r.Context(), accountKey{}, account{Login: f.Login, ID: accountID(f.Login, srv), Server: srv, SMTP: smtpSrv})
 		p := a.composeParams(r.WithContext(ctx), resume, "New message")
 		p.Notice = "You are logged in again. Here is your message; attach files again if it had any."
 		return render(w, r, http.StatusOK, views.ComposePage(p))
@@ -123,10 +121,8 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 
 func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
 	acct := accountFrom(r)
-	if acct.Provider != "" {
-		if cred, err := acct.open(); err == nil {
-			a.revokeTokens(r.Context(), cred)
-		}
+	if acct.cred.OAuth() {
+		a.revokeTokens(r.Context(), acct.cred)
 	}
 	a.log.Info("logout", "login", acct.Login)
 	a.endSession(w, r)
@@ -134,11 +130,12 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// endSession destroys the key (the cookie becomes garbage), closes the
-// kept connection and clears the credential cookie.
+// endSession destroys the key (the cookie becomes garbage), ends the
+// session's live streams and clears the credential cookie. The account's
+// IMAP connections hold no credential and serve its other sessions; the
+// pool closes them when unused.
 func (a *App) endSession(w http.ResponseWriter, r *http.Request) {
 	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
-		a.pool.Drop(sid)
 		a.live.endSession(sid)
 		a.refresh.forget(sid)
 	}

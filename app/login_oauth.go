@@ -154,27 +154,22 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 		return failed(http.StatusUnprocessableEntity, "domain not served", "This webmail does not serve the mail domain of "+login+".")
 	}
 	auth := mail.Auth{Login: login, Token: tok.Access, Mechanism: saslMechanism(p.Config())}
-	conn, err := a.pool.Dial(ctx, imapSrv, func(context.Context) (mail.Auth, error) { return auth, nil })
+	err = a.pool.Login(ctx, mail.Account{ID: accountID(login, imapSrv), Server: imapSrv, Auth: auth})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
 		return failed(http.StatusUnauthorized, "IMAP refused the token", "The mail server did not accept the sign-in from "+p.Label()+" for "+login+".")
-	case errors.Is(err, mail.ErrTLS):
-		a.log.Warn("oauth login: TLS to IMAP failed", "login", login, "server", imapSrv.Addr(), "err", err.Error())
-		return a.loginAgain(w, r, http.StatusBadGateway, "The secure connection to the mail server failed. Please tell the administrator.")
 	case err != nil:
-		a.log.Warn("oauth login: IMAP unavailable", "login", login, "server", imapSrv.Addr(), "err", err.Error())
-		return a.loginAgain(w, r, http.StatusBadGateway, "The mail server cannot be reached right now. Please try again in a moment.")
+		a.log.Warn("oauth login: IMAP failed", "login", login, "server", imapSrv.Addr(), "err", err.Error())
+		fl, _ := imapFailure(err)
+		return a.loginAgain(w, r, fl.status, fl.msg)
 	}
 	cred := vault.Credential{Login: login, Provider: p.Name(), AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry}
-	sid, err := a.startSession(w, r, imapSrv, cred)
-	if err != nil {
-		conn.Close()
+	if _, err := a.startSession(w, r, imapSrv, cred); err != nil {
 		return err
 	}
-	a.pool.Adopt(sid, conn)
 	a.log.Info("oauth login", "login", login, "provider", p.Name())
 
-	acct := account{Login: login, Server: imapSrv, SMTP: smtpSrv, Provider: p.Name()}
+	acct := account{Login: login, ID: accountID(login, imapSrv), Server: imapSrv, SMTP: smtpSrv, Provider: p.Name()}
 	rr := r.WithContext(context.WithValue(ctx, accountKey{}, acct))
 	if resume, ok := resumedCompose(r); ok {
 		cp := a.composeParams(rr, resume, "New message")

@@ -247,7 +247,6 @@ func TestOAuthSignInEndsOnBrowse(t *testing.T) {
 		resp.Body.Close()
 	}
 	e.advance(61 * time.Minute)
-	e.app.pool.Drop(c.sid())
 	resp := c.do("GET", "/m/INBOX", nil)
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")

@@ -232,7 +232,7 @@ func TestOAuthSignIn(t *testing.T) {
 				t.Errorf("no audit line for the sign-in:\n%s", e.logs.String())
 			}
 			// A new connection (the pool's is dropped) signs in with the token again.
-			e.app.pool.Drop(c.sid())
+			e.dropConns("alice@example.org")
 			c.page("/m/INBOX", http.StatusOK)
 			// SMTP takes the token over the same mechanism.
 			resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "via " + tc.name}, {"body", "x"}}, nil)
@@ -246,34 +246,6 @@ func TestOAuthSignIn(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sid is the client's kept-connection id, read from the session store.
-func (c *client) sid() string {
-	c.e.t.Helper()
-	all, _ := c.e.store.All()
-	for _, v := range all {
-		if i := bytes.Index(v, []byte("sid")); i >= 0 {
-			// gob-encoded: the 32 hex digits follow the key closely.
-			rest := v[i:]
-			for j := 0; j+32 <= len(rest); j++ {
-				if isHex(rest[j : j+32]) {
-					return string(rest[j : j+32])
-				}
-			}
-		}
-	}
-	c.e.t.Fatal("no session id in the store")
-	return ""
-}
-
-func isHex(b []byte) bool {
-	for _, c := range b {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func TestOAuthSendAndSettings(t *testing.T) {
@@ -484,7 +456,7 @@ func TestOAuthConcurrentRefresh(t *testing.T) {
 		t.Error("no response carried the refreshed cookie")
 	}
 	// The session goes on with the cookie the browser kept.
-	e.app.pool.Drop(c.sid())
+	e.dropConns("alice@example.org")
 	c.page("/m/INBOX", http.StatusOK)
 	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 1 {
 		t.Errorf("%d refreshes after the browser took the new cookie, want 1", got)
@@ -585,7 +557,7 @@ func TestOAuthRefusedTokenRenewed(t *testing.T) {
 	c.oauthLogin("alice@example.org")
 	e.advance(61 * time.Minute)
 
-	e.app.pool.Drop(c.sid())
+	e.dropConns("alice@example.org")
 	c.page("/m/INBOX", http.StatusOK)
 	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 1 {
 		t.Fatalf("%d refreshes after IMAP refused the token, want 1", got)

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 
+	"webmail/app/mail"
 	"webmail/app/message"
 )
 
@@ -35,11 +38,11 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
 	}
 
-	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).creds)
+	dl, release, err := a.download(r)
 	if err != nil {
 		return err
 	}
-	defer dl.Close()
+	defer release()
 	name := part.DownloadName()
 	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
 		return dl.Stream(r.Context(), mailbox, validity, uid, path, stream)
@@ -55,11 +58,11 @@ func (a *App) showSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	dl, err := a.pool.Dial(r.Context(), accountFrom(r).Server, accountFrom(r).creds)
+	dl, release, err := a.download(r)
 	if err != nil {
 		return err
 	}
-	defer dl.Close()
+	defer release()
 	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
 		return dl.Stream(r.Context(), mailbox, validity, uid, nil, stream)
 	}, func(h http.Header) {
@@ -68,9 +71,24 @@ func (a *App) showSource(w http.ResponseWriter, r *http.Request) error {
 	}, nil)
 }
 
+// download lends a connection for a download, one that does not hold up
+// the account's pages (mail.Pool.AcquireLong). The download may take long:
+// the credential is wiped once the connection is there (S3).
+func (a *App) download(r *http.Request) (*mail.Conn, func(), error) {
+	acct := accountFrom(r)
+	c, release, err := a.pool.AcquireLong(r.Context(), acct.mail())
+	acct.cred.Wipe()
+	return c, release, err
+}
+
+// errBrokenOff means a download failed after its headers went out: the
+// response is aborted, so the browser shows a failed download rather than
+// saving a truncated file as if it were whole.
+var errBrokenOff = errors.New("download broken off")
+
 // streamTo writes a streamed IMAP literal as the response. Headers are
 // sent only once the server has the data, so a missing message still gets
-// a proper error page.
+// a proper error page; a failure after that aborts the response.
 func streamTo(w http.ResponseWriter, r *http.Request, fetch func(func(int64, io.Reader) error) error, headers func(http.Header), decode func(io.Reader) io.Reader) error {
 	started := false
 	err := fetch(func(size int64, body io.Reader) error {
@@ -89,8 +107,8 @@ func streamTo(w http.ResponseWriter, r *http.Request, fetch func(func(int64, io.
 		_, err := io.Copy(w, body)
 		return err
 	})
-	if started {
-		return nil // the status is out; a broken stream shows as a failed download
+	if started && err != nil {
+		return fmt.Errorf("%w: %w", errBrokenOff, err)
 	}
 	return err
 }

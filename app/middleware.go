@@ -61,21 +61,58 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // http.Flusher rather than using Unwrap (live.go's streams need it).
 func (w *statusWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
 
+// requestNote is what a handler adds to its request's log line.
+type requestNote struct {
+	outcome string // "client gone", "aborted": how a request ended that its status does not tell
+}
+
+type requestNoteKey struct{}
+
+// noteRequest records how the request ended, for its log line.
+func noteRequest(r *http.Request, outcome string) {
+	if n, ok := r.Context().Value(requestNoteKey{}).(*requestNote); ok {
+		n.outcome = outcome
+	}
+}
+
 // logRequests writes one line per request. It logs the path only: no
 // query string (a login name could sit in ?next=), no header, no cookie.
+// A request whose browser went away is logged with status 499, one broken
+// off mid-answer (a download whose mail server failed) as aborted.
 func (a *App) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		a.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
-			slog.Int64("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)),
-			slog.Bool("htmx", r.Header.Get("HX-Request") == "true"),
-		)
+		note := &requestNote{}
+		defer func() {
+			v := recover()
+			if v == http.ErrAbortHandler && note.outcome == "" {
+				note.outcome = "aborted"
+			}
+			status, level := sw.status, slog.LevelInfo
+			switch note.outcome {
+			case "client gone":
+				status = statusClientGone
+			case "aborted":
+				level = slog.LevelWarn
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Int64("bytes", sw.bytes),
+				slog.Duration("duration", time.Since(start)),
+				slog.Bool("htmx", r.Header.Get("HX-Request") == "true"),
+			}
+			if note.outcome != "" {
+				attrs = append(attrs, slog.String("outcome", note.outcome))
+			}
+			a.log.LogAttrs(r.Context(), level, "request", attrs...)
+			if v != nil {
+				panic(v)
+			}
+		}()
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestNoteKey{}, note)))
 	})
 }
 
@@ -107,24 +144,27 @@ func (a *App) compress(next http.Handler) http.Handler {
 	return gzhttp.GzipHandler(next)
 }
 
-// authenticate denies every route but the public ones to a request
-// without a live session and its credential cookie.
+// authenticate denies every route but the public ones to a request that
+// does not prove both halves of its login (invariant S2): a live session,
+// and a credential cookie that opens under that session's key. It resolves
+// the credential once for the request (renewing an OAuth token when due)
+// and wipes it when the request ends. A request that fails is not served
+// and ends no session, save one whose provider withdrew the sign-in.
 func (a *App) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isPublic(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		acct, ok := a.account(r)
-		if !ok && r.Method == http.MethodPost && r.URL.Path == "/compose" {
-			a.loginToResume(w, r) // keep what was being written
+		acct, err := a.resolve(w, r)
+		if err != nil {
+			if r.Method == http.MethodPost && r.URL.Path == "/compose" {
+				err = a.carryCompose(w, r, err) // keep what was being written
+			}
+			a.fail(w, r, err)
 			return
 		}
-		if !ok {
-			a.toLogin(w, r)
-			return
-		}
-		acct.creds = a.credentials(w, r, acct, true)
+		defer acct.cred.Wipe()
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, acct)))
 	})
 }

@@ -26,8 +26,8 @@ const refreshMargin = 2 * time.Minute
 // token): the session ends and the person signs in again.
 var errSignInEnded = errors.New("oauth sign-in ended")
 
-// errRefreshLater means the token needs renewing but this request may not
-// do it (a live stream, whose headers are out) or may not yet (rate limit).
+// errRefreshLater means the token needs renewing but may not be yet (the
+// session's refreshes are rate limited).
 var errRefreshLater = errors.New("oauth token needs renewing")
 
 // refresher coordinates token refreshes: one at a time per session
@@ -79,54 +79,12 @@ type refreshed struct {
 	sealed string
 }
 
-// credentials returns the account's mail.Credentials for request r.
-// For an OAuth account it renews the access token when it expires within
-// refreshMargin and writes the new sealed cookie to w; with refresh false
-// (the response has started) it only uses a token that is still valid.
-func (a *App) credentials(w http.ResponseWriter, r *http.Request, acct account, refresh bool) mail.Credentials {
-	return func(ctx context.Context) (mail.Auth, error) {
-		cred, err := acct.open()
-		if err != nil {
-			return mail.Auth{}, err
-		}
-		if !cred.OAuth() {
-			return mail.Auth{Login: cred.Login, Password: cred.Password}, nil
-		}
-		p, ok := a.providers[cred.Provider]
-		if !ok {
-			return mail.Auth{}, errSessionBroken
-		}
-		mode := refreshNever
-		if refresh {
-			mode = refreshDue
-		}
-		if cred, err = a.freshToken(ctx, w, r, acct, cred, mode); err != nil {
-			return mail.Auth{}, err
-		}
-		auth := mail.Auth{Login: cred.Login, Token: cred.AccessToken, Mechanism: saslMechanism(p.Config())}
-		if refresh {
-			// The server may refuse a token that looks good here: revoked
-			// early, issued without an expiry, or clocks apart. One
-			// refresh out of turn gets a second chance.
-			auth.Renew = func(ctx context.Context) (mail.Auth, error) {
-				next, err := a.freshToken(ctx, w, r, acct, cred, refreshNow)
-				if err != nil {
-					return mail.Auth{}, err
-				}
-				return mail.Auth{Login: next.Login, Token: next.AccessToken, Mechanism: auth.Mechanism}, nil
-			}
-		}
-		return auth, nil
-	}
-}
-
-// refreshMode says when freshToken may ask the provider for new tokens.
+// refreshMode says when freshToken asks the provider for new tokens.
 type refreshMode int
 
 const (
-	refreshNever refreshMode = iota // the response has started: no cookie can be set
-	refreshDue                      // when the token expires within refreshMargin
-	refreshNow                      // now: the mail server refused the token
+	refreshDue refreshMode = iota // when the token expires within refreshMargin
+	refreshNow                    // now: the mail server refused the token
 )
 
 func saslMechanism(p config.OAuth) string {
@@ -157,12 +115,6 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 			return cred, nil
 		}
 	}
-	if mode == refreshNever {
-		if stillValid {
-			return cred, nil
-		}
-		return vault.Credential{}, errRefreshLater
-	}
 	v, err, _ := a.refresh.flight.Do(acct.sid, func() (any, error) {
 		if !a.refresh.limit.allow(acct.sid) {
 			return nil, errRefreshLater
@@ -176,7 +128,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 			a.log.Warn("oauth refresh failed", "login", acct.Login, "provider", cred.Provider, "reason", err.Error())
 			return nil, err
 		}
-		next := cred
+		next := cred.Clone() // the requests sharing it wipe their own copies
 		next.AccessToken, next.Expiry = tok.Access, tok.Expiry
 		if tok.Refresh != "" {
 			next.RefreshToken = tok.Refresh
@@ -204,20 +156,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err := a.setCredCookie(w, r, res.sealed, int(a.cfg.Session.Lifetime.Duration/time.Second)); err != nil {
 		return vault.Credential{}, err
 	}
-	return res.cred, nil
-}
-
-// signInEnded ends a session whose provider no longer honours the sign-in
-// (errSignInEnded, or the mail server refusing even a renewed token).
-func (a *App) signInEnded(w http.ResponseWriter, r *http.Request) {
-	acct := accountFrom(r)
-	a.log.Info("oauth sign-in ended", "login", acct.Login, "provider", acct.Provider)
-	a.endSession(w, r)
-}
-
-// isSignInEnded reports whether err ends an OAuth account's session.
-func isSignInEnded(acct account, err error) bool {
-	return acct.Provider != "" && (errors.Is(err, errSignInEnded) || errors.Is(err, mail.ErrAuth))
+	return res.cred.Clone(), nil
 }
 
 func (a *App) providerLabel(name string) string {

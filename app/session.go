@@ -118,64 +118,6 @@ func (a *App) credCookie(r *http.Request) string {
 	return b.String()
 }
 
-// account is the logged-in person as a request sees it.
-type account struct {
-	Login    string
-	Server   config.Server
-	SMTP     config.SMTP
-	Provider string // OAuth provider name; "" for a password login
-	sid      string
-	key      []byte
-	sealed   string
-	// creds gives the credential for one dial, refreshing an OAuth token
-	// first when needed (the authenticate middleware sets it).
-	creds mail.Credentials
-}
-
-type accountKey struct{}
-
-// accountFrom returns the account the authenticate middleware found.
-func accountFrom(r *http.Request) account {
-	acct, _ := r.Context().Value(accountKey{}).(account)
-	return acct
-}
-
-// account reads the session and the credential cookie; both must be there.
-func (a *App) account(r *http.Request) (account, bool) {
-	ctx := r.Context()
-	login := a.sessions.GetString(ctx, sessLogin)
-	key := a.sessions.GetBytes(ctx, sessKey)
-	sid := a.sessions.GetString(ctx, sessID)
-	sealed := a.credCookie(r)
-	if login == "" || len(key) != vault.KeySize || sid == "" || sealed == "" {
-		return account{}, false
-	}
-	provider := a.sessions.GetString(ctx, sessProvider)
-	imapSrv, smtpSrv := a.cfg.ServersFor(login)
-	if provider != "" {
-		p, ok := a.cfg.OAuthProvider(provider)
-		if !ok {
-			return account{}, false // the operator removed the provider
-		}
-		imapSrv, smtpSrv = a.cfg.ServersForOAuth(p, login)
-	}
-	if imapSrv.Addr() != a.sessions.GetString(ctx, sessServer) {
-		return account{}, false // the operator moved the domain; log in again
-	}
-	return account{Login: login, Server: imapSrv, SMTP: smtpSrv, Provider: provider, sid: sid, key: key, sealed: sealed}, true
-}
-
-// open unseals the login credential (invariant S3: only to dial).
-func (acct account) open() (vault.Credential, error) {
-	cred, err := vault.Open(acct.key, vault.Account{Login: acct.Login, Server: acct.Server.Addr()}, acct.sealed)
-	if err != nil || cred.Provider != acct.Provider {
-		return vault.Credential{}, errSessionBroken
-	}
-	return cred, nil
-}
-
-var errSessionBroken = errors.New("credential cookie does not open")
-
 // startSession keeps the key and identity in a renewed session and sends
 // the sealed credential to the browser (invariants S2, S5).
 func (a *App) startSession(w http.ResponseWriter, r *http.Request, srv config.Server, cred vault.Credential) (sid string, err error) {
@@ -205,8 +147,8 @@ func (a *App) startSession(w http.ResponseWriter, r *http.Request, srv config.Se
 	return sid, nil
 }
 
-// conn returns the session's kept IMAP connection for this request.
+// conn lends the request a connection of its account (mail.Pool), one
+// with the request's folder selected if there is one.
 func (a *App) conn(r *http.Request) (*mail.Conn, func(), error) {
-	acct := accountFrom(r)
-	return a.pool.Acquire(r.Context(), acct.sid, acct.Server, acct.creds)
+	return a.pool.Acquire(r.Context(), accountFrom(r).mail(), r.PathValue("mailbox"))
 }

@@ -257,14 +257,15 @@ func TestUnservedDomainRefused(t *testing.T) {
 	c.login(e.acct.Login, e.acct.Password) // the configured domain still works
 }
 
-// TestComposeKeptWhenCookieBroken: a credential cookie that no longer opens
-// (damaged, or from another session) ends the session, but a message being
-// sent comes back in the login form.
+// TestComposeKeptWhenCookieBroken: a credential cookie that does not open
+// (damaged, or from another session) is not served, but a message being
+// sent comes back in the login form, and the session is not ended.
 func TestComposeKeptWhenCookieBroken(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
 	c.login(e.acct.Login, e.acct.Password)
 	u, _ := url.Parse(e.srv.URL)
+	good := c.credCookie(t)
 	c.jar.SetCookies(u, []*http.Cookie{{Name: "wm_cred", Value: "AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"}})
 	resp := c.postMultipart("/compose", [][2]string{
 		{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Kept"}, {"body", "Every word"}, {"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword},
@@ -276,4 +277,6 @@ func TestComposeKeptWhenCookieBroken(t *testing.T) {
 	if doc.Find("input[value='"+e.acct.SMTPPassword+"']").Length() != 0 {
 		t.Error("the login form carries the SMTP password")
 	}
+	c.jar.SetCookies(u, []*http.Cookie{{Name: "wm_cred", Value: good, Path: "/"}})
+	c.page("/m/INBOX", http.StatusOK) // the session lives on
 }

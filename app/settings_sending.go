@@ -80,11 +80,7 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 		p.Error = "The sending server cannot be reached right now. Please try again in a moment."
 		return render(w, r, http.StatusBadGateway, views.SettingsSending(p))
 	}
-	cred, err := acct.open()
-	if err != nil {
-		return err
-	}
-	blob, err := a.sealer.Seal(r.Context(), cred.Password, smtpcred.Account{Login: acct.Login, Server: acct.Server.Addr()},
+	blob, err := a.sealer.Seal(r.Context(), acct.cred.Password, smtpcred.Account{Login: canonicalLogin(acct.Login), Server: acct.Server.Addr()},
 		smtpcred.Credential{Login: login, Password: password})
 	if err != nil {
 		return err

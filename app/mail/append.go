@@ -12,7 +12,7 @@ import (
 // Append stores a message of size bytes in mailbox and returns its
 // UIDVALIDITY and UID when the server tells them (UIDPLUS), else zeros.
 func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (validity uint32, uid imap.UID, err error) {
-	err = c.do(ctx, func() error {
+	err = c.doStream(ctx, func() error {
 		cmd := c.c.Append(mailbox, size, &imap.AppendOptions{Flags: flags, Time: date})
 		if _, err := io.Copy(cmd, r); err != nil {
 			cmd.Close()
@@ -74,12 +74,4 @@ func (c *Conn) FolderByRole(ctx context.Context, role Role) (string, error) {
 		}
 	}
 	return "", ErrNotFound
-}
-
-func (c *Conn) adjustTotal(mailbox string, delta int) {
-	for i := range c.folders {
-		if c.folders[i].Name == mailbox {
-			c.folders[i].Total = uint32(max(int(c.folders[i].Total)+delta, 0))
-		}
-	}
 }

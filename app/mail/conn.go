@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -14,24 +13,29 @@ import (
 )
 
 // Conn is one authenticated IMAP connection. It holds no password. It is
-// used by one request at a time: the Pool hands it out under a lock.
+// used by one request at a time: the Pool hands it out to one borrower.
 type Conn struct {
-	c    *imapclient.Client
-	dc   *deadlineConn
-	caps imap.CapSet
+	c     *imapclient.Client
+	dc    *deadlineConn
+	caps  imap.CapSet
+	login string // as the server accepted it; the Pool lends it to this login only
 
-	mu       sync.Mutex // held by the request using the connection
-	selected string     // mailbox currently selected
-	validity uint32     // its UIDVALIDITY
-	stale    bool       // no NOOP or SELECT yet in this request
+	selected string // mailbox currently selected
+	validity uint32 // its UIDVALIDITY
+	stale    bool   // no NOOP or SELECT yet in this request
 	lastUsed time.Time
+	long     bool // lent for a long time (a download); counted apart
 
-	folders     []Folder // cached LIST result
-	foldersTime time.Time
+	// folders is the folder tree cache, shared by every connection of the
+	// account (the Pool sets it; a lone connection has its own).
+	folders *folderCache
 }
 
 // Close logs out (briefly) and closes the connection.
 func (c *Conn) Close() error {
+	if c.Closed() {
+		return c.c.Close()
+	}
 	done := make(chan struct{})
 	go func() {
 		c.c.Logout().Wait()
@@ -44,41 +48,61 @@ func (c *Conn) Close() error {
 	return c.c.Close()
 }
 
-// Closed reports whether the server or a broken command closed the
-// connection.
+// Closed reports whether the server, a broken command or a timeout closed
+// the connection.
 func (c *Conn) Closed() bool {
 	select {
 	case <-c.c.Closed():
 		return true
 	default:
-		return false
+		return c.dc.expired.Load()
 	}
 }
 
-// begin arms the I/O deadlines for one request; the returned func disarms.
-func (c *Conn) begin(ctx context.Context) func() {
-	return c.dc.watch(ctx)
+// do runs f as one command: within the Dialer's Timeout as a whole, or
+// until ctx ends. A connection that timed out or broke off is closed (the
+// Pool then drops it) and the error says which: ErrTimeout, ErrClosed, or
+// the context's error when the request went away.
+func (c *Conn) do(ctx context.Context, f func() error) error {
+	return c.run(ctx, false, f)
 }
 
-// do runs f with the connection's deadlines armed for ctx and turns
-// network failures into ErrUnavailable.
-func (c *Conn) do(ctx context.Context, f func() error) error {
-	stop := c.begin(ctx)
-	defer stop()
+// doStream is do for a command that moves a message body of any size:
+// the bound is on progress, each read or write within the Timeout, not on
+// the whole.
+func (c *Conn) doStream(ctx context.Context, f func() error) error {
+	return c.run(ctx, true, f)
+}
+
+func (c *Conn) run(ctx context.Context, stream bool, f func() error) error {
+	stop := c.dc.watch(ctx, stream)
 	err := f()
+	stop()
 	if err == nil {
 		return nil
 	}
 	var ie *imap.Error
-	if errors.As(err, &ie) {
+	switch {
+	case c.dc.expired.Load():
+		c.c.Close()
+		return fmt.Errorf("%w: %w", ErrTimeout, err)
+	case ctx.Err() != nil:
+		c.c.Close() // a command broken off leaves the connection in between
+		return fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
+	case errors.As(err, &ie):
+		if ie.Type == imap.StatusResponseTypeBye {
+			c.c.Close()
+			return fmt.Errorf("%w: %w", ErrClosed, err)
+		}
+		if ie.Code == imap.ResponseCodeOverQuota {
+			return fmt.Errorf("%w: %w", ErrOverQuota, err)
+		}
 		return err
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || c.Closed() {
-		return fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || c.Closed() {
+		c.c.Close()
+		return fmt.Errorf("%w: %w", ErrClosed, err)
 	}
 	return err
 }

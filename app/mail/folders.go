@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -36,15 +37,63 @@ type Folder struct {
 	Unseen   uint32
 }
 
-// foldersTTL is how long a session's folder list is reused before a new
-// LIST; actions of this webmail adjust the cache directly.
+// foldersTTL is how long an account's folder list is reused before a new
+// LIST; actions of this webmail adjust the cache directly, and a watcher's
+// fresh counts replace it.
 const foldersTTL = 2 * time.Minute
 
-// Folders returns the folder tree, from the per-connection cache unless it
-// is stale or refresh is set.
+// folderCache is the folder tree of one account, shared by all its
+// connections (and so all its sessions on this instance).
+type folderCache struct {
+	mu   sync.Mutex
+	list []Folder
+	at   time.Time
+}
+
+// get returns a copy of the cached tree if it is younger than foldersTTL.
+func (fc *folderCache) get() ([]Folder, bool) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.list == nil || time.Since(fc.at) >= foldersTTL {
+		return nil, false
+	}
+	return slices.Clone(fc.list), true
+}
+
+func (fc *folderCache) set(list []Folder) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.list, fc.at = slices.Clone(list), time.Now()
+}
+
+// forget drops the tree after a change to it, so the next page lists the
+// folders afresh.
+func (fc *folderCache) forget() {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.list = nil
+}
+
+// adjust changes the cached counts of a folder after an action of ours,
+// so the tree stays right without a new LIST.
+func (fc *folderCache) adjust(mailbox string, total, unseen int) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for i := range fc.list {
+		if f := &fc.list[i]; f.Name == mailbox {
+			f.Total = uint32(max(int(f.Total)+total, 0))
+			f.Unseen = uint32(max(int(f.Unseen)+unseen, 0))
+		}
+	}
+}
+
+// Folders returns the folder tree, from the account's cache unless it is
+// stale or refresh is set.
 func (c *Conn) Folders(ctx context.Context, refresh bool) ([]Folder, error) {
-	if !refresh && c.folders != nil && time.Since(c.foldersTime) < foldersTTL {
-		return c.folders, nil
+	if !refresh {
+		if list, ok := c.folders.get(); ok {
+			return list, nil
+		}
 	}
 	var list []*imap.ListData
 	err := c.do(ctx, func() error {
@@ -79,21 +128,16 @@ func (c *Conn) Folders(ctx context.Context, refresh bool) ([]Folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.folders = buildTree(list)
-	c.foldersTime = time.Now()
-	return c.folders, nil
+	tree := buildTree(list)
+	c.folders.set(tree)
+	return tree, nil
 }
 
-// adjustUnseen changes the cached unread count of a folder after an action
-// of ours, so the tree stays right without a new LIST.
-func (c *Conn) adjustUnseen(mailbox string, delta int) {
-	for i := range c.folders {
-		if c.folders[i].Name == mailbox {
-			n := int(c.folders[i].Unseen) + delta
-			c.folders[i].Unseen = uint32(max(n, 0))
-		}
-	}
-}
+// adjustUnseen changes the cached unread count of a folder.
+func (c *Conn) adjustUnseen(mailbox string, delta int) { c.folders.adjust(mailbox, 0, delta) }
+
+// adjustTotal changes the cached message count of a folder.
+func (c *Conn) adjustTotal(mailbox string, delta int) { c.folders.adjust(mailbox, delta, 0) }
 
 type imapStatus struct {
 	l   *imap.ListData

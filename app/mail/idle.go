@@ -9,8 +9,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-
-	"webmail/config"
 )
 
 // Timing of a watcher's conversation with the server.
@@ -23,12 +21,12 @@ const (
 	PollEvery = 30 * time.Second
 )
 
-// WatchOptions say which mailbox a watcher follows and what it reports.
+// WatchOptions say which mailbox a stream follows and what it reports.
 type WatchOptions struct {
 	Mailbox string
 	// Validity and Since describe the page being kept up to date: its
 	// UIDVALIDITY and the highest UID it shows. With Rows, messages above
-	// Since are new, even those that arrived before the watcher started.
+	// Since are new, even those that arrived before the stream started.
 	Validity uint32
 	Since    imap.UID
 	// Rows asks for the summaries of new messages, for a list that shows
@@ -53,12 +51,14 @@ type Update struct {
 }
 
 // Watcher follows one mailbox on a connection of its own, with IDLE (or a
-// NOOP every PollEvery where the server has no IDLE), so the session's kept
-// connection stays free for requests. One goroutine uses it at a time.
+// NOOP every PollEvery where the server has no IDLE), so the account's
+// other connections stay free for requests. One goroutine uses it at a
+// time: the hub that shares it among streams (hub.go).
 type Watcher struct {
 	conn    *Conn
-	opt     WatchOptions
+	mailbox string
 	changed chan struct{} // the server told of a change; holds one at most
+	woken   chan struct{} // the hub has news for the watcher (Wake)
 	hasIdle bool
 	restart time.Duration // IdleRestart; shorter in tests
 	poll    time.Duration // PollEvery; shorter in tests
@@ -70,7 +70,6 @@ type Watcher struct {
 	validity uint32
 	next     imap.UID      // lowest UID not seen yet
 	pending  bool          // a change to look at
-	force    bool          // report the next look even if nothing moved
 	counts   []folderCount // what the last Update said
 }
 
@@ -79,15 +78,12 @@ type folderCount struct {
 	total, unseen uint32
 }
 
-// Watch dials a connection for a watcher (never the session's kept one),
-// opens mailbox read-only (EXAMINE) and starts listening: mail that
-// arrives after Watch returns is reported. The caller closes the watcher.
-func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, opt WatchOptions) (*Watcher, error) {
-	auth, err := creds(ctx)
-	if err != nil {
-		return nil, err
-	}
-	w := &Watcher{opt: opt, changed: make(chan struct{}, 1), restart: IdleRestart, poll: PollEvery}
+// newWatcher dials a connection for a watcher with dial (never one of the
+// connections lent to requests), opens mailbox read-only (EXAMINE) and
+// starts listening: mail that arrives after it returns is reported. The
+// caller closes the watcher.
+func newWatcher(ctx context.Context, mailbox string, dial func(context.Context, *imapclient.UnilateralDataHandler) (*Conn, error), restart, poll time.Duration, noIdle bool) (*Watcher, error) {
+	w := &Watcher{mailbox: mailbox, changed: make(chan struct{}, 1), woken: make(chan struct{}, 1), restart: restart, poll: poll}
 	signal := func() {
 		select {
 		case w.changed <- struct{}{}:
@@ -108,11 +104,13 @@ func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, 
 			signal()
 		},
 	}
-	w.conn, err = p.dialer.dial(ctx, srv, auth, h)
+	var err error
+	w.conn, err = dial(ctx, h)
 	if err != nil {
 		return nil, err
 	}
 	err = w.examine(ctx)
+	w.hasIdle = w.hasIdle && !noIdle
 	if err == nil && w.hasIdle && !w.pending {
 		// Some servers (go-imap's own) tell nothing of what happened
 		// between commands once IDLE has begun.
@@ -125,10 +123,18 @@ func (p *Pool) Watch(ctx context.Context, srv config.Server, creds Credentials, 
 	return w, nil
 }
 
+// Wake makes a Next waiting for news return at once, with nothing.
+func (w *Watcher) Wake() {
+	select {
+	case w.woken <- struct{}{}:
+	default:
+	}
+}
+
 func (w *Watcher) examine(ctx context.Context) error {
 	c := w.conn
 	return c.do(ctx, func() error {
-		data, err := c.c.Select(w.opt.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+		data, err := c.c.Select(w.mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
 		if err != nil {
 			var ie *imap.Error
 			if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
@@ -148,30 +154,21 @@ func (w *Watcher) examine(ctx context.Context) error {
 			}
 		}
 		w.next = max(w.next, 1)
-		if w.opt.Validity != 0 && w.opt.Validity != data.UIDValidity {
-			// The page's UIDs mean nothing here any more: counts only.
-			w.opt.Rows = false
-			w.pending, w.force = true, true
-		}
-		if w.opt.Rows && w.opt.Since+1 < w.next {
-			w.next = w.opt.Since + 1 // arrived while the page was on its way
-			w.pending = true
-		}
-		if w.opt.Report {
-			w.pending, w.force = true, true
-		}
 		w.hasIdle = c.caps.Has(imap.CapIdle)
 		return nil
 	})
 }
 
 // Next waits up to wait for a change and returns it, or nil (and no error)
-// when nothing changed in that time. A change the page would not show (a
+// when nothing changed in that time or Wake was called. A change the page would not show (a
 // flag on a message, counts unmoved) is not reported. Network failures are
 // ErrUnavailable; the watcher is then of no further use.
 func (w *Watcher) Next(ctx context.Context, wait time.Duration) (*Update, error) {
 	deadline := time.Now().Add(wait)
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err // before any command, which would break the connection
+		}
 		if w.pending {
 			if err := w.stopIdle(ctx); err != nil {
 				return nil, err
@@ -216,6 +213,9 @@ func (w *Watcher) Next(ctx context.Context, wait time.Duration) (*Update, error)
 		select {
 		case <-w.changed:
 			w.pending = true
+		case <-w.woken:
+			t.Stop()
+			return nil, nil
 		case <-t.C:
 		case <-w.conn.c.Closed():
 			t.Stop()
@@ -255,12 +255,12 @@ func (w *Watcher) stopIdle(ctx context.Context) error {
 	})
 }
 
-// collect looks at what changed: new UIDs (and, with Rows, their
-// summaries), then the folder counts. It costs a FETCH of UIDs, a FETCH
-// of at most PageSize summaries and a LIST with counts.
+// collect looks at what changed: new UIDs and their summaries, then the
+// folder counts. It costs a FETCH of UIDs, a FETCH of at most PageSize
+// summaries and a LIST with counts.
 func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	c := w.conn
-	u := &Update{Mailbox: w.opt.Mailbox, UIDValidity: w.validity}
+	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity}
 	err := c.do(ctx, func() error {
 		if mb := c.c.Mailbox(); mb == nil || mb.NumMessages == 0 {
 			return nil
@@ -282,19 +282,8 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 		}
 		slices.Sort(uids)
 		w.next = uids[len(uids)-1] + 1
-		if !w.opt.Rows {
-			return nil
-		}
-		uids = uids[max(0, len(uids)-PageSize):]
-		msgs, err := collect(c.c.Fetch(imap.UIDSetNum(uids...), summaryOptions()))
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(msgs, func(a, b *fetched) int { return int(b.UID) - int(a.UID) })
-		for _, m := range msgs {
-			u.New = append(u.New, m.summary())
-		}
-		return nil
+		u.New, err = w.summaries(uids)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -307,11 +296,66 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	for i, f := range folders {
 		counts[i] = folderCount{f.Name, f.Total, f.Unseen}
 	}
-	if len(u.New) == 0 && !w.force && slices.Equal(counts, w.counts) {
+	if len(u.New) == 0 && slices.Equal(counts, w.counts) {
 		return nil, nil
 	}
-	w.counts, w.force = counts, false
+	w.counts = counts
 	u.Folders, u.Last = folders, w.next-1
+	return u, nil
+}
+
+// summaries fetches the rows of the newest PageSize of uids (ascending),
+// newest first.
+func (w *Watcher) summaries(uids []imap.UID) ([]Summary, error) {
+	uids = uids[max(0, len(uids)-PageSize):]
+	msgs, err := collect(w.conn.c.Fetch(imap.UIDSetNum(uids...), summaryOptions()))
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(msgs, func(a, b *fetched) int { return int(b.UID) - int(a.UID) })
+	out := make([]Summary, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, m.summary())
+	}
+	return out, nil
+}
+
+// since returns what a stream that joins late has missed: the rows above
+// uid that the watcher has already seen (with rows), and the folders.
+func (w *Watcher) since(ctx context.Context, uid imap.UID, rows bool) (*Update, error) {
+	if err := w.stopIdle(ctx); err != nil {
+		return nil, err
+	}
+	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity, Last: w.next - 1}
+	if rows && uid+1 < w.next {
+		err := w.conn.do(ctx, func() error {
+			var set imap.UIDSet
+			set.AddRange(uid+1, w.next-1)
+			bufs, err := w.conn.c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
+			if err != nil {
+				return err
+			}
+			var uids []imap.UID
+			for _, b := range bufs {
+				if b.UID > uid && b.UID < w.next {
+					uids = append(uids, b.UID)
+				}
+			}
+			slices.Sort(uids)
+			if len(uids) > 0 {
+				u.New, err = w.summaries(uids)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	folders, err := w.conn.Folders(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	u.Folders = folders
 	return u, nil
 }
 
@@ -324,26 +368,4 @@ func (w *Watcher) Close() error {
 		cancel()
 	}
 	return w.conn.Close()
-}
-
-// UpdateFolders hands the session's kept connection a fresher folder list,
-// such as a watcher's, so the next page shows the counts the live update
-// showed. A connection busy with a request keeps its own.
-func (p *Pool) UpdateFolders(sid string, folders []Folder) {
-	p.mu.Lock()
-	e := p.entries[sid]
-	p.mu.Unlock()
-	if e == nil {
-		return
-	}
-	select {
-	case e.sem <- struct{}{}:
-	default:
-		return
-	}
-	defer func() { <-e.sem }()
-	if e.conn != nil && e.conn.folders != nil {
-		e.conn.folders = slices.Clone(folders)
-		e.conn.foldersTime = time.Now()
-	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -121,23 +122,40 @@ func (m *memServer) deliver(t *testing.T, subject string) {
 
 type literal struct{ *bytes.Reader }
 
-func creds(context.Context) (Auth, error) { return Auth{Login: "u", Password: "p"}, nil }
+var testAuth = Auth{Login: "u", Password: "p"}
 
-func newTestPool() *Pool { return NewPool(Dialer{Timeout: 5 * time.Second}, time.Minute) }
+func newTestPool() *Pool {
+	return NewPool(Dialer{Timeout: 5 * time.Second}, PoolOptions{Budget: 4, Idle: time.Minute})
+}
+
+func (m *memServer) account() Account {
+	return Account{ID: "u@" + m.srv.Addr(), Server: m.srv, Auth: testAuth}
+}
 
 // next waits for an update, skipping heartbeats.
-func next(t *testing.T, w *Watcher) *Update {
+func next(t *testing.T, s *Subscription) *Update {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for {
-		u, err := w.Next(ctx, 100*time.Millisecond)
+		u, err := s.Next(ctx, 100*time.Millisecond)
 		if err != nil {
 			t.Fatalf("Next: %v", err)
 		}
 		if u != nil {
 			return u
 		}
+	}
+}
+
+// eventually polls cond until it holds, failing after a few seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not so after 5 s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -150,26 +168,31 @@ func unseen(u *Update, mailbox string) uint32 {
 	return 0
 }
 
+func subscribe(t *testing.T, p *Pool, a Account, opt WatchOptions) *Subscription {
+	t.Helper()
+	s, err := p.Subscribe(context.Background(), a, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
 func TestWatcherIdle(t *testing.T) {
 	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
 	m.deliver(t, "Old news")
 	ctx := context.Background()
-	w, err := newTestPool().Watch(ctx, m.srv, creds, WatchOptions{Mailbox: "INBOX", Rows: true, Since: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	w.restart, w.idleEnd = 150*time.Millisecond, time.Now().Add(150*time.Millisecond) // re-issue IDLE often
+	p := newTestPool()
+	p.idleRestart = 150 * time.Millisecond // re-issue IDLE often
+	s := subscribe(t, p, m.account(), WatchOptions{Mailbox: "INBOX", Rows: true, Since: 1})
 
-	if u, err := w.Next(ctx, 500*time.Millisecond); err != nil || u != nil {
+	if u, err := s.Next(ctx, 500*time.Millisecond); err != nil || u != nil {
 		t.Fatalf("quiet mailbox: Next = %v, %v; want nothing", u, err)
 	}
-	if got := m.count("IDLE"); got < 3 {
-		t.Errorf("IDLE issued %d times in 500 ms with a 150 ms restart, want at least 3", got)
-	}
+	eventually(t, "IDLE re-issued at least 3 times", func() bool { return m.count("IDLE") >= 3 })
 
 	m.deliver(t, "Fresh news")
-	u := next(t, w)
+	u := next(t, s)
 	if len(u.New) != 1 || u.New[0].Subject != "Fresh news" || u.New[0].Seen {
 		t.Fatalf("update New = %+v, want the one new unread message", u.New)
 	}
@@ -181,7 +204,7 @@ func TestWatcherIdle(t *testing.T) {
 	}
 
 	// Read elsewhere: the counts move, no new row.
-	other, err := Dialer{Timeout: 5 * time.Second}.Dial(ctx, m.srv, Auth{Login: "u", Password: "p"})
+	other, err := Dialer{Timeout: 5 * time.Second}.Dial(ctx, m.srv, testAuth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,100 +212,124 @@ func TestWatcherIdle(t *testing.T) {
 	if err := other.SetSeen(ctx, "INBOX", u.UIDValidity, u.New[0].UID, true); err != nil {
 		t.Fatal(err)
 	}
-	u = next(t, w)
+	u = next(t, s)
 	if len(u.New) != 0 || unseen(u, "INBOX") != 1 {
 		t.Errorf("after a read elsewhere: New = %v, unseen = %d; want none and 1", u.New, unseen(u, "INBOX"))
 	}
 }
 
 // TestWatcherSince reports the messages that arrived between the page and
-// the watcher at once.
+// the stream at once, also to a stream that joins a running watcher.
 func TestWatcherSince(t *testing.T) {
 	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
 	m.deliver(t, "On the page")
 	m.deliver(t, "Late one")
 	m.deliver(t, "Later one")
-	w, err := newTestPool().Watch(context.Background(), m.srv, creds, WatchOptions{Mailbox: "INBOX", Rows: true, Since: 1})
-	if err != nil {
-		t.Fatal(err)
+	p := newTestPool()
+	subjects := func(u *Update) string {
+		var got []string
+		for _, s := range u.New {
+			got = append(got, s.Subject)
+		}
+		return strings.Join(got, ",")
 	}
-	defer w.Close()
-	u := next(t, w)
-	var got []string
-	for _, s := range u.New {
-		got = append(got, s.Subject)
+	first := subscribe(t, p, m.account(), WatchOptions{Mailbox: "INBOX", Rows: true, Since: 1})
+	if got := subjects(next(t, first)); got != "Later one,Late one" {
+		t.Errorf("first stream: New = %v, want the two later ones, newest first", got)
 	}
-	if strings.Join(got, ",") != "Later one,Late one" {
-		t.Errorf("New = %v, want the two later ones, newest first", got)
+	second := subscribe(t, p, m.account(), WatchOptions{Mailbox: "INBOX", Rows: true, Since: 2})
+	if got := subjects(next(t, second)); got != "Later one" {
+		t.Errorf("joining stream: New = %v, want the one above its page", got)
 	}
+	if got := p.Watching(m.account().ID); got != 1 {
+		t.Errorf("watchers = %d, want one shared by both streams", got)
+	}
+}
+
+// TestWatcherShared: every stream of an account on a mailbox shares one
+// watcher connection, each gets the news, and the last one to leave ends
+// it.
+func TestWatcherShared(t *testing.T) {
+	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
+	m.deliver(t, "On the page")
+	p := newTestPool()
+	// go-imap's server may miss mail that arrives as IDLE begins; polling
+	// makes this test about sharing alone.
+	p.noIdle, p.pollEvery = true, 50*time.Millisecond
+	a := m.account()
+	var subs []*Subscription
+	for range 5 {
+		subs = append(subs, subscribe(t, p, a, WatchOptions{Mailbox: "INBOX", Rows: true, Since: 1}))
+	}
+	if got := m.count("LOGIN"); got != 1 {
+		t.Errorf("logins = %d, want 1 for five streams", got)
+	}
+	m.deliver(t, "For everyone")
+	for i, s := range subs {
+		if u := next(t, s); len(u.New) != 1 || u.New[0].Subject != "For everyone" {
+			t.Errorf("stream %d: New = %+v", i, u.New)
+		}
+	}
+	for _, s := range subs {
+		s.Close()
+	}
+	eventually(t, "the watcher ends with its last stream", func() bool { return p.Watching(a.ID) == 0 && p.Open(a.ID) == 0 })
+	eventually(t, "the watcher logged out", func() bool { return m.count("LOGOUT") == 1 })
 }
 
 // TestWatcherPoll sends NOOP to a server without IDLE.
 func TestWatcherPoll(t *testing.T) {
 	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}})
-	ctx := context.Background()
-	w, err := newTestPool().Watch(ctx, m.srv, creds, WatchOptions{Mailbox: "INBOX", Rows: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	p := newTestPool()
 	// go-imap's server always offers IDLE; act as if it did not.
-	if err := w.stopIdle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	w.hasIdle, w.poll = false, 50*time.Millisecond
-	if u, err := w.Next(ctx, 220*time.Millisecond); err != nil || u != nil {
-		t.Fatalf("quiet mailbox: Next = %v, %v; want nothing", u, err)
-	}
-	if got := m.count("NOOP"); got < 3 {
-		t.Errorf("sent %d NOOPs in 220 ms, one every 50 ms, want at least 3", got)
-	}
+	p.noIdle, p.pollEvery = true, 50*time.Millisecond
+	s := subscribe(t, p, m.account(), WatchOptions{Mailbox: "INBOX", Rows: true})
+	eventually(t, "NOOP sent every 50 ms", func() bool { return m.count("NOOP") >= 3 })
 	m.deliver(t, "Polled")
-	u := next(t, w)
+	u := next(t, s)
 	if len(u.New) != 1 || u.New[0].Subject != "Polled" {
 		t.Fatalf("New = %+v, want the polled message", u.New)
 	}
-	if got := m.count("IDLE"); got != 1 { // the one Watch began with
-		t.Errorf("sent IDLE %d times, want no more after IDLE is gone", got)
+	if got := m.count("IDLE"); got != 0 {
+		t.Errorf("sent IDLE %d times to a server without it", got)
 	}
 }
 
 func TestWatcherNotFound(t *testing.T) {
 	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
-	_, err := newTestPool().Watch(context.Background(), m.srv, creds, WatchOptions{Mailbox: "Nope"})
-	if err != ErrNotFound {
-		t.Errorf("Watch(Nope) = %v, want ErrNotFound", err)
+	p := newTestPool()
+	_, err := p.Subscribe(context.Background(), m.account(), WatchOptions{Mailbox: "Nope"})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("Subscribe(Nope) = %v, want ErrNotFound", err)
+	}
+	if got := p.Open(m.account().ID); got != 0 {
+		t.Errorf("%d connections left after a failed watch", got)
 	}
 }
 
+// TestWatcherCloseWhileIdle: a stream that goes away while its watcher
+// idles returns at once, and the watcher ends IDLE and logs out.
 func TestWatcherCloseWhileIdle(t *testing.T) {
 	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
-	ctx, cancel := context.WithCancel(context.Background())
-	w, err := newTestPool().Watch(ctx, m.srv, creds, WatchOptions{Mailbox: "INBOX"})
+	p := newTestPool()
+	s, err := p.Subscribe(context.Background(), m.account(), WatchOptions{Mailbox: "INBOX"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "the watcher idles", func() bool { return m.count("IDLE") == 1 })
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() {
-		_, err := w.Next(ctx, time.Hour)
+		_, err := s.Next(ctx, time.Hour)
 		done <- err
 	}()
-	time.Sleep(100 * time.Millisecond)
 	cancel()
-	select {
-	case err := <-done:
-		if err != context.Canceled {
-			t.Errorf("Next after cancel = %v", err)
-		}
-	case <-time.After(3 * time.Second):
-		t.Fatal("Next did not return after cancel")
+	if err := <-done; err != context.Canceled {
+		t.Errorf("Next after cancel = %v", err)
 	}
-	start := time.Now()
-	w.Close()
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Close took %v", d)
-	}
-	if got := fmt.Sprint(m.count("DONE"), m.count("LOGOUT")); got != "1 1" {
-		t.Errorf("DONE, LOGOUT sent %s times, want once each", got)
-	}
+	s.Close()
+	eventually(t, "DONE and LOGOUT sent once each", func() bool {
+		return fmt.Sprint(m.count("DONE"), m.count("LOGOUT")) == "1 1"
+	})
+	eventually(t, "no connection left", func() bool { return p.Open(m.account().ID) == 0 })
 }

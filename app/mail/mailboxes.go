@@ -264,6 +264,4 @@ func (c *Conn) unselectUnder(name string) error {
 
 // forgetFolders drops the cached folder tree after a change to it, so the
 // next page lists the folders afresh.
-func (c *Conn) forgetFolders() {
-	c.folders = nil
-}
+func (c *Conn) forgetFolders() { c.folders.forget() }

@@ -185,7 +185,7 @@ func (c *Conn) Stream(ctx context.Context, mailbox string, validity uint32, uid 
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return err
 	}
-	return c.do(ctx, func() error {
+	return c.doStream(ctx, func() error {
 		item := &imap.FetchItemBodySection{Part: part, Peek: true}
 		cmd := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}})
 		defer cmd.Close()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -58,84 +59,130 @@ func printable(s string) string {
 	return s
 }
 
-// Send submits one message over SMTP with the configured security and
-// AUTH PLAIN, or OAUTHBEARER/XOAUTH2 for a token. The secret is used for
-// this call only (invariant S3). msg is streamed to the server.
-func (d Dialer) Send(ctx context.Context, srv config.Server, auth Auth, from string, rcpts []string, msg io.Reader) error {
-	c, stop, err := d.dialSMTP(ctx, srv, auth)
+// Send submits one message of size bytes over SMTP with the configured
+// security and AUTH PLAIN, or OAUTHBEARER/XOAUTH2 for a token. The secret
+// is used for this call only (invariant S3). msg is streamed to the
+// server. Each command must be answered within the Dialer's Timeout; the
+// message itself must keep moving (each write within the Timeout).
+func (d Dialer) Send(ctx context.Context, srv config.Server, auth Auth, from string, rcpts []string, size int64, msg io.Reader) error {
+	c, dc, err := d.dialSMTP(ctx, srv, auth)
 	if err != nil {
 		return err
 	}
-	defer stop()
 	defer c.Close()
-	if err := c.Mail(from, nil); err != nil {
-		return smtpFailure(err)
+	step := func(stream bool, f func() error) error {
+		stop := dc.watch(ctx, stream)
+		err := f()
+		stop()
+		if err != nil && dc.expired.Load() {
+			return fmt.Errorf("%w: %w", ErrTimeout, err)
+		}
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
+		}
+		return err
 	}
-	for _, rcpt := range rcpts {
-		if err := c.Rcpt(rcpt, nil); err != nil {
-			var se *smtp.SMTPError
-			if errors.As(err, &se) {
-				return &RecipientError{Addr: rcpt, Reason: ServerReason(err)}
-			}
+	if limit, ok := c.MaxMessageSize(); ok && limit > 0 && size > int64(limit) {
+		return &TooLargeError{Limit: int64(limit)}
+	}
+	err = step(false, func() error {
+		if err := c.Mail(from, &smtp.MailOptions{Size: size}); err != nil {
 			return smtpFailure(err)
 		}
-	}
-	w, err := c.Data()
+		for _, rcpt := range rcpts {
+			if err := c.Rcpt(rcpt, nil); err != nil {
+				var se *smtp.SMTPError
+				if errors.As(err, &se) && !tooLarge(se) {
+					return &RecipientError{Addr: rcpt, Reason: ServerReason(err)}
+				}
+				return smtpFailure(err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return smtpFailure(err)
+		return err
 	}
-	if _, err := io.Copy(w, msg); err != nil {
+	var w io.WriteCloser
+	if err := step(false, func() (err error) { w, err = c.Data(); return smtpFailure(err) }); err != nil {
+		return err
+	}
+	if err := step(true, func() error { _, err := io.Copy(w, msg); return err }); err != nil {
 		w.Close()
 		return smtpFailure(err)
 	}
-	if err := w.Close(); err != nil {
-		return smtpFailure(err)
+	if err := step(false, func() error { return smtpFailure(w.Close()) }); err != nil {
+		return err
 	}
-	c.Quit()
+	step(false, c.Quit)
 	return nil
+}
+
+// TooLargeError means the SMTP server refuses messages of this size.
+type TooLargeError struct {
+	Limit int64 // the server's limit in bytes, 0 if it did not say
+}
+
+func (e *TooLargeError) Error() string {
+	return "mail: message too large for the SMTP server (limit " + strconv.FormatInt(e.Limit, 10) + ")"
+}
+
+// tooLarge reports whether an SMTP answer refuses the message for its
+// size: 552 (RFC 5321) or the enhanced codes 5.3.4 and 5.2.3 (RFC 3463).
+func tooLarge(se *smtp.SMTPError) bool {
+	ec := se.EnhancedCode
+	return se.Code == 552 || ec == smtp.EnhancedCode{5, 3, 4} || ec == smtp.EnhancedCode{5, 2, 3}
 }
 
 // CheckSMTP logs in to the SMTP server and out again, to check
 // credentials before they are saved.
 func (d Dialer) CheckSMTP(ctx context.Context, srv config.Server, auth Auth) error {
-	c, stop, err := d.dialSMTP(ctx, srv, auth)
+	c, dc, err := d.dialSMTP(ctx, srv, auth)
 	if err != nil {
 		return err
 	}
-	defer stop()
 	defer c.Close()
+	stop := dc.watch(ctx, false)
 	c.Quit()
+	stop()
 	return nil
 }
 
-// smtpConn is an authenticated SMTP client and the func that disarms its
-// deadlines.
+// smtpConn is an authenticated SMTP client and its connection's bounds.
 type smtpConn struct {
-	c    *smtp.Client
-	stop func()
+	c  *smtp.Client
+	dc *deadlineConn
 }
 
 // dialSMTP connects with the configured security and authenticates,
 // retrying once with a renewed token after a refusal.
-func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, func(), error) {
+func (d Dialer) dialSMTP(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, *deadlineConn, error) {
 	sc, err := retry(ctx, auth, ErrSMTPAuth, func(auth Auth) (smtpConn, error) {
-		c, stop, err := d.dialSMTPOnce(ctx, srv, auth)
-		return smtpConn{c, stop}, err
+		c, dc, err := d.dialSMTPOnce(ctx, srv, auth)
+		return smtpConn{c, dc}, err
 	})
-	return sc.c, sc.stop, err
+	return sc.c, sc.dc, err
 }
 
-func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, func(), error) {
-	var nd net.Dialer
+// dialSMTPOnce connects, secures and authenticates, all within the
+// Timeout.
+func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) (*smtp.Client, *deadlineConn, error) {
+	nd := net.Dialer{Timeout: d.timeout()}
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return nil, nil, dialFailure(ctx, err)
 	}
-	dc := newDeadlineConn(raw, d.Timeout)
-	stop := dc.watch(ctx)
-	fail := func(err error) (*smtp.Client, func(), error) {
-		stop()
+	dc := newDeadlineConn(raw, d.timeout())
+	stop := dc.watch(ctx, false)
+	defer stop()
+	fail := func(err error) (*smtp.Client, *deadlineConn, error) {
 		raw.Close()
+		switch {
+		case dc.expired.Load():
+			return nil, nil, fmt.Errorf("%w: %w", ErrTimeout, err)
+		case ctx.Err() != nil:
+			return nil, nil, fmt.Errorf("%w: %w", ErrUnavailable, context.Cause(ctx))
+		}
 		return nil, nil, err
 	}
 	var c *smtp.Client
@@ -147,8 +194,12 @@ func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) 
 		}
 		c = smtp.NewClient(tc)
 	case config.SecurityStartTLS:
-		c, err = smtp.NewClientStartTLS(dc, d.tlsConfig(srv))
-		if err != nil {
+		if c, err = smtp.NewClientStartTLS(dc, d.tlsConfig(srv)); err != nil {
+			return fail(classifyDial(err))
+		}
+		// The TLS handshake happens on the first command after STARTTLS:
+		// make it happen here, so a certificate that fails is told as such.
+		if err := c.Hello("localhost"); err != nil {
 			return fail(classifyDial(err))
 		}
 	default: // plain: config validation allows it only on loopback
@@ -167,17 +218,28 @@ func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) 
 		if errors.As(err, &se) && se.Code >= 500 || errors.As(err, &be) {
 			return fail(fmt.Errorf("%w: %w", ErrSMTPAuth, err))
 		}
-		return fail(smtpFailure(err))
+		if errors.As(err, &se) {
+			return fail(smtpFailure(err))
+		}
+		return fail(classifyDial(err))
 	}
-	return c, stop, nil
+	return c, dc, nil
 }
 
-// smtpFailure sorts an error: an answer of the server's is a rejection,
-// anything else the server being unavailable.
+// smtpFailure sorts an error: a refusal for size, an answer of the
+// server's (a rejection), or the server being unavailable.
 func smtpFailure(err error) error {
-	var se *smtp.SMTPError
-	if errors.As(err, &se) {
-		return fmt.Errorf("%w: %w", ErrRejected, err)
+	if err == nil {
+		return nil
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	var se *smtp.SMTPError
+	switch {
+	case errors.As(err, &se) && tooLarge(se):
+		return fmt.Errorf("%w: %w", &TooLargeError{}, err)
+	case errors.As(err, &se):
+		return fmt.Errorf("%w: %w", ErrRejected, err)
+	case errors.Is(err, ErrUnavailable):
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrClosed, err)
 }

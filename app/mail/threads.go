@@ -78,8 +78,7 @@ func group(msgs []*fetched, refs *imap.FetchItemBodySection) []Conversation {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
