@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"webmail/app/smtpcred"
 	"webmail/views"
 )
 
@@ -16,8 +17,13 @@ import (
 // spooled to temporary files (never held in memory).
 type composeForm struct {
 	views.ComposeForm
-	Action       string
-	SMTPPassword string // only for this send; never rendered back
+	Action string
+	// smtpPassword is typed for this send only: never rendered back, and
+	// wiped by cleanup.
+	smtpPassword []byte
+	// opened is the SMTP credential opened from the browser's sealed blob
+	// for this send; cleanup wipes it too.
+	opened       smtpcred.Credential
 	SMTPBlob     string
 	Uploads      []upload
 	TooLarge     bool
@@ -30,8 +36,10 @@ type upload struct {
 	Size       int64
 }
 
-// cleanup removes the spooled uploads.
+// cleanup removes the spooled uploads and wipes the SMTP password.
 func (f *composeForm) cleanup() {
+	clear(f.smtpPassword)
+	f.opened.Wipe()
 	for _, u := range f.Uploads {
 		os.Remove(u.Path)
 	}
@@ -46,10 +54,11 @@ func readComposeForm(r *http.Request, maxUpload int64) (*composeForm, error) {
 	f := &composeForm{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
-		r.Body = http.MaxBytesReader(nil, r.Body, 4*maxFieldBytes)
-		if err := r.ParseForm(); err != nil {
+		pw, err := readSecretForm(nil, r, 4*maxFieldBytes, "smtp_password")
+		if err != nil {
 			return nil, err
 		}
+		f.smtpPassword = pw
 		for k, v := range r.PostForm {
 			f.set(k, strings.Join(v, ", "))
 		}
@@ -73,8 +82,15 @@ func readComposeForm(r *http.Request, maxUpload int64) (*composeForm, error) {
 		if part.FileName() == "" {
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			if err != nil || len(b) > maxFieldBytes {
+				clear(b)
 				f.cleanup()
 				return nil, fmt.Errorf("compose field %q too large or unreadable", name)
+			}
+			if name == "smtp_password" {
+				clear(f.smtpPassword)
+				f.opened.Wipe()
+				f.smtpPassword = b // kept as bytes, to be wiped
+				continue
 			}
 			f.set(name, string(b))
 			continue
@@ -128,8 +144,6 @@ func (f *composeForm) set(name, value string) {
 		f.Draft = value
 	case "smtp_login":
 		f.SMTPLogin = value
-	case "smtp_password":
-		f.SMTPPassword = value
 	case "smtp_blob":
 		f.SMTPBlob = value
 	case "action":

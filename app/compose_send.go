@@ -168,15 +168,16 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 	cred := acct.cred
 	refuse := func(status int, msg string) (mail.Auth, string, int, error) { return mail.Auth{}, msg, status, nil }
 	switch {
-	case f.SMTPPassword != "":
+	case len(f.smtpPassword) > 0:
 		if strings.TrimSpace(f.SMTPLogin) == "" {
 			return refuse(http.StatusUnprocessableEntity, "Enter the SMTP login name as well.")
 		}
-		return mail.Auth{Login: strings.TrimSpace(f.SMTPLogin), Password: f.SMTPPassword}, "", 0, nil
+		return mail.Auth{Login: strings.TrimSpace(f.SMTPLogin), Password: viewString(f.smtpPassword)}, "", 0, nil
 	case f.SMTPBlob != "":
 		smtp, err := a.sealer.Open(r.Context(), cred.Password, smtpcred.Account{Login: canonicalLogin(acct.Login), Server: acct.Server.Addr()}, f.SMTPBlob)
 		switch {
 		case err == nil:
+			f.opened = smtp // wiped with the form
 			return mail.Auth{Login: smtp.Login, Password: smtp.Password}, "", 0, nil
 		case errors.Is(err, smtpcred.ErrWrongPassword):
 			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser were sealed with your previous login password, so they cannot be opened. Enter them again below (and save them again in Settings).")

@@ -52,13 +52,16 @@ func (f loginForm) validate() string {
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<20) // a carried message may be long
-	if err := r.ParseForm(); err != nil {
+	// A carried message may be long. The password stays in bytes of our
+	// own, wiped when the login is done (S3).
+	password, err := readSecretForm(w, r, 4<<20, "password")
+	defer clear(password)
+	if err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
 	f := loginForm{
 		Login:    strings.TrimSpace(r.PostForm.Get("login")),
-		Password: r.PostForm.Get("password"),
+		Password: viewString(password),
 		Next:     safeNext(r.PostForm.Get("next")),
 	}
 	resume, resuming := resumedCompose(r)
@@ -88,7 +91,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The login is checked with a new connection, which then serves the
 	// account's first pages.
-	err := a.pool.Login(r.Context(), mail.Account{ID: accountID(f.Login, srv), Server: srv, Auth: mail.Auth{Login: f.Login, Password: f.Password}})
+	err = a.pool.Login(r.Context(), mail.Account{ID: accountID(f.Login, srv), Server: srv, Auth: mail.Auth{Login: f.Login, Password: f.Password}})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
 		// The login name is not logged: people type passwords into it.

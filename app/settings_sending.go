@@ -30,8 +30,9 @@ func (a *App) showSettingsSending(w http.ResponseWriter, r *http.Request) error 
 // them under a key derived from the IMAP password (invariant S4) and hands
 // the blob to the browser. The server keeps nothing.
 func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
+	pw, err := readSecretForm(w, r, 16<<10, "smtp_password")
+	defer clear(pw)
+	if err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
 	p := a.settingsParams(r)
@@ -61,13 +62,13 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 	}
 
 	login := strings.TrimSpace(r.PostForm.Get("smtp_login"))
-	password := r.PostForm.Get("smtp_password")
+	password := viewString(pw)
 	p.SMTPLogin = login
 	if login == "" || password == "" || strings.ContainsFunc(login, unicode.IsControl) || strings.ContainsRune(password, 0) {
 		p.Error = "Enter the SMTP login name and password."
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
-	err := a.dialer.CheckSMTP(r.Context(), acct.SMTP.Server, mail.Auth{Login: login, Password: password})
+	err = a.dialer.CheckSMTP(r.Context(), acct.SMTP.Server, mail.Auth{Login: login, Password: password})
 	switch {
 	case errors.Is(err, mail.ErrSMTPAuth):
 		p.Error = "The mail server did not accept that SMTP login name and password."

@@ -57,9 +57,10 @@ const (
 type Credentials func(ctx context.Context) (Auth, error)
 
 // saslClient returns the SASL client for a, given what the server offers.
+// The caller wipes what it built with wipeSASL once authenticated.
 func (a Auth) saslClient(srv config.Server, offers func(mech string) bool) sasl.Client {
 	if a.Token == "" {
-		return sasl.NewPlainClient("", a.Login, a.Password)
+		return &plainClient{user: a.Login, pass: a.Password}
 	}
 	mech := strings.ToUpper(a.Mechanism)
 	if mech == MechAuto {
@@ -76,14 +77,58 @@ func (a Auth) saslClient(srv config.Server, offers func(mech string) bool) sasl.
 	return &xoauth2Client{user: a.Login, token: a.Token}
 }
 
+// wipeSASL overwrites the initial response a client of ours built, which
+// held the password or token.
+func wipeSASL(c sasl.Client) {
+	if w, ok := c.(interface{ wipe() }); ok {
+		w.wipe()
+	}
+}
+
+// plainClient is SASL PLAIN (RFC 4616) with a response buffer that can be
+// wiped, unlike go-sasl's.
+type plainClient struct {
+	user, pass string
+	ir         []byte
+}
+
+func (c *plainClient) Start() (string, []byte, error) {
+	c.ir = make([]byte, 0, 2+len(c.user)+len(c.pass))
+	c.ir = append(c.ir, 0)
+	c.ir = append(c.ir, c.user...)
+	c.ir = append(c.ir, 0)
+	c.ir = append(c.ir, c.pass...)
+	return sasl.Plain, c.ir, nil
+}
+
+func (c *plainClient) Next([]byte) ([]byte, error) {
+	return nil, errors.New("mail: unexpected challenge after PLAIN")
+}
+
+func (c *plainClient) wipe() { clear(c.ir) }
+
+// String keeps the password out of any accidental %v.
+func (c *plainClient) String() string { return "plain(" + strconv.Quote(c.user) + ")" }
+
 // xoauth2Client is the XOAUTH2 mechanism of Google and Microsoft, which
 // go-sasl lacks: one initial response; a failure arrives as a JSON
 // challenge, answered with an empty response before the server's NO.
-type xoauth2Client struct{ user, token string }
+type xoauth2Client struct {
+	user, token string
+	ir          []byte
+}
 
 func (c *xoauth2Client) Start() (string, []byte, error) {
-	return MechXOAuth2, []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+	c.ir = make([]byte, 0, 20+len(c.user)+len(c.token))
+	c.ir = append(c.ir, "user="...)
+	c.ir = append(c.ir, c.user...)
+	c.ir = append(c.ir, "\x01auth=Bearer "...)
+	c.ir = append(c.ir, c.token...)
+	c.ir = append(c.ir, "\x01\x01"...)
+	return MechXOAuth2, c.ir, nil
 }
+
+func (c *xoauth2Client) wipe() { clear(c.ir) }
 
 func (c *xoauth2Client) Next([]byte) ([]byte, error) { return []byte{}, nil }
 

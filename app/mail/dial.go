@@ -188,7 +188,9 @@ func authenticate(c *imapclient.Client, srv config.Server, auth Auth) error {
 		return c.Login(auth.Login, auth.Password).Wait()
 	}
 	caps := c.Caps()
-	return c.Authenticate(auth.saslClient(srv, func(mech string) bool { return caps.Has(imap.Cap("AUTH=" + mech)) }))
+	sc := auth.saslClient(srv, func(mech string) bool { return caps.Has(imap.Cap("AUTH=" + mech)) })
+	defer wipeSASL(sc)
+	return c.Authenticate(sc)
 }
 
 func (d Dialer) tlsConfig(srv config.Server) *tls.Config {

@@ -209,7 +209,10 @@ func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) 
 		ok, params := c.Extension("AUTH")
 		return ok && slices.Contains(strings.Fields(strings.ToUpper(params)), mech)
 	}
-	if err := c.Auth(auth.saslClient(srv, offers)); err != nil {
+	sc := auth.saslClient(srv, offers)
+	err = c.Auth(sc)
+	wipeSASL(sc)
+	if err != nil {
 		c.Close()
 		var (
 			se *smtp.SMTPError

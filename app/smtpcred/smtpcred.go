@@ -86,6 +86,7 @@ import (
 	"hash"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -212,6 +213,15 @@ type Account struct {
 type Credential struct {
 	Login    string
 	Password string
+
+	buf []byte // what an opened Password is a view of; see Wipe
+}
+
+// Wipe overwrites the password of a credential Open returned with zeros.
+// Copies made of it are not reached (see the README).
+func (c *Credential) Wipe() {
+	clear(c.buf)
+	c.buf, c.Password = nil, ""
 }
 
 // Sealer seals and opens SMTP credentials. It holds the current Argon2id
@@ -385,12 +395,16 @@ func openWithKeys(raw []byte, acct Account, k *keys) (Credential, error) {
 	if err != nil {
 		return Credential{}, ErrTampered
 	}
-	defer clear(plain)
-	login, password, ok := strings.Cut(string(plain), "\x00")
-	if !ok || login == "" {
+	login, password, ok := bytes.Cut(plain, []byte{0})
+	if !ok || len(login) == 0 {
+		clear(plain)
 		return Credential{}, ErrTampered // unreachable: Seal never makes such a plaintext
 	}
-	return Credential{Login: login, Password: password}, nil
+	c := Credential{Login: string(login), buf: plain}
+	if len(password) > 0 {
+		c.Password = unsafe.String(&password[0], len(password)) // a view, for Wipe
+	}
+	return c, nil
 }
 
 // keys are the two subkeys derived from one Argon2id output.

@@ -94,7 +94,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
-			if got != c {
+			if got.Login != c.Login || got.Password != c.Password {
 				t.Fatalf("Open = %+v, want %+v", got, c)
 			}
 			if s.Outdated(blob) {
@@ -333,7 +333,7 @@ func TestOldBlobsStillOpen(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Open = %+v, %v; want %v", got, err, tc.want)
 			}
-			if err == nil && got != annSMTP {
+			if err == nil && !same(got, annSMTP) {
 				t.Fatalf("Open = %+v, want %+v", got, annSMTP)
 			}
 			if outdated := now.Outdated(blob); outdated != (tc.sealedWith != tc.openWith) {
@@ -345,7 +345,7 @@ func TestOldBlobsStillOpen(t *testing.T) {
 	t.Run("golden version 1 blob", func(t *testing.T) {
 		for _, p := range []Params{small, DefaultParams()} {
 			got, err := NewSealer(p, 1).Open(context.Background(), goldenIMAPPassword, goldenAccount, goldenBlob)
-			if err != nil || got != goldenCredential {
+			if err != nil || !same(got, goldenCredential) {
 				t.Fatalf("with %+v: Open = %+v, %v; want %+v", p, got, err, goldenCredential)
 			}
 		}
@@ -413,7 +413,7 @@ func TestDefaultParams(t *testing.T) {
 		t.Fatalf("blob carries %+v, want %+v", p, DefaultParams())
 	}
 	got, err := s.Open(context.Background(), annIMAPPassword, ann, blob)
-	if err != nil || got != annSMTP {
+	if err != nil || !same(got, annSMTP) {
 		t.Fatalf("Open = %+v, %v; want %+v", got, err, annSMTP)
 	}
 	if s.Outdated(blob) {
@@ -614,5 +614,22 @@ func TestNewSealerRefuses(t *testing.T) {
 	}
 	if err := DefaultParams().Validate(); err != nil {
 		t.Fatalf("DefaultParams: %v", err)
+	}
+}
+
+func same(a, b Credential) bool { return a.Login == b.Login && a.Password == b.Password }
+
+// TestWipe: the password Open returned is overwritten by Wipe.
+func TestWipe(t *testing.T) {
+	s := NewSealer(small, 2)
+	blob := seal(t, s, annIMAPPassword, ann, annSMTP)
+	c, err := s.Open(context.Background(), annIMAPPassword, ann, blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := c.Password
+	c.Wipe()
+	if strings.Trim(view, "\x00") != "" || c.Password != "" {
+		t.Errorf("after Wipe the password reads %q (field %q)", view, c.Password)
 	}
 }
