@@ -111,7 +111,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Requests in flight may be waiting on a slow mail server: give
+		// them at least imap_timeout.
+		shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownWait())
 		err = hs.Shutdown(shutCtx)
 		cancel()
 	}
