@@ -75,6 +75,15 @@ func newEnvWith(t testing.TB, dopt demo.Options, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	return newEnvOn(t, d, opts...)
+}
+
+// newEnvOn is a webmail in front of a demo server that is already running
+// (tests put proxies between the two).
+func newEnvOn(t testing.TB, d *demo.Server, opts ...envOption) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	// The listener first: public_url (the OAuth redirect URI) needs its port.
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := testConfig(t, d.IMAPAddr(), d.SMTPAddr())

@@ -198,6 +198,11 @@ func (c *Conn) Stream(ctx context.Context, mailbox string, validity uint32, uid 
 				}
 				found = true
 				if err := w(bs.Literal.Size(), bs.Literal); err != nil {
+					// The literal is broken off or unread: the connection
+					// is of no further use, and the client's reader must
+					// stop before the command is discarded (go-imap races
+					// otherwise).
+					c.c.Close()
 					return err
 				}
 			}

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"webmail/app/demo"
+	"webmail/app/internal/dovecot"
+	"webmail/app/mail"
+	"webmail/config"
+)
+
+// newDovecotEnv is a webmail whose IMAP server is a private Dovecot (the
+// demo's SMTP server still takes what is sent). It skips without Dovecot,
+// and fails in CI.
+func newDovecotEnv(t *testing.T, opt dovecot.Options, opts ...envOption) (*env, *dovecot.Server) {
+	t.Helper()
+	dc := dovecot.Start(t, opt)
+	e := newEnv(t, append([]envOption{func(c *config.Config) {
+		host, port := splitHostPort(t, dc.Addr())
+		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
+	}}, opts...)...)
+	e.acct = demo.Account{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword, Address: dovecot.DefaultLogin}
+	t.Cleanup(e.app.EndStreams)
+	return e, dc
+}
+
+func dovecotMessages(n int) [][]byte {
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		msgs[i] = fmt.Appendf(nil, "From: Ann <ann@example.net>\r\nTo: alice@example.org\r\nSubject: Message %d\r\n"+
+			"Date: Mon, 02 Mar 2026 10:%02d:00 +0000\r\nMessage-ID: <m%d@example.net>\r\n\r\nHello number %d.\r\n", i, i%60, i, i)
+	}
+	return msgs
+}
+
+// TestDovecotManySessionsWithinBudget: one person with 15 sessions (phone,
+// laptop, tabs, each with live updates open) and then 20 logins and
+// logouts in a row, against Dovecot's default limit of 10 connections per
+// user and address: every login succeeds, every page shows, and the
+// server never counts more connections than the account's budget.
+func TestDovecotManySessionsWithinBudget(t *testing.T) {
+	t.Parallel()
+	e, dc := newDovecotEnv(t, dovecot.Options{}, func(c *config.Config) {
+		c.Limits.LoginPerIP, c.Limits.LoginPerUser, c.Limits.LoginBurst = 1000, 1000, 100
+	})
+	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", dovecotMessages(60)...)
+	budget := e.app.cfg.IMAPConnections
+	within := func(when string) {
+		t.Helper()
+		if n := dc.Connections(t, dovecot.DefaultLogin); n > budget {
+			t.Errorf("%s: the server counts %d connections, the budget is %d", when, n, budget)
+		}
+	}
+
+	var streams []*stream
+	for i := range 15 {
+		c := e.client()
+		c.login(e.acct.Login, e.acct.Password)
+		doc := c.page("/m/INBOX", http.StatusOK)
+		if got := doc.Find("[data-testid=row]").Length(); got != 50 {
+			t.Fatalf("session %d: %d rows, want 50", i, got)
+		}
+		href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
+		c.page(href, http.StatusOK)
+		s := c.openStream(c.liveURL("INBOX"))
+		s.watching()
+		streams = append(streams, s)
+		within(fmt.Sprintf("after session %d", i+1))
+	}
+	if got := e.app.pool.Stats().Watching; got != 1 {
+		t.Errorf("%d watchers for 15 streams of one account and folder, want 1", got)
+	}
+	// News reaches every stream through the one watcher.
+	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", dovecotMessages(61)[60])
+	for i, s := range streams {
+		ev := s.waitFor(10*time.Second, "the new message", isData)
+		if !strings.Contains(ev.data, "Message 60") {
+			t.Errorf("stream %d got %q", i, ev.data)
+		}
+	}
+
+	for i := range 20 {
+		c := e.client()
+		c.login(e.acct.Login, e.acct.Password)
+		c.page("/m/INBOX", http.StatusOK)
+		resp := c.do("POST", "/logout", url.Values{})
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout %d: status %d", i, resp.StatusCode)
+		}
+		within(fmt.Sprintf("after login and logout %d", i+1))
+	}
+	for _, s := range streams {
+		s.cancel()
+	}
+}
+
+// TestDovecotTooManyConnections: when the person's other devices hold all
+// the connections Dovecot allows, the login page says so, not that the
+// password is wrong.
+func TestDovecotTooManyConnections(t *testing.T) {
+	t.Parallel()
+	e, dc := newDovecotEnv(t, dovecot.Options{MaxUserIPConnections: 2})
+	for range 2 {
+		c, err := mail.Dialer{Timeout: 5 * time.Second}.Dial(t.Context(), e.app.cfg.IMAP, mail.Auth{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	if n := dc.Connections(t, dovecot.DefaultLogin); n != 2 {
+		t.Fatalf("the other devices hold %d connections, want 2", n)
+	}
+	resp := e.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	doc := parse(t, resp, http.StatusServiceUnavailable)
+	got := text(doc.Find("[data-testid=login-error]"))
+	if !strings.Contains(got, "refuses more connections") || strings.Contains(got, "not right") {
+		t.Errorf("login error %q, want the too-many-connections message", got)
+	}
+}
