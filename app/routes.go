@@ -56,7 +56,13 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /settings/sending", a.handle(a.showSettingsSending))
 	mux.Handle("POST /settings/sending", a.handle(a.saveSettingsSending))
 
-	return chain(mux,
+	return a.middleware(mux)
+}
+
+// middleware wraps h in the middleware, in the order DESIGN.md section 3
+// gives.
+func (a *App) middleware(h http.Handler) http.Handler {
+	return chain(h,
 		a.recoverPanics,
 		a.logRequests,
 		a.securityHeaders,

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+
+	"webmail/app/demo"
+	"webmail/app/internal/dovecot"
+	"webmail/app/internal/faultnet"
+)
+
+// BenchmarkInboxServers renders a 50-row page of a 10,000-message inbox
+// against a real Dovecot and against go-imap's in-process server (in a
+// child process), and reports the IMAP commands each page costs, counted
+// on the wire by a proxy in front of the server.
+func BenchmarkInboxServers(b *testing.B) {
+	const n = 10_000
+	for _, server := range []string{"dovecot", "memory"} {
+		b.Run("server="+server, func(b *testing.B) {
+			var imapAddr, smtpAddr, login, password string
+			switch server {
+			case "dovecot":
+				dc := dovecot.Start(b, dovecot.Options{})
+				dc.Deliver(b, dovecot.DefaultLogin, "INBOX", dovecotMessages(n)...)
+				imapAddr, login, password = dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword
+				_, smtpAddr = startDemoProcess(b, 0, 0)
+			default:
+				imapAddr, smtpAddr = startDemoProcess(b, n, 0)
+				a := demo.DefaultAccounts()[0]
+				login, password = a.Login, a.Password
+			}
+			proxy := faultnet.NewProxy(b, imapAddr)
+			ctx, cancel := context.WithCancel(context.Background())
+			b.Cleanup(cancel)
+			cfg := testConfig(b, proxy.Addr(), smtpAddr)
+			e := &env{t: b, logs: &syncBuffer{}}
+			e.app = New(cfg, Options{})
+			go e.app.Run(ctx)
+			e.srv = newLoopbackServer(b, e.app.Handler())
+			c := e.client()
+			c.login(login, password)
+			c.page("/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
+
+			before := len(proxy.Commands())
+			b.ReportAllocs()
+			for b.Loop() {
+				resp := c.do("GET", "/m/INBOX", nil)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			cmds := proxy.Commands()[before:]
+			b.ReportMetric(float64(len(cmds))/float64(b.N), "imap-cmds/op")
+			if len(cmds) > 0 {
+				b.Logf("commands of one page: %q", cmds[:min(len(cmds), 2)])
+			}
+		})
+	}
+}
