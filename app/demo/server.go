@@ -287,9 +287,11 @@ func (s *Server) Append(ctx context.Context, login, mailbox string, raw []byte, 
 	return acct.append(mailbox, raw, flags, date)
 }
 
+// accountByLogin finds an account by login name, in any case, as Dovecot
+// and most servers do.
 func (s *Server) accountByLogin(login string) *mailAccount {
 	for _, a := range s.accounts {
-		if a.Login == login {
+		if strings.EqualFold(a.Login, login) {
 			return a
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -113,5 +114,92 @@ func TestDemoStartsAndStops(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not stop after its context ended")
+	}
+}
+
+// TestShutdownWaitsForRequestsInFlight: a request waiting on a mail server
+// that does not answer still gets its answer (the not-answering page,
+// after imap_timeout) when the server is asked to stop meanwhile, instead
+// of a connection cut.
+func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
+	// An IMAP server that accepts and never says a word.
+	stalled, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	var accepted atomic.Int32
+	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := stalled.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+			accepted.Add(1)
+		}
+	}()
+	_, port, _ := net.SplitHostPort(stalled.Addr().String())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", addr}, env(
+			"WEBMAIL_IMAP_HOST", "127.0.0.1", "WEBMAIL_IMAP_PORT", port, "WEBMAIL_IMAP_SECURITY", "plain",
+			"WEBMAIL_SMTP_HOST", "127.0.0.1", "WEBMAIL_SMTP_PORT", port, "WEBMAIL_SMTP_SECURITY", "plain",
+			"WEBMAIL_IMAP_TIMEOUT", "1s", "WEBMAIL_PUBLIC_URL", "http://"+addr,
+		), io.Discard)
+	}()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		resp, err := http.Get("http://" + addr + "/login")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	answer := make(chan *http.Response, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/login", strings.NewReader("login=ann%40example.org&password=pw"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("the login in flight got no answer: %v", err)
+		}
+		answer <- resp
+	}()
+	// The login is in flight once the stalled server has its connection.
+	for deadline := time.Now().Add(10 * time.Second); accepted.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the login never reached the IMAP server")
+		}
+	}
+	cancel()
+	resp := <-answer
+	if resp != nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(body), "not answering") {
+			t.Errorf("the login in flight: %d, want 504 and the not-answering message", resp.StatusCode)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
 	}
 }
