@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -37,22 +38,13 @@ type generator struct {
 }
 
 // populate fills the account's folders with the demo mailbox, inboxSize
-// messages in INBOX, dated up to ~6 months before now.
+// messages in INBOX, dated up to ~6 months before now (to the minute).
 func populate(ctx context.Context, acct *mailAccount, now time.Time, inboxSize int) error {
-	_, offset := now.Zone()
-	g := &generator{
-		rng: rand.New(rand.NewPCG(seed, seed)),
-		now: now.Truncate(time.Second),
-		me:  person{acct.Name, acct.Address, offset / 60},
+	msgs, err := generated(acct, now.Truncate(time.Minute), inboxSize)
+	if err != nil {
+		return err
 	}
-	g.inbox(inboxSize)
-	g.otherFolders()
-	if g.err != nil {
-		return g.err
-	}
-	// Append in date order, so that UIDs follow dates as in a real mailbox.
-	slices.SortStableFunc(g.msgs, func(a, b stored) int { return a.date.Compare(b.date) })
-	for _, m := range g.msgs {
+	for _, m := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -61,6 +53,43 @@ func populate(ctx context.Context, acct *mailAccount, now time.Time, inboxSize i
 		}
 	}
 	return nil
+}
+
+// mailboxes holds the mailboxes generated so far, by account and anchor:
+// generation is deterministic and its results are never changed, so the
+// demo servers one process starts within a minute (tests start dozens)
+// share one, instead of spending a second each on pictures, a 5 MB ZIP
+// and their MIME encoding.
+var mailboxes sync.Map
+
+type mailboxKey struct {
+	name, addr string
+	anchor     int64
+	zone       int
+	size       int
+}
+
+// generated returns the messages of an account's demo mailbox for anchor,
+// in date order, so that UIDs follow dates as in a real mailbox.
+func generated(acct *mailAccount, anchor time.Time, inboxSize int) ([]stored, error) {
+	_, offset := anchor.Zone()
+	key := mailboxKey{acct.Name, acct.Address, anchor.Unix(), offset, inboxSize}
+	if msgs, ok := mailboxes.Load(key); ok {
+		return msgs.([]stored), nil
+	}
+	g := &generator{
+		rng: rand.New(rand.NewPCG(seed, seed)),
+		now: anchor,
+		me:  person{acct.Name, acct.Address, offset / 60},
+	}
+	g.inbox(inboxSize)
+	g.otherFolders()
+	if g.err != nil {
+		return nil, g.err
+	}
+	slices.SortStableFunc(g.msgs, func(a, b stored) int { return a.date.Compare(b.date) })
+	msgs, _ := mailboxes.LoadOrStore(key, g.msgs)
+	return msgs.([]stored), nil
 }
 
 func (g *generator) add(folder string, flags []imap.Flag, env envelope, body *entity) {
