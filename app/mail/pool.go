@@ -341,13 +341,6 @@ func closeAll(conns []*Conn) {
 	wg.Wait()
 }
 
-// Dial makes a connection outside the pool and its budget, for callers
-// that check credentials without keeping a session (settings, tests).
-// The caller closes it.
-func (p *Pool) Dial(ctx context.Context, srv config.Server, auth Auth) (*Conn, error) {
-	return p.dialer.Dial(ctx, srv, auth)
-}
-
 // Stats is how many connections the pool holds.
 type Stats struct {
 	Accounts, Open, Idle, Watching int
