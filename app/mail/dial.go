@@ -125,7 +125,7 @@ func (d Dialer) dialOnce(ctx context.Context, srv config.Server, auth Auth, h *i
 	}
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return fail(classifyDial(err))
+		return fail(loginFailure(err))
 	}
 	if err := authenticate(c, srv, auth); err != nil {
 		c.Close()
@@ -134,10 +134,10 @@ func (d Dialer) dialOnce(ctx context.Context, srv config.Server, auth Auth, h *i
 	return &Conn{c: c, dc: dc, caps: c.Caps(), login: auth.Login, folders: &folderCache{}}, nil
 }
 
-// loginFailure sorts a failed LOGIN or AUTHENTICATE. Only a refusal of
-// the credentials is ErrAuth: a server that refuses for too many
-// connections, is unavailable for a while, or hangs up is not saying the
-// password is wrong.
+// loginFailure sorts a greeting that refuses (* BYE) or a failed LOGIN or
+// AUTHENTICATE. Only a refusal of the credentials is ErrAuth: a server
+// that refuses for too many connections, is unavailable for a while, or
+// hangs up is not saying the password is wrong.
 func loginFailure(err error) error {
 	var (
 		ie *imap.Error
@@ -148,6 +148,8 @@ func loginFailure(err error) error {
 		return ErrAuth
 	case !errors.As(err, &ie):
 		return classifyDial(err)
+	case ie.Type == imap.StatusResponseTypeBye && (ie.Code == imap.ResponseCodeUnavailable || tooManyConnections(ie.Text)):
+		return fmt.Errorf("%w: %w", ErrConnLimit, err)
 	case ie.Type == imap.StatusResponseTypeBye:
 		return fmt.Errorf("%w: %w", ErrClosed, err)
 	case ie.Code == imap.ResponseCodeUnavailable, ie.Code == imap.ResponseCodeLimit, ie.Code == imap.ResponseCodeInUse,

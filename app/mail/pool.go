@@ -142,8 +142,9 @@ func (p *Pool) AcquireLong(ctx context.Context, a Account) (c *Conn, release fun
 
 // Login dials a new connection with a.Auth, which checks the credentials
 // at the server, and keeps it for the account's next request. When the
-// server refuses for too many connections, the pool gives back its own
-// free connections of the account and tries once more.
+// server refuses for too many connections or hangs up (any new connection
+// of the pool's, not only a login's), the pool gives back its own free
+// connections of the account and tries once more.
 func (p *Pool) Login(ctx context.Context, a Account) error {
 	_, release, err := p.borrow(ctx, a, "", loanFresh, nil)
 	if err != nil {
@@ -197,9 +198,11 @@ func (p *Pool) borrow(ctx context.Context, a Account, mailbox string, k loan, di
 			c, err := dial(ctx)
 			if err != nil {
 				p.giveBackSlot(ac, k)
-				if errors.Is(err, ErrConnLimit) && !gaveBack {
+				if (errors.Is(err, ErrConnLimit) || errors.Is(err, ErrClosed)) && !gaveBack {
 					// Our own free connections may be what fills the
-					// server's limit: give them back and try once more.
+					// server's limit (refused, or hung up on at the
+					// greeting or login): give them back and try once
+					// more.
 					gaveBack = true
 					p.closeFree(ac)
 					continue

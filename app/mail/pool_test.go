@@ -279,3 +279,35 @@ func TestDovecotConnectionLimit(t *testing.T) {
 		t.Errorf("wrong password: %v, want ErrAuth", err)
 	}
 }
+
+// TestGreetingBye: a server that hangs up at the greeting because of its
+// connection limit (Courier, older Dovecot: "* BYE Too many connections")
+// is ErrConnLimit, and the pool tries once more after giving back its own.
+func TestGreetingBye(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			io.WriteString(c, "* BYE Too many connections from your IP address\r\n")
+			c.Close()
+		}
+	}()
+	p := newTestPool()
+	a := Account{ID: "u", Server: serverAt(t, ln.Addr().String()), Auth: testAuth}
+	err = p.Login(context.Background(), a)
+	if !errors.Is(err, ErrConnLimit) || errors.Is(err, ErrAuth) {
+		t.Errorf("Login = %v, want ErrConnLimit", err)
+	}
+	if got := accepted.Load(); got != 2 {
+		t.Errorf("%d connections, want one and one retry", got)
+	}
+}
