@@ -27,8 +27,6 @@ func baseDraft() *Draft {
 	}
 }
 
-var textFlowed7bit = [2]string{"text/plain; charset=utf-8; format=flowed", "7bit"}
-
 func TestWriteToHeaders(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
