@@ -59,6 +59,8 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	}
 	status := http.StatusUnprocessableEntity
 	if f.TooLarge {
+		// Said at the top too: the file input is at the end of the form.
+		p.Error = "The message was not sent, and the files just chosen were not attached: they are too large (see below)."
 		p.FieldErrors["attachments"] = a.tooLargeText()
 		status = http.StatusRequestEntityTooLarge
 	}

@@ -135,7 +135,7 @@ func ComposePane(p ComposeParams) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</h1><button type=\"submit\" name=\"action\" value=\"draft\" data-testid=\"save-draft\">Save<span class=\"wide-only\">draft</span></button> <button type=\"submit\" name=\"action\" value=\"send\" class=\"primary\" data-testid=\"send\">Send</button></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</h1><button type=\"submit\" name=\"action\" value=\"draft\" data-testid=\"save-draft\">Save<span class=\"wide-only\">&nbsp;draft</span></button> <button type=\"submit\" name=\"action\" value=\"send\" class=\"primary\" data-testid=\"send\">Send</button></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
