@@ -101,17 +101,17 @@ func carriedRefs(values []string) []keep {
 }
 
 // resumeCompose shows the message a login carried back. One with files no
-// mailbox holds is saved in Drafts first (see comeBack); notice says how
+// mailbox holds is saved in Drafts first (see comeBack); intro says how
 // the person got here.
-func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeForm, notice string) error {
-	if f.dropped != "" {
-		notice += " Attach these files again: " + f.dropped + "."
-	}
+func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeForm, intro string) error {
 	// Damaged hidden fields are dropped quietly here: the person is
 	// about to see the form and send it.
 	f.refuseDamaged()
 	p := a.composeParams(r, f.ComposeForm, "New message")
-	p.Notice = notice
+	p.Notice = intro + " Here is your message."
+	if f.dropped != "" {
+		p.Notice += " Attach these files again: " + f.dropped + "."
+	}
 	d, _ := a.draftFrom(r, f)
 	at, err := a.collectAttachments(r, f)
 	if err != nil {
@@ -126,6 +126,9 @@ func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		p.Error = lostText(at.lost)
 	}
 	d.Attachments = at.forMessage()
+	if at.hasNew() {
+		p.Notice = intro // comeBack says where the message is
+	}
 	return a.comeBack(w, r, f, d, p, http.StatusOK, false)
 }
 

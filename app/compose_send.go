@@ -154,7 +154,7 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 				saved = "Draft saved at " + a.now().Format("15:04") + "."
 			}
 			if len(p.Form.Kept) > 0 {
-				saved += " Its attachments are safe there."
+				saved = strings.TrimSuffix(saved, ".") + ", and its attachments are safe there."
 			}
 			p.Notice = strings.TrimSpace(p.Notice + " " + saved)
 			return a.composeAgain(w, r, p, status)

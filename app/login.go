@@ -111,7 +111,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		// saving needs until the request ends.
 		acct := account{Login: f.Login, ID: accountID(f.Login, srv), Server: srv, SMTP: smtpSrv, cred: cred}
 		rr := r.WithContext(context.WithValue(r.Context(), accountKey{}, acct))
-		if err := a.resumeCompose(w, rr, resume, "You are logged in again. Here is your message."); err != nil {
+		if err := a.resumeCompose(w, rr, resume, "You are logged in again."); err != nil {
 			// The new session works, or the login had failed: whatever
 			// failed is shown as it is.
 			a.fail(w, rr, carrying(err, resume))

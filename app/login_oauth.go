@@ -182,7 +182,7 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	acct := account{Login: login, ID: accountID(login, imapSrv), Server: imapSrv, SMTP: smtpSrv, Provider: p.Name(), mech: auth.Mechanism, cred: cred}
 	rr := r.WithContext(context.WithValue(ctx, accountKey{}, acct))
 	if resume, ok := resumedCompose(r.PostForm, carriedRefs(r.PostForm["c_keep"])); ok {
-		if err := a.resumeCompose(w, rr, resume, "You are signed in again. Here is your message."); err != nil {
+		if err := a.resumeCompose(w, rr, resume, "You are signed in again."); err != nil {
 			a.fail(w, rr, carrying(err, resume))
 		}
 		return nil
