@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"webmail/app/demo"
+	"webmail/app/internal/faultnet"
 	"webmail/app/message"
 	"webmail/config"
 )
@@ -251,6 +254,96 @@ func TestComposeUploadTooLarge(t *testing.T) {
 			}
 			if js && tb.shown(t, "[data-testid=error-attachments]") {
 				t.Error("the attachments error stays once the file is gone")
+			}
+		})
+	}
+}
+
+// TestComposeDraftAttachments saves a draft with two files and sends it
+// while the SMTP server is down: the form comes back listing both, and
+// sending again once the server is back delivers them and removes the
+// draft. Then a second draft, reopened from the Drafts folder, lists its
+// files and sends them. With JavaScript and without.
+func TestComposeDraftAttachments(t *testing.T) {
+	for _, js := range []bool{true, false} {
+		t.Run(map[bool]string{false: "no javascript", true: "javascript"}[js], func(t *testing.T) {
+			var smtp *faultnet.Proxy
+			w := newWebmail(t, demo.Options{}, func(c *config.Config) {
+				smtp = faultnet.NewProxy(t, net.JoinHostPort(c.SMTP.Host, strconv.Itoa(c.SMTP.Port)))
+				c.SMTP.Host, c.SMTP.Port = splitHostPort(t, smtp.Addr())
+			})
+			tb := newTab(t, testTimeout)
+			tb.run(t, "setting the viewport", chromedp.EmulateViewport(1280, 800))
+			if !js {
+				tb.run(t, "disabling JavaScript", chromedp.ActionFunc(disableScripts))
+			}
+			tb.login(t, w)
+			if js {
+				tb.saveSMTPCredentials(t, w)
+			}
+			credentials := func() {
+				if !js { // typed for each send; the password never comes back
+					tb.eval(t, `document.querySelector("#smtp_login").value = ""`, nil)
+					tb.typeInto(t, "[data-testid=smtp-fields] #smtp_login", w.acct.SMTPLogin)
+					tb.typeInto(t, "[data-testid=smtp-fields] #smtp_password", w.acct.SMTPPassword)
+				}
+			}
+			count := func() int { _, msgs := w.mailbox("Drafts"); return len(msgs) }
+			base := count() // the demo's own drafts
+			drafts := func() int { return count() - base }
+			files := twoFiles(t)
+			const rcpt = "ann@example.net"
+
+			// Saved, then sent while the SMTP server is down, then again.
+			tb.navigate(t, w.url+"/compose")
+			tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+			subject, body := "Figures, first try", "Ann,\nthe figures.\nDemo"
+			tb.fillCompose(t, rcpt, subject, body)
+			tb.run(t, "attaching two files", chromedp.SetUploadFiles("[data-testid=attachments-input]", []string{files[0].path, files[1].path}, chromedp.ByQuery))
+			tb.click(t, "[data-testid=save-draft]")
+			tb.waitFor(t, "the draft saved", `/Draft saved/.test(document.querySelector("[data-testid=compose-notice]")?.textContent)`)
+			tb.checkKeptList(t, files)
+			smtp.Refuse(true)
+			credentials()
+			tb.send(t)
+			tb.waitFor(t, "the send error", `document.querySelector("[data-testid=compose-error]:not([data-stale])")`)
+			if got := tb.text(t, "[data-testid=compose-error]"); !strings.Contains(got, "sending server") {
+				t.Errorf("the error says %q, want it to name the sending server", got)
+			}
+			tb.checkKeptList(t, files)
+			if n := drafts(); n != 1 {
+				t.Errorf("Drafts holds %d messages after the failed send, want the draft", n)
+			}
+			smtp.Refuse(false)
+			credentials()
+			before := len(w.demo.Received())
+			tb.send(t)
+			tb.waitSent(t, rcpt)
+			checkAttached(t, checkDelivery(t, w, w.delivered(t, before), rcpt, subject, body), files)
+			if n := drafts(); n != 0 {
+				t.Errorf("Drafts holds %d messages after sending, want none", n)
+			}
+
+			// Saved, left, reopened from Drafts, sent.
+			tb.navigate(t, w.url+"/compose")
+			tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+			subject, body = "Figures, reopened", "Ann,\nthe figures again.\nDemo"
+			tb.fillCompose(t, rcpt, subject, body)
+			tb.run(t, "attaching two files", chromedp.SetUploadFiles("[data-testid=attachments-input]", []string{files[0].path, files[1].path}, chromedp.ByQuery))
+			tb.click(t, "[data-testid=save-draft]")
+			tb.waitFor(t, "the draft saved", `/Draft saved/.test(document.querySelector("[data-testid=compose-notice]")?.textContent)`)
+			tb.navigate(t, w.url+w.messagePath("Drafts", subject))
+			tb.waitFor(t, "the draft", `document.querySelector("[data-testid=edit-draft]")`)
+			tb.click(t, "[data-testid=edit-draft]")
+			tb.waitFor(t, "the draft in the form", `document.querySelector("[data-testid=compose-form] [data-testid=kept]")`)
+			tb.checkKeptList(t, files)
+			credentials()
+			before = len(w.demo.Received())
+			tb.send(t)
+			tb.waitSent(t, rcpt)
+			checkAttached(t, checkDelivery(t, w, w.delivered(t, before), rcpt, subject, body), files)
+			if n := drafts(); n != 0 {
+				t.Errorf("Drafts holds %d messages after sending the reopened draft, want none", n)
 			}
 		})
 	}
