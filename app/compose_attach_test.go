@@ -22,6 +22,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"webmail/app/demo"
+	"webmail/app/internal/dovecot"
 	"webmail/app/internal/faultnet"
 	"webmail/app/message"
 	"webmail/config"
@@ -673,5 +674,46 @@ func TestOAuthButtonsCarryNoFiles(t *testing.T) {
 		if !strings.Contains(notice, name) {
 			t.Errorf("after signing in the notice %q does not ask for %q again", notice, name)
 		}
+	}
+}
+
+// TestKeptAttachmentsOnDovecot runs the round trip through a real IMAP
+// server: its BODYSTRUCTURE of a draft the webmail wrote must number the
+// attachments as the form does (parts 2 and 3), and a draft it reopens
+// must list them.
+func TestKeptAttachmentsOnDovecot(t *testing.T) {
+	dc := dovecot.Start(t, dovecot.Options{})
+	accts := []demo.Account{{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword,
+		SMTPLogin: "alice-smtp", SMTPPassword: "alice-smtp-secret", Address: dovecot.DefaultLogin, Name: "Alice"}}
+	e := newEnvWith(t, demo.Options{Accounts: accts, Empty: true}, func(c *config.Config) {
+		c.IMAP.Host, c.IMAP.Port = splitHostPort(t, dc.Addr())
+	})
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	files := testFiles()
+	smtpFields := []string{"smtp_login", e.acct.SMTPLogin, "smtp_password", e.acct.SMTPPassword}
+
+	doc := parse(t, c.postForm("/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Dovecot"}, {"body", "Two files."}}, files...), http.StatusUnprocessableEntity)
+	checkKept(t, doc, "d:", files)
+	if got := draftCount(t, c); got != 1 {
+		t.Fatalf("Drafts holds %d messages, want the draft", got)
+	}
+	// Reopened, the draft lists the same parts.
+	ref := doc.Find("input[name=draft]").AttrOr("value", "")
+	reopened := c.page("/compose?draft="+url.QueryEscape(ref), http.StatusOK)
+	checkKept(t, reopened, "d:", files)
+	if a, b := keptFields(doc), keptFields(reopened); fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("the form after saving keeps %v, the reopened draft %v: the server numbers the parts otherwise", a, b)
+	}
+
+	resp := c.postForm("/compose", with(composeFields(reopened), append([]string{"to", "ann@example.net", "action", "send"}, smtpFields...)...))
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: status %d\n%s", resp.StatusCode, body)
+	}
+	checkDelivered(t, lastDelivery(t, e.demo).Data, files)
+	if got := draftCount(t, c); got != 0 {
+		t.Errorf("after sending Drafts holds %d messages, want none", got)
 	}
 }
