@@ -75,7 +75,11 @@ func (a *App) collectAttachments(r *http.Request, f *composeForm) (*attachments,
 			sources[kind] = s
 		}
 	}
-	if len(sources) > 0 {
+	needed := false
+	for _, s := range sources {
+		needed = needed || s.ok
+	}
+	if needed {
 		conn, release, err := a.conn(r)
 		if err != nil {
 			return nil, err

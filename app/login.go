@@ -112,8 +112,8 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		acct := account{Login: f.Login, ID: accountID(f.Login, srv), Server: srv, SMTP: smtpSrv, cred: cred}
 		rr := r.WithContext(context.WithValue(r.Context(), accountKey{}, acct))
 		if err := a.resumeCompose(w, rr, resume, "You are logged in again."); err != nil {
-			// The new session works, or the login had failed: whatever
-			// failed is shown as it is.
+			// A mail server that gives up now still leaves the message
+			// carried in the login page.
 			a.fail(w, rr, carrying(err, resume))
 		}
 		return nil
