@@ -1,20 +1,16 @@
 package app
 
 import (
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"os"
 	"strings"
 
 	"webmail/app/smtpcred"
 	"webmail/views"
 )
 
-// composeForm is a posted compose form: the fields as typed, and uploads
-// spooled to temporary files (never held in memory).
+// composeForm is a posted compose form: the fields as typed, the
+// attachments already given, and new uploads spooled to temporary files
+// (never held in memory).
 type composeForm struct {
 	views.ComposeForm
 	Action string
@@ -23,101 +19,46 @@ type composeForm struct {
 	smtpPassword []byte
 	// opened is the SMTP credential opened from the browser's sealed blob
 	// for this send; cleanup wipes it too.
-	opened       smtpcred.Credential
-	SMTPBlob     string
-	Uploads      []upload
-	TooLarge     bool
-	forwardAdded bool // the original's attachments are in the draft
+	opened   smtpcred.Credential
+	SMTPBlob string
+	// Keep are the attachments the form already held, in order: parts of
+	// the draft or of the forwarded message, or content the page carried.
+	Keep     []keep
+	Uploads  []upload
+	TooLarge bool // the new files passed the limit and were dropped
+	// att are the message's attachments once collectAttachments resolved
+	// them (compose_attach.go).
+	att *attachments
+	// dropped names the files a sign-in button could not carry back, for
+	// the form to ask for again.
+	dropped string
 }
 
-type upload struct {
-	Name, Type string
-	Path       string
-	Size       int64
-}
-
-// cleanup removes the spooled uploads and wipes the SMTP password.
+// cleanup removes the spooled files and wipes the SMTP password.
 func (f *composeForm) cleanup() {
 	clear(f.smtpPassword)
 	f.opened.Wipe()
-	for _, u := range f.Uploads {
-		os.Remove(u.Path)
+	for _, k := range f.Keep {
+		k.data.remove()
+	}
+	for i := range f.Uploads {
+		f.Uploads[i].remove()
 	}
 }
 
-const maxFieldBytes = 1 << 20 // one text field (the body) at most
-
-// readComposeForm streams a multipart (or urlencoded) compose form. Text
-// fields come first in the form, so when the uploads exceed the limit the
-// typed text is still there to show again.
-func readComposeForm(r *http.Request, maxUpload int64) (*composeForm, error) {
-	f := &composeForm{}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		pw, err := readSecretForm(nil, r, 4*maxFieldBytes, "smtp_password")
-		if err != nil {
-			return nil, err
-		}
-		f.smtpPassword = pw
-		for k, v := range r.PostForm {
-			f.set(k, strings.Join(v, ", "))
-		}
-		return f, nil
-	}
-	mr, err := r.MultipartReader()
+// readComposeForm reads a compose form as a stream (readStreamedForm).
+// Every field but the file input comes before it in the form, so when
+// the uploads pass maxUpload what was typed is still all there.
+func readComposeForm(w http.ResponseWriter, r *http.Request, maxUpload int64) (*composeForm, error) {
+	sf, err := readStreamedForm(w, r, streamSpec{secret: "smtp_password", keep: "keep", files: "attachments", maxFiles: maxUpload})
 	if err != nil {
 		return nil, err
 	}
-	var total int64
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return f, nil
-		}
-		if err != nil {
-			f.cleanup()
-			return nil, err
-		}
-		name := part.FormName()
-		if part.FileName() == "" {
-			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-			if err != nil || len(b) > maxFieldBytes {
-				clear(b)
-				f.cleanup()
-				return nil, fmt.Errorf("compose field %q too large or unreadable", name)
-			}
-			if name == "smtp_password" {
-				clear(f.smtpPassword)
-				f.opened.Wipe()
-				f.smtpPassword = b // kept as bytes, to be wiped
-				continue
-			}
-			f.set(name, string(b))
-			continue
-		}
-		if name != "attachments" || f.TooLarge {
-			io.Copy(io.Discard, part)
-			continue
-		}
-		tmp, err := os.CreateTemp("", "webmail-upload-*")
-		if err != nil {
-			f.cleanup()
-			return nil, err
-		}
-		n, err := io.Copy(tmp, io.LimitReader(part, maxUpload-total+1))
-		tmp.Close()
-		u := upload{Name: part.FileName(), Type: part.Header.Get("Content-Type"), Path: tmp.Name(), Size: n}
-		f.Uploads = append(f.Uploads, u)
-		if err != nil {
-			f.cleanup()
-			return nil, err
-		}
-		total += n
-		if total > maxUpload {
-			f.TooLarge = true
-			io.Copy(io.Discard, part)
-		}
+	f := &composeForm{smtpPassword: sf.secret, Keep: sf.keeps, Uploads: sf.uploads, TooLarge: sf.tooLarge}
+	for k, v := range sf.values {
+		f.set(k, strings.Join(v, ", "))
 	}
+	return f, nil
 }
 
 func (f *composeForm) set(name, value string) {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/emersion/go-imap/v2"
+
 	"webmail/app/compose"
 	"webmail/app/message"
 	"webmail/views"
@@ -81,11 +83,7 @@ func (a *App) showForward(w http.ResponseWriter, r *http.Request) error {
 	om.release()
 	f := formFromDraft(compose.Forward(o))
 	f.ForwardOf = msgRef{om.mailbox, om.validity, om.uid}.String()
-	layout := om.layout
-	layout.ResolveInline(nil)
-	for _, p := range layout.Attachments {
-		f.ForwardNames = append(f.ForwardNames, p.DownloadName())
-	}
+	f.Kept = keptParts("f:", om.msg.Structure)
 	return a.showComposeForm(w, r, f, "Forward")
 }
 
@@ -114,7 +112,19 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref msgRef) erro
 	if len(env.InReplyTo) > 0 {
 		f.InReplyTo = env.InReplyTo[0]
 	}
+	f.Kept = keptParts("d:", msg.Structure)
 	return a.showComposeForm(w, r, f, "Draft")
+}
+
+// keptParts lists the attachments of a message the form opens (a draft,
+// "d:", or a message to forward, "f:"), each to send along unless
+// unticked, streamed from the message when the new one is written.
+func keptParts(prefix string, bs imap.BodyStructure) []views.KeptAttachment {
+	var out []views.KeptAttachment
+	for _, p := range attachableParts(bs) {
+		out = append(out, views.KeptAttachment{Value: prefix + p.Section(), Name: p.DownloadName(), Size: decodedSize(p)})
+	}
+	return out
 }
 
 func formFromDraft(d compose.Draft) views.ComposeForm {

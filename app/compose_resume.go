@@ -2,26 +2,37 @@ package app
 
 import (
 	"net/http"
+	"net/url"
 
 	"webmail/views"
 )
 
-// carriedFields are the compose fields a login form carries when the
-// session ended while the person was writing. The SMTP password and the
-// uploads are not carried: the password is never sent back to the
-// browser, and files cannot be put back into a file input.
+// When the session ends while the person is writing, the login page
+// carries the message back: its fields in hidden fields, its attachments
+// as hidden "c_keep" fields. Parts of the person's draft or forwarded
+// message travel by reference; files no mailbox holds (new uploads,
+// content a page carried) travel in the page itself, in the password
+// form, which then posts as multipart/form-data. Nothing is kept on the
+// server. After the login the message is saved in Drafts at once, files
+// and all, and the compose form lists them from there.
+
+// carriedFields are the compose fields a login form carries. The SMTP
+// password is not: it is never sent back to the browser.
 var carriedFields = []string{"to", "cc", "bcc", "subject", "body", "in_reply_to", "references", "reply_of", "forward_of", "draft", "smtp_login"}
 
+// maxDroppedBytes bounds the names of the files the sign-in buttons do
+// not carry ("c_dropped"), which the flow session keeps.
+const maxDroppedBytes = 2 << 10
+
 // carryCompose reads the compose form of a request that cannot be served
-// and attaches it to err, for the login page to carry. Nothing is stored
-// on the server.
-func (a *App) carryCompose(w http.ResponseWriter, r *http.Request, err error) error {
-	f, ferr := readComposeForm(r, int64(a.cfg.Limits.MaxAttachmentMB)<<20)
+// and attaches it to err, for the login page to carry; done removes its
+// files once the page is written.
+func (a *App) carryCompose(w http.ResponseWriter, r *http.Request, err error) (done func(), carried error) {
+	f, ferr := readComposeForm(w, r, a.maxUpload())
 	if ferr != nil {
-		return err
+		return func() {}, err
 	}
-	f.cleanup()
-	return carrying(err, f)
+	return f.cleanup, carrying(err, f)
 }
 
 // loginCarrying renders the login page with f's message in hidden fields,
@@ -29,11 +40,9 @@ func (a *App) carryCompose(w http.ResponseWriter, r *http.Request, err error) er
 // the buttons ask the provider for.
 func (a *App) loginCarrying(w http.ResponseWriter, r *http.Request, f *composeForm, hint, msg string) {
 	p := views.LoginParams{Base: a.base(r, "Log in"), Error: msg, Providers: a.providerButtons(), Hint: hint}
-	p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
-	for _, name := range carriedFields {
-		if v := f.get(name); v != "" {
-			p.Carry = append(p.Carry, views.Hidden{Name: "c_" + name, Value: v})
-		}
+	p.Carry, p.CarryKeep = carryOf(f)
+	if f.TooLarge {
+		p.Error += " " + a.tooLargeText() + " The files you had just chosen were not kept."
 	}
 	if isHTMX(r) {
 		// A fragment would land in the compose pane; the whole page is
@@ -41,19 +50,86 @@ func (a *App) loginCarrying(w http.ResponseWriter, r *http.Request, f *composeFo
 		w.Header().Set("HX-Retarget", "body")
 		w.Header().Set("HX-Reswap", "innerHTML")
 	}
-	render(w, r, http.StatusUnauthorized, views.Login(p))
+	if err := renderKept(w, r, http.StatusUnauthorized, views.Login(p), p.CarryKeep); err != nil {
+		a.fail(w, r, err) // broken off: the page streamed a file that failed
+	}
 }
 
-// resumedCompose is the compose form a login carried back.
-func resumedCompose(r *http.Request) (views.ComposeForm, bool) {
-	if r.PostForm.Get("resume") != "compose" {
-		return views.ComposeForm{}, false
-	}
-	f := &composeForm{}
+// carryOf is what a login page carries of f: its fields, and its
+// attachments in order.
+func carryOf(f *composeForm) ([]views.Hidden, []views.KeptAttachment) {
+	carry := []views.Hidden{{Name: "resume", Value: "compose"}}
 	for _, name := range carriedFields {
-		f.set(name, r.PostForm.Get("c_"+name))
+		if v := f.get(name); v != "" {
+			carry = append(carry, views.Hidden{Name: "c_" + name, Value: v})
+		}
 	}
-	return f.ComposeForm, true
+	if f.dropped != "" {
+		carry = append(carry, views.Hidden{Name: "c_dropped", Value: f.dropped})
+	}
+	return carry, keptFor(f)
+}
+
+// resumedCompose reads the message a login form carried back: its fields
+// and attachments (the form's keeps, whose files it owns), and the names
+// of files a sign-in button could not carry. ok is false if it carries
+// none.
+func resumedCompose(values url.Values, keeps []keep) (f *composeForm, ok bool) {
+	if values.Get("resume") != "compose" {
+		return nil, false
+	}
+	f = &composeForm{Keep: keeps}
+	for _, name := range carriedFields {
+		f.set(name, values.Get("c_"+name))
+	}
+	if d := values.Get("c_dropped"); len(d) <= maxDroppedBytes {
+		f.dropped = d
+	}
+	return f, true
+}
+
+// carriedRefs are the carried keep values that name parts of the
+// person's mail: what a sign-in button carries.
+func carriedRefs(values []string) []keep {
+	var out []keep
+	for _, v := range values {
+		if _, _, ok := splitKeep(v); ok {
+			out = append(out, keep{ref: v})
+		}
+	}
+	return out
+}
+
+// resumeCompose shows the message a login carried back. One with files no
+// mailbox holds is saved in Drafts first (see comeBack); intro says how
+// the person got here.
+func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeForm, intro string) error {
+	// Damaged hidden fields are dropped quietly here: the person is
+	// about to see the form and send it.
+	f.refuseDamaged()
+	p := a.composeParams(r, f.ComposeForm, "New message")
+	p.Notice = intro + " Here is your message."
+	if f.dropped != "" {
+		p.Notice += " Attach these files again: " + f.dropped + "."
+	}
+	d, _ := a.draftFrom(r, f)
+	at, err := a.collectAttachments(r, f)
+	if err != nil {
+		fl := a.classify(r, err)
+		if fl.outcome != showError {
+			return err
+		}
+		p.Error = "The attachments kept in your mailbox could not be read right now. " + fl.msg
+		return a.comeBack(w, r, f, d, p, http.StatusOK, false)
+	}
+	if at.lost > 0 {
+		p.Error = lostText(at.lost)
+	}
+	d.Attachments = at.forMessage()
+	if at.hasNew() {
+		p.Notice = intro // comeBack says where the message is
+	}
+	return a.comeBack(w, r, f, d, p, http.StatusOK, false)
 }
 
 func (f *composeForm) get(name string) string {

@@ -9,7 +9,9 @@ import (
 	netmail "net/mail"
 	"os"
 	"strings"
+	"unicode"
 
+	"github.com/a-h/templ"
 	"github.com/emersion/go-imap/v2"
 
 	"webmail/app/compose"
@@ -21,50 +23,74 @@ import (
 
 // postCompose sends the message or saves it as a draft.
 func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
-	maxUpload := int64(a.cfg.Limits.MaxAttachmentMB) << 20
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+8<<20)
-	f, err := readComposeForm(r, maxUpload)
+	f, err := readComposeForm(w, r, a.maxUpload())
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The message could not be read. If you attached files, they may be too large.", err)
+		return errorf(http.StatusBadRequest, "The message could not be read. Please try again.", err)
 	}
 	defer f.cleanup()
-	// When the session cannot go on, what was being written goes back to
-	// the browser in the login form (and the sign-in buttons).
-	return carrying(a.submitCompose(w, r, f), f)
+	if err := a.submitCompose(w, r, f); err != nil {
+		// When the session cannot go on, what was being written goes
+		// back to the browser in the login form (and the sign-in
+		// buttons), its files too: so the failure is answered here,
+		// while they are still on disk.
+		a.fail(w, r, carrying(err, f))
+	}
+	return nil
 }
 
-// submitCompose saves or sends the message of a compose form.
+// maxUpload is the most the new files of a message may weigh together.
+func (a *App) maxUpload() int64 { return int64(a.cfg.Limits.MaxAttachmentMB) << 20 }
+
+// tooLargeText says that the new files weigh too much, in the words the
+// page and its JavaScript both use.
+func (a *App) tooLargeText() string {
+	return fmt.Sprintf("The attachments are larger than %d MB together. Attach fewer or smaller files.", a.cfg.Limits.MaxAttachmentMB)
+}
+
+// submitCompose saves or sends the message of a compose form. Whatever
+// brings the form back keeps everything typed and every attachment (see
+// comeBack); an error means the session cannot go on.
 func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeForm) error {
+	damaged := f.refuseDamaged()
 	p := a.composeParams(r, f.ComposeForm, "New message")
-	if f.TooLarge {
-		p.FieldErrors["attachments"] = fmt.Sprintf("The attachments are larger than %d MB together. Attach fewer or smaller files.", a.cfg.Limits.MaxAttachmentMB)
-		return a.composeAgain(w, r, p, http.StatusRequestEntityTooLarge)
-	}
 	d, errs := a.draftFrom(r, f)
 	for k, v := range errs {
 		p.FieldErrors[k] = v
 	}
-	if len(p.FieldErrors) > 0 {
-		return a.composeAgain(w, r, p, http.StatusUnprocessableEntity)
+	status := http.StatusUnprocessableEntity
+	if f.TooLarge {
+		// Said at the top too: the file input is at the end of the form.
+		p.Error = "The message was not sent, and the files just chosen were not attached: they are too large (see below)."
+		p.FieldErrors["attachments"] = a.tooLargeText()
+		status = http.StatusRequestEntityTooLarge
+	}
+	at, err := a.collectAttachments(r, f)
+	if err != nil {
+		fl := a.classify(r, err)
+		if fl.outcome != showError {
+			return err
+		}
+		p.Error = "The attachments kept in your mailbox could not be read, so nothing was sent. " + fl.msg
+		return a.comeBack(w, r, f, d, p, fl.status, false)
+	}
+	if at.lost > 0 {
+		damaged = append(damaged, lostText(at.lost))
+	}
+	d.Attachments = at.forMessage()
+	if len(damaged) > 0 {
+		p.Error = "The message was not sent. " + strings.Join(damaged, " ") + " Check it, then send it again."
+	}
+	if len(p.FieldErrors) > 0 || len(damaged) > 0 {
+		return a.comeBack(w, r, f, d, p, status, false)
 	}
 
 	if f.Action == "draft" {
-		ref, err := a.saveDraft(r, d, f)
-		if err != nil {
-			return err
-		}
-		p.Form.Draft = ref.String()
-		p.Error = ""
-		p.Notice = "Draft saved at " + a.now().Format("15:04") + "."
-		return a.composeAgain(w, r, p, http.StatusOK)
+		return a.comeBack(w, r, f, d, p, http.StatusOK, true)
 	}
 
 	if !a.sends.allow(accountFrom(r).ID) {
-		p.Error = "You have sent many messages in a short time. Please wait a while before sending more; your draft is saved."
-		if ref, err := a.saveDraft(r, d, f); err == nil {
-			p.Form.Draft = ref.String()
-		}
-		return a.composeAgain(w, r, p, http.StatusTooManyRequests)
+		p.Error = "You have sent many messages in a short time. Please wait a while before sending more."
+		return a.comeBack(w, r, f, d, p, http.StatusTooManyRequests, true)
 	}
 	auth, msg, status, err := a.smtpCredentials(r, f)
 	if err != nil {
@@ -73,27 +99,23 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	if msg != "" {
 		p.Error = msg
 		p.NeedSMTP = true
-		if ref, err := a.saveDraft(r, d, f); err == nil {
-			p.Form.Draft = ref.String()
-			p.Error += " Your message is saved in Drafts."
-		}
-		return a.composeAgain(w, r, p, status)
+		return a.comeBack(w, r, f, d, p, status, true)
 	}
 	if err := a.send(r, d, f, auth); err != nil {
-		if over := a.classify(r, err); over.outcome == sessionOver {
+		var ae *attachError
+		if fl := a.classify(r, err); fl.outcome != showError {
 			return err
+		} else if errors.As(err, &ae) {
+			p.Error = "The attachments kept in your mailbox could not be read, so nothing was sent. " + fl.msg
+			return a.comeBack(w, r, f, d, p, fl.status, false)
 		}
 		status, msg := sendFailure(err)
 		p.Error = msg
-		if ref, err2 := a.saveDraft(r, d, f); err2 == nil {
-			p.Form.Draft = ref.String()
-			p.Error += " Your message is saved in Drafts."
-		}
 		if errors.Is(err, mail.ErrSMTPAuth) {
 			p.NeedSMTP = true
 		}
 		a.log.Warn("send failed", "err", err.Error())
-		return a.composeAgain(w, r, p, status)
+		return a.comeBack(w, r, f, d, p, status, true)
 	}
 	to := views.AddrNames(addrsOf(d.To))
 	if isHTMX(r) {
@@ -104,17 +126,121 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	return nil
 }
 
-// composeAgain shows the form again with what was typed.
-func (a *App) composeAgain(w http.ResponseWriter, r *http.Request, p views.ComposeParams, status int) error {
-	if isHTMX(r) {
-		p.Pane = true
-		return render(w, r, status, views.ComposePane(p))
+// lostText says that n kept attachments are no longer there.
+func lostText(n int) string {
+	what := "An attachment kept from the draft or the forwarded message is"
+	if n > 1 {
+		what = fmt.Sprintf("%d attachments kept from the draft or the forwarded message are", n)
 	}
-	return render(w, r, status, views.ComposePage(p))
+	return what + " no longer there (was the message deleted or changed elsewhere?), so the list below lacks it. Attach it again if you need it."
 }
 
-// draftFrom checks the form and builds the message; errs maps form fields
-// to what is wrong with them.
+// comeBack shows the form again with status, everything typed and every
+// attachment kept. When the form holds files that no mailbox holds yet
+// (new uploads, content the page carried), or save asks for it (a draft
+// to save, a send that failed), the message is first saved in Drafts,
+// replacing its earlier version: the files then wait in the person's own
+// mailbox, not on this server, and the form lists them as parts of the
+// new draft. When Drafts cannot be reached the page itself carries them.
+// An error means the session cannot go on.
+func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d *compose.Draft, p views.ComposeParams, status int, save bool) error {
+	if f.att != nil && (save || f.att.hasNew()) {
+		ref, err := a.saveDraft(r, d, f)
+		if err == nil {
+			p.Form.Draft = ref.String()
+			p.Form.Kept = f.att.keptInDraft()
+			saved := "Your message is saved in Drafts."
+			if f.Action == "draft" {
+				saved = "Draft saved at " + a.now().Format("15:04") + "."
+			}
+			if len(p.Form.Kept) > 0 {
+				saved = strings.TrimSuffix(saved, ".") + ", and its attachments are safe there."
+			}
+			p.Notice = strings.TrimSpace(p.Notice + " " + saved)
+			return a.composeAgain(w, r, p, status)
+		}
+		fl := a.classify(r, err)
+		if fl.outcome != showError {
+			return err
+		}
+		a.log.Warn("saving the draft failed", "err", err.Error())
+		what := "The message could not be saved in Drafts. "
+		if f.att.hasNew() {
+			what = "Your attachments could not be saved in Drafts, so this page carries them: keep it open until the message is sent or saved. "
+		}
+		p.Error = strings.TrimSpace(p.Error + " " + what + fl.msg)
+		if f.Action == "draft" && status == http.StatusOK {
+			status = fl.status
+		}
+	}
+	p.Form.Kept = keptFor(f)
+	return a.composeAgain(w, r, p, status)
+}
+
+// composeAgain shows the form again with what was typed. A form that
+// carries files in the page is written as it renders, never held whole.
+func (a *App) composeAgain(w http.ResponseWriter, r *http.Request, p views.ComposeParams, status int) error {
+	c := views.ComposePage(p)
+	if isHTMX(r) {
+		p.Pane = true
+		c = views.ComposePane(p)
+	}
+	return renderKept(w, r, status, c, p.Form.Kept)
+}
+
+// renderKept renders c, streaming it when kept carries content.
+func renderKept(w http.ResponseWriter, r *http.Request, status int, c templ.Component, kept []views.KeptAttachment) error {
+	for _, k := range kept {
+		if k.Carried() {
+			return renderStream(w, r, status, c)
+		}
+	}
+	return render(w, r, status, c)
+}
+
+// refuseDamaged checks the fields the form carries for the webmail
+// rather than for the person: In-Reply-To, References, and the
+// references to the original, the forwarded message and the earlier
+// draft. One that is not what the webmail wrote (a line break in it, an
+// invalid message identifier, a broken reference) is emptied, and the
+// sentence returned says so; sending again goes on without it.
+func (f *composeForm) refuseDamaged() []string {
+	var out []string
+	probe := compose.Draft{InReplyTo: f.InReplyTo}
+	for _, id := range strings.Fields(f.References) {
+		probe.References = append(probe.References, strings.Trim(id, "<>"))
+	}
+	bad := map[string]bool{}
+	for _, fe := range probe.Validate() {
+		bad[fe.Field] = true
+	}
+	if f.InReplyTo != "" && (bad["in-reply-to"] || strings.ContainsFunc(f.InReplyTo, unicode.IsControl)) {
+		f.InReplyTo = ""
+		out = append(out, "The reply's In-Reply-To field was damaged (it must be one message identifier), so it was removed.")
+	}
+	if f.References != "" && (bad["references"] || strings.ContainsFunc(f.References, unicode.IsControl)) {
+		f.References = ""
+		out = append(out, "The reply's References field was damaged (it must be message identifiers), so it was removed.")
+	}
+	if _, ok := parseRef(f.ReplyOf); f.ReplyOf != "" && !ok {
+		f.ReplyOf = ""
+		out = append(out, "The link to the message you are answering was damaged, so it was removed: that message will not be marked as answered.")
+	}
+	if _, ok := parseRef(f.ForwardOf); f.ForwardOf != "" && !ok {
+		f.ForwardOf = ""
+		out = append(out, "The link to the message you are forwarding was damaged, so it was removed.")
+	}
+	if _, ok := parseRef(f.Draft); f.Draft != "" && !ok {
+		f.Draft = ""
+		out = append(out, "The link to the earlier version of this draft was damaged, so it was removed: that version stays in Drafts.")
+	}
+	return out
+}
+
+// draftFrom checks the form and builds the message, without its
+// attachments (collectAttachments); errs maps form fields to what is
+// wrong with them. Invalid addresses are left out of the message, which
+// can then still be saved as a draft; the form keeps them as typed.
 func (a *App) draftFrom(r *http.Request, f *composeForm) (*compose.Draft, map[string]string) {
 	errs := map[string]string{}
 	d := &compose.Draft{Subject: f.Subject, Body: f.Body, Date: a.now(), InReplyTo: strings.TrimSpace(f.InReplyTo)}
@@ -140,19 +266,17 @@ func (a *App) draftFrom(r *http.Request, f *composeForm) (*compose.Draft, map[st
 	for _, id := range strings.Fields(f.References) {
 		d.References = append(d.References, strings.Trim(id, "<>"))
 	}
-	for _, u := range f.Uploads {
-		d.Attachments = append(d.Attachments, compose.Attachment{Filename: u.Name, ContentType: u.Type, Open: openFile(u.Path)})
-	}
 	for _, fe := range d.Validate() {
-		if _, ok := errs[fe.Field]; !ok {
-			errs[fe.Field] = sentence(fe.Problem)
+		switch fe.Field {
+		case "in-reply-to", "references", "message-id":
+			// refuseDamaged emptied these already.
+		default:
+			if _, ok := errs[fe.Field]; !ok {
+				errs[fe.Field] = sentence(fe.Problem)
+			}
 		}
 	}
 	return d, errs
-}
-
-func openFile(path string) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) { return os.Open(path) }
 }
 
 // smtpCredentials decides what to log in to SMTP with: the sealed blob the
@@ -198,12 +322,9 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 // answered and removes the draft it came from.
 func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.Auth) error {
 	ctx := r.Context()
-	if err := a.addForwarded(r, d, f); err != nil {
-		return err
-	}
 	spool, size, err := spoolMessage(d, false)
 	if err != nil {
-		return err
+		return &attachError{err}
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
@@ -240,12 +361,10 @@ func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.
 	return nil
 }
 
-// saveDraft files the message in Drafts, replacing the earlier version.
+// saveDraft files the message in Drafts, replacing the earlier version
+// (removed only once the new one is stored).
 func (a *App) saveDraft(r *http.Request, d *compose.Draft, f *composeForm) (msgRef, error) {
 	ctx := r.Context()
-	if err := a.addForwarded(r, d, f); err != nil {
-		return msgRef{}, err
-	}
 	spool, size, err := spoolMessage(d, true)
 	if err != nil {
 		return msgRef{}, err
@@ -264,6 +383,11 @@ func (a *App) saveDraft(r *http.Request, d *compose.Draft, f *composeForm) (msgR
 	validity, uid, err := conn.Append(ctx, drafts, []imap.Flag{imap.FlagDraft, imap.FlagSeen}, d.Date, size, io.NewSectionReader(spool, 0, size))
 	if err != nil {
 		return msgRef{}, err
+	}
+	if uid == 0 { // no UIDPLUS: find it by its Message-ID
+		if validity, uid, err = conn.FindMessageID(ctx, drafts, d.MessageID); err != nil {
+			return msgRef{}, err
+		}
 	}
 	if old, ok := parseRef(f.Draft); ok && !(old.Mailbox == drafts && old.UID == uid) {
 		if err := conn.Remove(ctx, old.Mailbox, old.Validity, old.UID); err != nil && !errors.Is(err, mail.ErrNotFound) {
@@ -289,37 +413,12 @@ func spoolMessage(d *compose.Draft, withBcc bool) (*os.File, int64, error) {
 	return f, n, nil
 }
 
-// addForwarded attaches the original's attachments to a forward, streamed
-// from IMAP when the message is written.
-func (a *App) addForwarded(r *http.Request, d *compose.Draft, f *composeForm) error {
-	ref, ok := parseRef(f.ForwardOf)
-	if !ok || f.forwardAdded {
-		return nil
-	}
-	conn, release, err := a.conn(r)
-	if err != nil {
-		return err
-	}
-	msg, err := conn.Message(r.Context(), ref.Mailbox, ref.Validity, ref.UID)
-	release()
-	if err != nil {
-		return err
-	}
-	layout := message.LayoutOf(msg.Structure)
-	layout.ResolveInline(nil)
-	acct := accountFrom(r)
-	for _, p := range layout.Attachments {
-		d.Attachments = append(d.Attachments, compose.Attachment{
-			Filename:    p.DownloadName(),
-			ContentType: p.Type,
-			Open: func() (io.ReadCloser, error) {
-				return a.streamPart(r.Context(), acct, ref, p)
-			},
-		})
-	}
-	f.forwardAdded = true
-	return nil
-}
+// attachError is a message that could not be written because an
+// attachment could not be read (from IMAP, or its spooled file).
+type attachError struct{ err error }
+
+func (e *attachError) Error() string { return "writing the message: " + e.err.Error() }
+func (e *attachError) Unwrap() error { return e.err }
 
 // streamPart reads one decoded part of a message from IMAP on a connection
 // of its own, as a stream.

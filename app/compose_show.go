@@ -20,6 +20,8 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 		// the fields show; the JavaScript hides them when it has a blob.
 		NeedSMTP:   !acct.SMTP.UseIMAPCredentials,
 		TokenSends: acct.Provider != "",
+		MaxUpload:  a.maxUpload(),
+		TooLarge:   a.tooLargeText(),
 	}
 }
 

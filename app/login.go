@@ -52,30 +52,27 @@ func (f loginForm) validate() string {
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request) error {
-	// A carried message may be long. The password stays in bytes of our
-	// own, wiped when the login is done (S3).
-	password, err := readSecretForm(w, r, 4<<20, "password")
-	defer clear(password)
+	// The password stays in bytes of our own, wiped when the login is
+	// done (S3). A carried message may be long, and carry files: the form
+	// then posts as multipart/form-data, read as a stream.
+	form, err := readStreamedForm(w, r, streamSpec{secret: "password", keep: "c_keep", maxFiles: a.maxUpload()})
 	if err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
+	defer form.cleanup()
+	r.PostForm = form.values
 	f := loginForm{
 		Login:    strings.TrimSpace(r.PostForm.Get("login")),
-		Password: viewString(password),
+		Password: viewString(form.secret),
 		Next:     safeNext(r.PostForm.Get("next")),
 	}
-	resume, resuming := resumedCompose(r)
+	resume, resuming := resumedCompose(r.PostForm, form.keeps)
 	again := func(status int, msg string) error {
 		p := views.LoginParams{Base: a.base(r, "Log in"), Login: f.Login, Next: f.Next, Error: msg, Providers: a.providerButtons()}
 		if resuming { // keep carrying the message
-			for _, name := range carriedFields {
-				if v := r.PostForm.Get("c_" + name); v != "" {
-					p.Carry = append(p.Carry, views.Hidden{Name: "c_" + name, Value: v})
-				}
-			}
-			p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
+			p.Carry, p.CarryKeep = carryOf(resume)
 		}
-		return render(w, r, status, views.Login(p))
+		return renderKept(w, r, status, views.Login(p), p.CarryKeep)
 	}
 	if msg := f.validate(); msg != "" {
 		return again(http.StatusUnprocessableEntity, msg)
@@ -91,6 +88,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The login is checked with a new connection, which then serves the
 	// account's first pages.
+	cred := vault.Credential{Login: f.Login, Password: f.Password}
 	err = a.pool.Login(r.Context(), mail.Account{ID: accountID(f.Login, srv), Server: srv, Auth: mail.Auth{Login: f.Login, Password: f.Password}})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
@@ -102,17 +100,23 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		fl, _ := imapFailure(err)
 		return again(fl.status, fl.msg)
 	}
-	if _, err := a.startSession(w, r, srv, vault.Credential{Login: f.Login, Password: f.Password}); err != nil {
+	if _, err := a.startSession(w, r, srv, cred); err != nil {
 		return err
 	}
 	a.log.Info("login", "login", f.Login)
 	if resuming {
 		// The message being written when the session ended, back in the
-		// form. The request now carries the new session's account.
-		ctx := context.WithValue(r.Context(), accountKey{}, account{Login: f.Login, ID: accountID(f.Login, srv), Server: srv, SMTP: smtpSrv})
-		p := a.composeParams(r.WithContext(ctx), resume, "New message")
-		p.Notice = "You are logged in again. Here is your message; attach files again if it had any."
-		return render(w, r, http.StatusOK, views.ComposePage(p))
+		// form and saved in Drafts. The request now carries the new
+		// session's account, and its credential for the connections that
+		// saving needs until the request ends.
+		acct := account{Login: f.Login, ID: accountID(f.Login, srv), Server: srv, SMTP: smtpSrv, cred: cred}
+		rr := r.WithContext(context.WithValue(r.Context(), accountKey{}, acct))
+		if err := a.resumeCompose(w, rr, resume, "You are logged in again."); err != nil {
+			// A mail server that gives up now still leaves the message
+			// carried in the login page.
+			a.fail(w, rr, carrying(err, resume))
+		}
+		return nil
 	}
 	next := f.Next
 	if next == "" {

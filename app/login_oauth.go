@@ -73,12 +73,20 @@ func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 		return a.loginAgain(w, r, http.StatusBadGateway, p.Label()+" cannot be reached right now. Please try again in a moment, or log in with your password.")
 	}
 	v := url.Values{"provider": {p.Name()}, "state": {f.State}, "nonce": {f.Nonce}, "verifier": {f.Verifier}, "next": {safeNext(r.PostForm.Get("next"))}}
-	if r.PostForm.Get("resume") == "compose" {
+	// What the person was writing, but never a file: only references to
+	// parts of their own mail, and the names of the files to attach again.
+	if resume, ok := resumedCompose(r.PostForm, carriedRefs(r.PostForm["c_keep"])); ok {
 		v.Set("resume", "compose")
 		for _, name := range carriedFields {
-			if s := r.PostForm.Get("c_" + name); s != "" {
+			if s := resume.get(name); s != "" {
 				v.Set("c_"+name, s)
 			}
+		}
+		for _, k := range resume.Keep {
+			v.Add("c_keep", k.ref)
+		}
+		if resume.dropped != "" {
+			v.Set("c_dropped", resume.dropped)
 		}
 	}
 	if err := a.flows.RenewToken(r.Context()); err != nil {
@@ -169,12 +177,15 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.log.Info("oauth login", "login", login, "provider", p.Name())
 
-	acct := account{Login: login, ID: accountID(login, imapSrv), Server: imapSrv, SMTP: smtpSrv, Provider: p.Name()}
+	// The request now carries the new session's account, and its token
+	// for the connections a resumed message needs until the request ends.
+	acct := account{Login: login, ID: accountID(login, imapSrv), Server: imapSrv, SMTP: smtpSrv, Provider: p.Name(), mech: auth.Mechanism, cred: cred}
 	rr := r.WithContext(context.WithValue(ctx, accountKey{}, acct))
-	if resume, ok := resumedCompose(r); ok {
-		cp := a.composeParams(rr, resume, "New message")
-		cp.Notice = "You are signed in again. Here is your message; attach files again if it had any."
-		return render(w, r, http.StatusOK, views.ComposePage(cp))
+	if resume, ok := resumedCompose(r.PostForm, carriedRefs(r.PostForm["c_keep"])); ok {
+		if err := a.resumeCompose(w, rr, resume, "You are signed in again."); err != nil {
+			a.fail(w, rr, carrying(err, resume))
+		}
+		return nil
 	}
 	next := flow.Get("next")
 	if next == "" {
@@ -193,13 +204,8 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 // request carried (a message being written, the page to go to).
 func (a *App) loginAgain(w http.ResponseWriter, r *http.Request, status int, msg string) error {
 	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.PostForm.Get("next")), Error: msg, Providers: a.providerButtons()}
-	if _, ok := resumedCompose(r); ok {
-		for _, name := range carriedFields {
-			if v := r.PostForm.Get("c_" + name); v != "" {
-				p.Carry = append(p.Carry, views.Hidden{Name: "c_" + name, Value: v})
-			}
-		}
-		p.Carry = append(p.Carry, views.Hidden{Name: "resume", Value: "compose"})
+	if resume, ok := resumedCompose(r.PostForm, carriedRefs(r.PostForm["c_keep"])); ok {
+		p.Carry, p.CarryKeep = carryOf(resume)
 	}
 	return render(w, r, status, views.Login(p))
 }

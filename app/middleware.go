@@ -159,7 +159,9 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 		acct, err := a.resolve(w, r)
 		if err != nil {
 			if r.Method == http.MethodPost && r.URL.Path == "/compose" {
-				err = a.carryCompose(w, r, err) // keep what was being written
+				var done func()
+				done, err = a.carryCompose(w, r, err) // keep what was being written
+				defer done()
 			}
 			a.fail(w, r, err)
 			return

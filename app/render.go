@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -51,4 +53,19 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// renderStream writes a component as it renders, for a page too large to
+// hold (one that carries files back). A failure once it has begun breaks
+// the answer off, so that it cannot pass for whole.
+func renderStream(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "HX-Request, HX-Target")
+	w.WriteHeader(status)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := c.Render(r.Context(), bw); err != nil {
+		return fmt.Errorf("%w: %w", errBrokenOff, err)
+	}
+	return bw.Flush()
 }

@@ -313,6 +313,7 @@ func TestReplyAndForward(t *testing.T) {
 	for _, n := range []string{"subject", "body", "forward_of"} {
 		fields = append(fields, [2]string{n, form(n)})
 	}
+	fields = append(fields, keptFields(doc)...) // the forwarded attachments, listed and ticked
 	resp = c.postMultipart("/compose", fields, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {

@@ -63,6 +63,81 @@
   }, true);
 })();
 
+// Attachments of the compose form (views/compose.templ). Without
+// JavaScript each file the form already holds is a ticked box: untick it
+// to leave the file out. Here a Remove button does the same, and Undo
+// takes it back. Before the form uploads anything, the files chosen are
+// weighed against the limit the server sets (data-max-bytes): too much is
+// refused at once, in the server's own words (data-too-large), rather
+// than after the upload.
+(function () {
+  "use strict";
+  function enhance(root) {
+    root.querySelectorAll("[data-kept]:not(.js)").forEach(function (list) {
+      list.classList.add("js");
+      var hint = list.querySelector("[data-kept-hint]");
+      if (hint) hint.hidden = true;
+      list.querySelectorAll("[data-kept-remove]").forEach(function (b) { b.hidden = false; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:after:swap", function () { enhance(document); });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-kept-remove]");
+    if (b) b.closest("li").querySelector("input[name=keep]").click();
+  });
+  function weight(form) {
+    var n = 0;
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (f) { n += f.size; });
+    });
+    form.querySelectorAll("input[name=keep][data-carried-size]").forEach(function (box) {
+      if (box.checked) n += Number(box.getAttribute("data-carried-size")) || 0;
+    });
+    return n;
+  }
+  // check shows or clears the form's message; true when the files fit.
+  function check(form) {
+    var fits = weight(form) <= Number(form.getAttribute("data-max-bytes"));
+    var input = form.querySelector("input[type=file]");
+    var msg = form.querySelector("[data-attach-error]");
+    if (!fits && !msg && input) {
+      msg = document.createElement("p");
+      msg.className = "field-error";
+      msg.setAttribute("role", "alert");
+      msg.setAttribute("data-attach-error", "");
+      msg.setAttribute("data-testid", "error-attachments");
+      input.insertAdjacentElement("afterend", msg);
+    }
+    if (msg) {
+      msg.textContent = fits ? "" : form.getAttribute("data-too-large");
+      msg.hidden = fits;
+    }
+    if (input) input.setAttribute("aria-invalid", String(!fits));
+    return fits;
+  }
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.name === "keep") {
+      var li = t.closest("li"), b = li && li.querySelector("[data-kept-remove]");
+      if (li) li.classList.toggle("removed", !t.checked);
+      if (b) b.firstChild.nodeValue = t.checked ? "Remove" : "Undo";
+    }
+    var form = t.form;
+    if (form && form.hasAttribute("data-max-bytes") && (t.type === "file" || t.name === "keep")) check(form);
+  });
+  // In the capture phase, before htmx's own listener on the form.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.hasAttribute && form.hasAttribute("data-max-bytes") && !check(form)) {
+      e.preventDefault();
+      e.stopPropagation();
+      var input = form.querySelector("input[type=file]");
+      if (input) input.focus(); // brings the message into view
+    }
+  }, true);
+})();
+
 // Keyboard shortcuts (j/k move, o or Enter open, u back to the list,
 // r/a/f reply, reply all, forward, c compose, e archive, # delete,
 // s flag, / search, ? this list). They never fire while typing, and every

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"io"
 	"time"
 
 	"webmail/app/mail"
@@ -15,6 +16,13 @@ type LoginParams struct {
 	// Carry holds a message being written when the session ended; it
 	// travels in hidden fields and comes back as a compose form after login.
 	Carry []Hidden
+	// CarryKeep are that message's attachments, in order, as hidden
+	// "c_keep" fields: parts of the person's draft or forwarded message
+	// (both forms carry those), and content carried in the page, which
+	// only the password form carries (it then posts as
+	// multipart/form-data): the sign-in buttons' flow is kept on the
+	// server, which keeps no file.
+	CarryKeep []KeptAttachment
 	// Providers are the OAuth sign-in buttons, in configuration order.
 	Providers []Provider
 	// Hint is the account whose sign-in ended; the buttons ask the
@@ -153,8 +161,13 @@ type ComposeParams struct {
 	Base
 	Form        ComposeForm
 	FieldErrors map[string]string // form field name → what is wrong with it
-	Error       string            // what went wrong with the whole send
-	Notice      string            // what went right, such as a saved draft
+	// MaxUpload is the most the new files may weigh together, in bytes;
+	// TooLarge says so in words. With JavaScript the browser checks the
+	// files against it before it uploads anything.
+	MaxUpload int64
+	TooLarge  string
+	Error     string // what went wrong with the whole send
+	Notice    string // what went right, such as a saved draft
 	// NeedSMTP shows SMTP login and password fields: the account needs
 	// distinct SMTP credentials and, without JavaScript, the browser cannot
 	// supply its saved ones.
@@ -172,9 +185,27 @@ type ComposeForm struct {
 	To, Cc, Bcc, Subject, Body string
 	InReplyTo, References      string // header values carried along
 	ReplyOf, ForwardOf, Draft  string // "mailbox/validity/uid" of the original or the earlier draft
-	ForwardNames               []string
-	SMTPLogin                  string
+	// Kept are the attachments the form already holds, listed as ticked
+	// boxes: sent along unless unticked, never uploaded again.
+	Kept      []KeptAttachment
+	SMTPLogin string
 }
+
+// KeptAttachment is an attachment a compose form already holds. Its keep
+// value names where the bytes are: "d:2" is part 2 of the draft the form
+// names, "f:3" part 3 of the forwarded message. Content is set instead
+// when no mailbox holds them (the Drafts folder could not be reached): it
+// writes the value, the content itself as a data: URL, while the page is
+// written, so the page carries the file without the server keeping it.
+type KeptAttachment struct {
+	Value   string
+	Content func(io.Writer) error
+	Name    string
+	Size    int64 // in bytes, decoded (for a part of a message, estimated)
+}
+
+// Carried reports whether the page itself carries the content.
+func (k KeptAttachment) Carried() bool { return k.Content != nil }
 
 // SettingsParams fills the sending settings page.
 type SettingsParams struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -74,4 +75,24 @@ func (c *Conn) FolderByRole(ctx context.Context, role Role) (string, error) {
 		}
 	}
 	return "", ErrNotFound
+}
+
+// FindMessageID returns the UIDVALIDITY and the UID of the newest message
+// of mailbox whose Message-ID is id (without angle brackets): how to find
+// a message just appended when the server does not tell its UID (no
+// UIDPLUS). ErrNotFound if there is none.
+func (c *Conn) FindMessageID(ctx context.Context, mailbox, id string) (uint32, imap.UID, error) {
+	_, validity, err := c.selectMailbox(ctx, mailbox)
+	if err != nil {
+		return 0, 0, err
+	}
+	set, _, err := c.searchUIDs(ctx, &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: id}}})
+	if err != nil {
+		return 0, 0, err
+	}
+	uids, _ := set.Nums()
+	if len(uids) == 0 {
+		return 0, 0, ErrNotFound
+	}
+	return validity, slices.Max(uids), nil
 }

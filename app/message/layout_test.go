@@ -408,7 +408,7 @@ func TestLayoutOfEdgeCases(t *testing.T) {
 			Value: "ATTACHMENT", Params: map[string]string{"filename*": "iso-8859-1'en'%E9t%E9.pdf"}}},
 	})
 	want := Part{Path: []int{1}, Type: "application/pdf", Params: map[string]string{"name": "€ x.pdf"},
-		Encoding: "base64", Filename: "été.pdf", Disposition: "attachment"}
+		Encoding: "base64", Filename: "été.pdf", OriginalName: "été.pdf", Disposition: "attachment"}
 	if diff := cmp.Diff([]Part{want}, l.Attachments); diff != "" {
 		t.Errorf("RFC 2231 (-want +got):\n%s", diff)
 	}

@@ -15,14 +15,18 @@ import (
 
 // Part is one leaf of a message's MIME structure.
 type Part struct {
-	Path        []int             // IMAP section path; [1] for the body of a single-part message
-	Type        string            // lower-case "text/plain", "image/png", ...
-	Params      map[string]string // lower-case keys: charset, format, delsp, name ...
-	Encoding    string            // lower-case transfer encoding
-	Size        int64             // encoded size in bytes as reported by the server
-	ContentID   string            // without angle brackets
-	Filename    string            // decoded file name, already passed through SafeFilename ("" if none)
-	Disposition string            // "attachment", "inline" or ""
+	Path      []int             // IMAP section path; [1] for the body of a single-part message
+	Type      string            // lower-case "text/plain", "image/png", ...
+	Params    map[string]string // lower-case keys: charset, format, delsp, name ...
+	Encoding  string            // lower-case transfer encoding
+	Size      int64             // encoded size in bytes as reported by the server
+	ContentID string            // without angle brackets
+	Filename  string            // decoded file name, already passed through SafeFilename ("" if none)
+	// OriginalName is the decoded file name as the message gives it, not
+	// made safe: for attaching the part to a new message, whose writer
+	// cleans names its own way, never for a download.
+	OriginalName string
+	Disposition  string // "attachment", "inline" or ""
 }
 
 // Section returns the IMAP section specifier of the part, such as "1.2".
@@ -312,7 +316,8 @@ func partOf(bs *imap.BodyStructureSinglePart, path []int) Part {
 		name = p.Params["name"]
 	}
 	if name != "" {
-		p.Filename = SafeFilename(decodeWords(name))
+		p.OriginalName = decodeWords(name)
+		p.Filename = SafeFilename(p.OriginalName)
 	}
 	return p
 }
