@@ -101,7 +101,8 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		p.NeedSMTP = true
 		return a.comeBack(w, r, f, d, p, status, true)
 	}
-	if err := a.send(r, d, f, auth); err != nil {
+	notFiled, err := a.send(r, d, f, auth)
+	if err != nil {
 		var ae *attachError
 		if fl := a.classify(r, err); fl.outcome != showError {
 			return err
@@ -119,9 +120,9 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	}
 	to := views.AddrNames(addrsOf(d.To))
 	if isHTMX(r) {
-		return render(w, r, http.StatusOK, views.SentPane(views.SentParams{Base: a.base(r, "Sent"), To: to}))
+		return render(w, r, http.StatusOK, views.SentPane(views.SentParams{Base: a.base(r, "Sent"), To: to, NotFiled: notFiled}))
 	}
-	a.sessions.Put(r.Context(), sessFlash, "Message sent to "+to+".")
+	a.sessions.Put(r.Context(), sessFlash, strings.TrimSpace("Message sent to "+to+". "+notFiled))
 	http.Redirect(w, r, "/m/INBOX", http.StatusSeeOther)
 	return nil
 }
@@ -319,34 +320,37 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 }
 
 // send submits the message, files a copy in Sent, marks the original
-// answered and removes the draft it came from.
-func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.Auth) error {
+// answered and removes the draft it came from. Once the message is out,
+// nothing fails the send: notFiled says why no copy is in Sent, if none
+// is (a full mailbox, say), and the rest is logged.
+func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.Auth) (notFiled string, err error) {
 	ctx := r.Context()
 	spool, size, err := spoolMessage(d, false)
 	if err != nil {
-		return &attachError{err}
+		return "", &attachError{err}
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	if err := a.dialer.Send(ctx, accountFrom(r).SMTP.Server, auth, d.From.Address, compose.Recipients(d), size, io.NewSectionReader(spool, 0, size)); err != nil {
-		return err
+		return "", err
 	}
-	// Sent: after this point the message is out; failures are logged.
+	notFiled = "No copy could be filed in Sent: "
 	conn, release, err := a.conn(r)
 	if err != nil {
 		a.log.Warn("after send: no IMAP connection", "err", err.Error())
-		return nil
+		fl, _ := imapFailure(err)
+		return notFiled + fl.msg, nil
 	}
 	defer release()
-	if sent, err := conn.FolderByRole(ctx, mail.RoleSent); err == nil {
-		if copyFile, copySize, err := spoolMessage(d, true); err == nil {
-			_, _, err = conn.Append(ctx, sent, []imap.Flag{imap.FlagSeen}, d.Date, copySize, io.NewSectionReader(copyFile, 0, copySize))
-			copyFile.Close()
-			os.Remove(copyFile.Name())
-			if err != nil {
-				a.log.Warn("after send: copy to Sent failed", "err", err.Error())
-			}
+	if err := a.fileSent(ctx, conn, d); err != nil {
+		a.log.Warn("after send: copy to Sent failed", "err", err.Error())
+		fl, ok := imapFailure(err)
+		if !ok {
+			fl.msg = "the mail server refused it."
 		}
+		notFiled += fl.msg
+	} else {
+		notFiled = ""
 	}
 	if ref, ok := parseRef(f.ReplyOf); ok {
 		if err := conn.SetFlag(ctx, ref.Mailbox, ref.Validity, ref.UID, imap.FlagAnswered, true); err != nil {
@@ -358,7 +362,23 @@ func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.
 			a.log.Warn("after send: removing the draft failed", "err", err.Error())
 		}
 	}
-	return nil
+	return notFiled, nil
+}
+
+// fileSent appends the copy of a sent message, Bcc included, to Sent.
+func (a *App) fileSent(ctx context.Context, conn *mail.Conn, d *compose.Draft) error {
+	sent, err := conn.FolderByRole(ctx, mail.RoleSent)
+	if err != nil {
+		return err
+	}
+	copyFile, copySize, err := spoolMessage(d, true)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(copyFile.Name())
+	defer copyFile.Close()
+	_, _, err = conn.Append(ctx, sent, []imap.Flag{imap.FlagSeen}, d.Date, copySize, io.NewSectionReader(copyFile, 0, copySize))
+	return err
 }
 
 // saveDraft files the message in Drafts, replacing the earlier version

@@ -123,3 +123,50 @@ func TestDovecotTooManyConnections(t *testing.T) {
 		t.Errorf("login error %q, want the too-many-connections message", got)
 	}
 }
+
+// TestDovecotMailboxFull: a full mailbox (Dovecot's quota refuses APPEND
+// with [OVERQUOTA]) is told as such, when a draft is saved (the form
+// comes back with everything) and when the copy of a sent message cannot
+// be filed in Sent (the message is out; the page says where it is not).
+func TestDovecotMailboxFull(t *testing.T) {
+	t.Parallel()
+	e, dc := newDovecotEnv(t, dovecot.Options{Extra: `
+mail_plugins = $mail_plugins quota
+protocol imap {
+  mail_plugins = $mail_plugins imap_quota
+}
+plugin {
+  quota = maildir:User quota
+  quota_rule = *:storage=64K
+}
+`})
+	filler := fmt.Appendf(nil, "From: ann@example.net\r\nSubject: Big\r\n\r\n%s\r\n", strings.Repeat("x", 60<<10))
+	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", filler)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	body := strings.Repeat("A long letter. ", 1000)
+
+	resp := c.postMultipart("/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
+	doc := parse(t, resp, http.StatusInsufficientStorage)
+	if got := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(got, "mailbox is full") {
+		t.Errorf("saving a draft in a full mailbox: %q", got)
+	}
+	if got := doc.Find("[data-testid=body-input]").Text(); got != body {
+		t.Error("the form lost the body")
+	}
+
+	smtp := demo.DefaultAccounts()[0] // the demo's SMTP server takes the message
+	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
+		{"smtp_login", smtp.SMTPLogin}, {"smtp_password", smtp.SMTPPassword}}, nil,
+		"HX-Request", "true", "HX-Target", "message")
+	doc = parse(t, resp, http.StatusOK)
+	if doc.Find("[data-testid=sent]").Length() == 0 {
+		t.Fatal("the send did not go out")
+	}
+	if got := text(doc.Find("[data-testid=sent-warning]")); !strings.Contains(got, "No copy could be filed in Sent") || !strings.Contains(got, "mailbox is full") {
+		t.Errorf("sent page warning %q", got)
+	}
+	if got := lastDelivery(t, e.demo); !strings.Contains(string(got.Data), "Out anyway") {
+		t.Error("the SMTP server did not get the message")
+	}
+}

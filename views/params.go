@@ -231,4 +231,6 @@ type SettingsParams struct {
 type SentParams struct {
 	Base
 	To string
+	// NotFiled says why no copy could be filed in Sent, if none could.
+	NotFiled string
 }
