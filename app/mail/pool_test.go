@@ -94,9 +94,11 @@ func TestPoolBudget(t *testing.T) {
 		c, release, err := p.Acquire(ctx, a, "")
 		if err != nil {
 			t.Error(err)
+			got <- nil
+			return
 		}
-		got <- c
 		release()
+		got <- c
 	}()
 	releases[1]()
 	if c := <-got; c != held[1] {
