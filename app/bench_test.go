@@ -159,32 +159,15 @@ func BenchmarkDownload25MB(b *testing.B) {
 	b.ResetTimer()
 	var peak int64
 	for i := 0; i < b.N; i++ {
-		runtime.GC()
-		base := heapBytes()
-		var top atomic.Int64
-		done := make(chan struct{})
-		go func() {
-			t := time.NewTicker(time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-t.C:
-					if h := heapBytes() - base; h > top.Load() {
-						top.Store(h)
-					}
-				}
-			}
-		}()
-		resp := c.do("GET", dl, nil)
-		n, _ := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		close(done)
+		var n int64
+		peak = max(peak, peakHeap(func() {
+			resp := c.do("GET", dl, nil)
+			n, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}))
 		if n != 25<<20 {
 			b.Fatalf("downloaded %d bytes", n)
 		}
-		peak = max(peak, top.Load())
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.SetBytes(25 << 20)

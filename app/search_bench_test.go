@@ -4,10 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime"
-	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // BenchmarkSearch100k searches a folder of 100,000 messages: a query
@@ -24,36 +21,16 @@ func BenchmarkSearch100k(b *testing.B) {
 			var peak int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				runtime.GC()
-				base := heapBytes()
-				var top atomic.Int64
-				done := make(chan struct{})
-				go func() {
-					t := time.NewTicker(time.Millisecond)
-					defer t.Stop()
-					for {
-						select {
-						case <-done:
-							return
-						case <-t.C:
-							if h := heapBytes() - base; h > top.Load() {
-								top.Store(h)
-							}
-						}
-					}
-				}()
-				b.StartTimer()
-				resp := c.do("GET", path, nil)
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				b.StopTimer()
-				close(done)
-				if resp.StatusCode != 200 {
-					b.Fatalf("status %d", resp.StatusCode)
+				var status int
+				peak = max(peak, peakHeap(func() {
+					resp := c.do("GET", path, nil)
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					status = resp.StatusCode
+				}))
+				if status != 200 {
+					b.Fatalf("status %d", status)
 				}
-				peak = max(peak, top.Load())
-				b.StartTimer()
 			}
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 		})

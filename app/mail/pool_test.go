@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,15 +17,7 @@ import (
 
 	"webmail/app/internal/dovecot"
 	"webmail/app/internal/faultnet"
-	"webmail/config"
 )
-
-func serverAt(t *testing.T, addr string) config.Server {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(addr)
-	n, _ := strconv.Atoi(port)
-	return config.Server{Host: host, Port: n, Security: config.SecurityPlain}
-}
 
 // proxied is the in-process server behind a fault-injecting proxy, as an
 // Account.
@@ -34,7 +25,7 @@ func proxied(t *testing.T) (*memServer, *faultnet.Proxy, Account) {
 	t.Helper()
 	m := newMemServer(t, imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}})
 	p := faultnet.NewProxy(t, m.srv.Addr())
-	return m, p, Account{ID: "u", Server: serverAt(t, p.Addr()), Auth: testAuth}
+	return m, p, Account{ID: "u", Server: loopbackServer(t, p.Addr()), Auth: testAuth}
 }
 
 // TestPoolBudget: however many requests of an account come at once, it
@@ -216,7 +207,7 @@ func dovecotAccount(t *testing.T, s *dovecot.Server, budget int) (*Pool, Account
 	t.Helper()
 	p := NewPool(Dialer{Timeout: 5 * time.Second}, PoolOptions{Budget: budget, Idle: time.Minute, Wait: time.Second})
 	t.Cleanup(func() { p.shut() })
-	return p, Account{ID: dovecot.DefaultLogin, Server: serverAt(t, s.Addr()), Auth: Auth{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword}}
+	return p, Account{ID: dovecot.DefaultLogin, Server: loopbackServer(t, s.Addr()), Auth: Auth{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword}}
 }
 
 // outsider logs in n times with the account's credentials, as the
@@ -304,7 +295,7 @@ func TestGreetingBye(t *testing.T) {
 		}
 	}()
 	p := newTestPool()
-	a := Account{ID: "u", Server: serverAt(t, ln.Addr().String()), Auth: testAuth}
+	a := Account{ID: "u", Server: loopbackServer(t, ln.Addr().String()), Auth: testAuth}
 	err = p.Login(context.Background(), a)
 	if !errors.Is(err, ErrConnLimit) || errors.Is(err, ErrAuth) {
 		t.Errorf("Login = %v, want ErrConnLimit", err)
