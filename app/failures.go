@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"webmail/app/mail"
+	"webmail/views"
 )
 
 // The failures a person can meet with the mail servers, each with its own
@@ -51,7 +52,7 @@ func sendFailure(err error) (int, string) {
 	case errors.As(err, &re):
 		return http.StatusUnprocessableEntity, fmt.Sprintf("The mail server refused the recipient %s (%s). Check the address.", re.Addr, re.Reason)
 	case errors.As(err, &tl) && tl.Limit > 0:
-		return http.StatusRequestEntityTooLarge, fmt.Sprintf("The message is too large for the sending server, which takes at most %s. Remove or shrink attachments.", sizeText(tl.Limit))
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("The message is too large for the sending server, which takes at most %s. Remove or shrink attachments.", views.Size(tl.Limit))
 	case errors.As(err, &tl):
 		return http.StatusRequestEntityTooLarge, "The message is too large for the sending server. Remove or shrink attachments."
 	case errors.Is(err, mail.ErrSMTPAuth):
@@ -66,15 +67,4 @@ func sendFailure(err error) (int, string) {
 		return http.StatusBadGateway, "The sending server closed the connection before the message was accepted. Please try again."
 	}
 	return http.StatusBadGateway, "The sending server cannot be reached right now. Please try again in a moment."
-}
-
-// sizeText writes a byte count for people: "25 MB", "800 KB".
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%d MB", (n+(1<<19))>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+(1<<9))>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

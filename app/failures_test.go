@@ -104,7 +104,7 @@ func TestSMTPFailuresTold(t *testing.T) {
 	})
 	t.Run("too large, by SIZE", func(t *testing.T) {
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityPlain, 2048), strings.Repeat("words ", 1000), http.StatusRequestEntityTooLarge)
-		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "at most 2 KB") {
+		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "at most 2 kB") {
 			t.Errorf("%q", msg)
 		}
 	})

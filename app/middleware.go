@@ -84,16 +84,18 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		note := &requestNote{}
+		finished := false
+		// Deferred, without recovering: a panic passes on to
+		// recoverPanics with its stack intact, and is logged here too.
 		defer func() {
-			v := recover()
-			if v == http.ErrAbortHandler && note.outcome == "" {
-				note.outcome = "aborted"
+			if !finished && note.outcome == "" {
+				note.outcome = "panicked"
 			}
 			status, level := sw.status, slog.LevelInfo
 			switch note.outcome {
 			case "client gone":
 				status = statusClientGone
-			case "aborted":
+			case "aborted", "panicked":
 				level = slog.LevelWarn
 			}
 			attrs := []slog.Attr{
@@ -108,11 +110,9 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 				attrs = append(attrs, slog.String("outcome", note.outcome))
 			}
 			a.log.LogAttrs(r.Context(), level, "request", attrs...)
-			if v != nil {
-				panic(v)
-			}
 		}()
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestNoteKey{}, note)))
+		finished = true
 	})
 }
 
