@@ -562,17 +562,10 @@ func TestLargeUploadKeepsTypedText(t *testing.T) {
 			if n := doc.Find("[data-testid=kept]").Length(); n != 0 {
 				t.Errorf("the form lists %d attachments, want none of the part-read file", n)
 			}
-			deadline := time.Now().Add(5 * time.Second)
-			for {
+			eventually(t, "no temporary file left after the request", func() bool {
 				left, _ := os.ReadDir(tmp)
-				if len(left) == 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d temporary files left after the request", len(left))
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+				return len(left) == 0
+			})
 		})
 	}
 	if n := len(e.demo.Received()); n != 0 {
