@@ -29,6 +29,7 @@ type Conn struct {
 	// folders is the folder tree cache, shared by every connection of the
 	// account (the Pool sets it; a lone connection has its own).
 	folders *folderCache
+	cmdGen  uint64 // the cache's generation when the last command began
 }
 
 // Close logs out (briefly) and closes the connection.
@@ -75,6 +76,7 @@ func (c *Conn) doStream(ctx context.Context, f func() error) error {
 }
 
 func (c *Conn) run(ctx context.Context, stream bool, f func() error) error {
+	c.cmdGen = c.folders.generation()
 	stop := c.dc.watch(ctx, stream)
 	err := f()
 	stop()

@@ -48,6 +48,14 @@ type folderCache struct {
 	mu   sync.Mutex
 	list []Folder
 	at   time.Time
+	gen  uint64 // counts the lists set or forgotten
+}
+
+// generation tells whether the list was replaced since.
+func (fc *folderCache) generation() uint64 {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	return fc.gen
 }
 
 // get returns a copy of the cached tree if it is younger than foldersTTL.
@@ -64,6 +72,7 @@ func (fc *folderCache) set(list []Folder) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	fc.list, fc.at = slices.Clone(list), time.Now()
+	fc.gen++
 }
 
 // forget drops the tree after a change to it, so the next page lists the
@@ -72,13 +81,22 @@ func (fc *folderCache) forget() {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	fc.list = nil
+	fc.gen++
 }
 
-// adjust changes the cached counts of a folder after an action of ours,
-// so the tree stays right without a new LIST.
-func (fc *folderCache) adjust(mailbox string, total, unseen int) {
+// adjust changes the cached counts of a folder after an action of ours
+// that began when the cache was at generation since, so the tree stays
+// right without a new LIST. If another connection of the account (a
+// watcher) replaced the list meanwhile, that list may or may not count
+// the action already: it is dropped, and the next page lists afresh.
+func (fc *folderCache) adjust(since uint64, mailbox string, total, unseen int) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
+	if fc.gen != since {
+		fc.list = nil
+		fc.gen++
+		return
+	}
 	for i := range fc.list {
 		if f := &fc.list[i]; f.Name == mailbox {
 			f.Total = uint32(max(int(f.Total)+total, 0))
@@ -133,11 +151,13 @@ func (c *Conn) Folders(ctx context.Context, refresh bool) ([]Folder, error) {
 	return tree, nil
 }
 
-// adjustUnseen changes the cached unread count of a folder.
-func (c *Conn) adjustUnseen(mailbox string, delta int) { c.folders.adjust(mailbox, 0, delta) }
+// adjustUnseen changes the cached unread count of a folder after the
+// command the connection ran last.
+func (c *Conn) adjustUnseen(mailbox string, delta int) { c.folders.adjust(c.cmdGen, mailbox, 0, delta) }
 
-// adjustTotal changes the cached message count of a folder.
-func (c *Conn) adjustTotal(mailbox string, delta int) { c.folders.adjust(mailbox, delta, 0) }
+// adjustTotal changes the cached message count of a folder after the
+// command the connection ran last.
+func (c *Conn) adjustTotal(mailbox string, delta int) { c.folders.adjust(c.cmdGen, mailbox, delta, 0) }
 
 type imapStatus struct {
 	l   *imap.ListData
