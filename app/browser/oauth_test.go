@@ -193,7 +193,7 @@ func TestOAuth(t *testing.T) {
 			tb.consent(t, tt.account, "allow")
 			// The provider's redirect lands on the "Signed in" page, whose
 			// refresh, same-site, brings the Strict cookies along.
-			tb.waitFor(t, "the inbox of "+tt.account, fmt.Sprintf(`location.host === %q && location.pathname === "/m/INBOX" && `+
+			tb.waitFor(t, "the inbox of "+tt.account, fmt.Sprintf(`location.host === %q && location.pathname === "/m/INBOX" && document.readyState === "complete" && `+
 				`document.querySelector("[data-testid=account]")?.textContent.trim() === %q`, w.host, tt.account))
 			if ran := tb.truthy(t, `typeof htmx === "object"`); ran != tt.scripts {
 				t.Errorf("htmx ran: %v, want %v", ran, tt.scripts)
