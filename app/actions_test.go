@@ -47,12 +47,19 @@ func TestBulkActions(t *testing.T) {
 
 	doc := c.page("/m/INBOX", http.StatusOK)
 	validity, uids := listForm(t, doc, 3)
-	post := func(folder string, v url.Values) *http.Response {
-		return c.do("POST", "/m/"+url.PathEscape(folder)+"/act", v)
+	bulk := doc
+	// Each verb posts where its button says (formaction).
+	post := func(folder, verb string, v url.Values) *http.Response {
+		t.Helper()
+		path := "/m/" + url.PathEscape(folder) + "/" + verb
+		if got := bulk.Find("[data-testid=bulk-" + verb + "]").AttrOr("formaction", ""); got != path {
+			t.Fatalf("the %s button posts to %q, want %q", verb, got, path)
+		}
+		return c.do("POST", path, v)
 	}
 
 	// Flag three, then check the marks.
-	resp := post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"flag"}})
+	resp := post("INBOX", "flag", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/m/INBOX" {
 		t.Fatalf("flag: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -68,7 +75,7 @@ func TestBulkActions(t *testing.T) {
 	}
 
 	// Mark read and unread: the unread count follows.
-	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"unread"}})
+	resp = post("INBOX", "unread", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
 	doc = c.page("/m/INBOX", http.StatusOK)
 	for _, u := range uids {
@@ -77,7 +84,7 @@ func TestBulkActions(t *testing.T) {
 		}
 	}
 	unread := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
-	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"read"}})
+	resp = post("INBOX", "read", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
 	doc = c.page("/m/INBOX", http.StatusOK)
 	if got := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]")); got == unread {
@@ -85,7 +92,7 @@ func TestBulkActions(t *testing.T) {
 	}
 
 	// Archive two, then undo.
-	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids[:2], "action": {"archive"}})
+	resp = post("INBOX", "archive", url.Values{"validity": {validity}, "uid": uids[:2]})
 	resp.Body.Close()
 	doc = c.page("/m/INBOX", http.StatusOK)
 	if got := folderTotal(t, c, "Archive"); got != archive+2 {
@@ -109,14 +116,14 @@ func TestBulkActions(t *testing.T) {
 	// Move by name through the folder picker's field.
 	doc = c.page("/m/INBOX", http.StatusOK)
 	validity, uids = listForm(t, doc, 1)
-	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"move"}, "dest": {"Projects/Website"}})
+	resp = post("INBOX", "move", url.Values{"validity": {validity}, "uid": uids, "dest": {"Projects/Website"}})
 	resp.Body.Close()
 	doc = c.page("/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
 	if doc.Find("[data-testid=row]").Length() != 4 {
 		t.Errorf("Projects/Website has %d messages after the move, want 4", doc.Find("[data-testid=row]").Length())
 	}
 	// A folder that does not exist: a clear message, nothing moved.
-	resp = post("INBOX", url.Values{"validity": {validity}, "uid": {"1"}, "action": {"move"}, "dest": {"Nope"}})
+	resp = post("INBOX", "move", url.Values{"validity": {validity}, "uid": {"1"}, "dest": {"Nope"}})
 	doc = parse(t, resp, http.StatusUnprocessableEntity)
 	if !strings.Contains(text(doc.Find("[data-testid=error-message]")), "existing folder") {
 		t.Errorf("move to a missing folder: %q", text(doc.Find("[data-testid=error-message]")))
@@ -130,7 +137,7 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 	trash := folderTotal(t, c, "Trash")
 	doc := c.page("/m/INBOX", http.StatusOK)
 	validity, uids := listForm(t, doc, 1)
-	resp := c.do("POST", "/m/INBOX/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
+	resp := c.do("POST", "/m/INBOX/delete", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
 	if got := folderTotal(t, c, "Trash"); got != trash+1 {
 		t.Fatalf("Trash has %d, want %d", got, trash+1)
@@ -139,7 +146,7 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 	// In Trash, delete asks first and then removes exactly that message.
 	doc = c.page("/m/Trash", http.StatusOK)
 	validity, uids = listForm(t, doc, 1)
-	resp = c.do("POST", "/m/Trash/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
+	resp = c.do("POST", "/m/Trash/delete", url.Values{"validity": {validity}, "uid": uids})
 	doc = parse(t, resp, http.StatusOK)
 	if doc.Find("[data-testid=confirm]").Length() == 0 {
 		t.Fatal("no confirmation before deleting for good")
@@ -164,13 +171,17 @@ func TestMessageActionOpensNext(t *testing.T) {
 	rows := doc.Find("[data-testid=row]")
 	first, _ := rows.Eq(0).Find("a").Attr("href")
 	second := rows.Eq(1).AttrOr("data-uid", "")
-	resp := c.do("POST", first+"/act", url.Values{"action": {"archive"}})
+	msg := c.page(first, http.StatusOK)
+	if got := msg.Find("[data-testid=archive]").AttrOr("formaction", ""); got != first+"/archive" {
+		t.Fatalf("Archive posts to %q, want %q", got, first+"/archive")
+	}
+	resp := c.do("POST", first+"/archive", nil)
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after archiving, Location %q, want the next message %s", loc, second)
 	}
 	// Flagging stays on the message.
-	resp = c.do("POST", resp.Header.Get("Location")+"/act", url.Values{"action": {"flag"}})
+	resp = c.do("POST", resp.Header.Get("Location")+"/flag", nil)
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after flagging, Location %q, want the same message", loc)

@@ -17,6 +17,7 @@ import (
 	"webmail/app/mail"
 	"webmail/app/oauth"
 	"webmail/app/smtpcred"
+	"webmail/app/usecase"
 	"webmail/assets"
 	"webmail/config"
 )
@@ -44,6 +45,7 @@ type App struct {
 	log      *slog.Logger
 	sessions *scs.SessionManager
 	pool     *mail.Pool
+	uc       *usecase.Service // what the webmail does, apart from HTTP
 	dialer   mail.Dialer
 	sealer   *smtpcred.Sealer
 	assets   *assets.Set
@@ -92,6 +94,7 @@ func New(cfg config.Config, opt Options) *App {
 		providers: map[string]*oauth.Provider{},
 		refresh:   newRefresher(),
 	}
+	a.uc = usecase.New(a.pool, usecase.Options{Dialer: d, Now: opt.Now, Logger: opt.Logger})
 	for _, p := range cfg.OAuth {
 		a.providers[p.Name] = oauth.New(p, opt.OAuthClient, opt.Now)
 	}

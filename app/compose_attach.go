@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -66,12 +67,14 @@ func (a *App) collectAttachments(r *http.Request, f *composeForm) (*attachments,
 		}
 		if sources[kind] == nil {
 			s := &partSource{}
+			var err error
 			switch kind {
 			case 'd':
-				s.ref, s.ok = parseRef(f.Draft)
+				s.ref, err = webmail.ParseMessageRef(f.Draft)
 			case 'f':
-				s.ref, s.ok = parseRef(f.ForwardOf)
+				s.ref, err = webmail.ParseMessageRef(f.ForwardOf)
 			}
+			s.ok = err == nil
 			sources[kind] = s
 		}
 	}
@@ -88,7 +91,7 @@ func (a *App) collectAttachments(r *http.Request, f *composeForm) (*attachments,
 			if !s.ok {
 				continue
 			}
-			msg, err := conn.Message(r.Context(), s.ref.Mailbox, s.ref.Validity, s.ref.UID)
+			msg, err := conn.Message(r.Context(), s.ref)
 			switch {
 			case errors.Is(err, mail.ErrNotFound):
 				s.ok = false
@@ -142,7 +145,7 @@ func (a *App) collectAttachments(r *http.Request, f *composeForm) (*attachments,
 
 // partSource is a message whose parts a form keeps.
 type partSource struct {
-	ref   msgRef
+	ref   webmail.MessageRef
 	ok    bool // the form names it, and it is there
 	parts []message.Part
 }

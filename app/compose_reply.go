@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -17,7 +18,7 @@ import (
 func (a *App) original(r *http.Request, om *openedMessage) (compose.Original, error) {
 	ctx := r.Context()
 	o := compose.Original{Envelope: om.msg.Envelope}
-	refs, err := om.conn.References(ctx, om.mailbox, om.validity, om.uid)
+	refs, err := om.conn.References(ctx, om.ref)
 	if err != nil {
 		return o, err
 	}
@@ -29,7 +30,7 @@ func (a *App) original(r *http.Request, om *openedMessage) (compose.Original, er
 	if part == nil {
 		return o, nil
 	}
-	bodies, err := om.conn.Sections(ctx, om.mailbox, om.validity, om.uid, [][]int{part.Path}, bodyLimit)
+	bodies, err := om.conn.Sections(ctx, om.ref, [][]int{part.Path}, bodyLimit)
 	if err != nil {
 		return o, err
 	}
@@ -61,7 +62,7 @@ func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
 	d := compose.Reply(o, []string{strings.ToLower(acct.Login)}, all)
 	om.release()
 	f := formFromDraft(d)
-	f.ReplyOf = msgRef{om.mailbox, om.validity, om.uid}.String()
+	f.ReplyOf = om.ref.String()
 	title := "Reply"
 	if all {
 		title = "Reply to all"
@@ -82,31 +83,30 @@ func (a *App) showForward(w http.ResponseWriter, r *http.Request) error {
 	}
 	om.release()
 	f := formFromDraft(compose.Forward(o))
-	f.ForwardOf = msgRef{om.mailbox, om.validity, om.uid}.String()
+	f.ForwardOf = om.ref.String()
 	f.Kept = keptParts("f:", om.msg.Structure)
 	return a.showComposeForm(w, r, f, "Forward")
 }
 
 // showDraft opens a saved draft back into the compose form.
-func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref msgRef) error {
+func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.MessageRef) error {
 	conn, release, err := a.conn(r)
 	if err != nil {
 		return err
 	}
 	defer release()
-	msg, err := conn.Message(r.Context(), ref.Mailbox, ref.Validity, ref.UID)
+	msg, err := conn.Message(r.Context(), ref)
 	if err != nil {
 		return err
 	}
-	om := &openedMessage{conn: conn, release: release, mailbox: ref.Mailbox, validity: ref.Validity, uid: ref.UID,
-		msg: msg, layout: message.LayoutOf(msg.Structure)}
+	om := &openedMessage{conn: conn, release: release, ref: ref, msg: msg, layout: message.LayoutOf(msg.Structure)}
 	o, err := a.original(r, om)
 	if err != nil {
 		return err
 	}
 	env := msg.Envelope
 	f := views.ComposeForm{
-		To: compose.FormatAddressList(addrsFromIMAP(env.To)), Cc: compose.FormatAddressList(addrsFromIMAP(env.Cc)), Bcc: compose.FormatAddressList(addrsFromIMAP(env.Bcc)),
+		To: compose.FormatAddressList(addrsFromEnvelope(env.To)), Cc: compose.FormatAddressList(addrsFromEnvelope(env.Cc)), Bcc: compose.FormatAddressList(addrsFromEnvelope(env.Bcc)),
 		Subject: env.Subject, Body: o.Text, References: strings.Join(o.References, " "), Draft: ref.String(),
 	}
 	if len(env.InReplyTo) > 0 {

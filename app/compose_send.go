@@ -7,17 +7,17 @@ import (
 	"io"
 	"net/http"
 	netmail "net/mail"
-	"os"
 	"strings"
 	"unicode"
+	"webmail"
 
 	"github.com/a-h/templ"
-	"github.com/emersion/go-imap/v2"
 
 	"webmail/app/compose"
 	"webmail/app/mail"
 	"webmail/app/message"
 	"webmail/app/smtpcred"
+	"webmail/app/usecase"
 	"webmail/views"
 )
 
@@ -101,9 +101,12 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		p.NeedSMTP = true
 		return a.comeBack(w, r, f, d, p, status, true)
 	}
-	notFiled, err := a.send(r, d, f, auth)
+	acct := accountFrom(r)
+	sent, err := a.uc.Send(r.Context(), acct.mail(), usecase.Outgoing{
+		Draft: d, SMTP: acct.SMTP.Server, Auth: auth, ReplyOf: formRef(f.ReplyOf), Replaces: formRef(f.Draft),
+	})
 	if err != nil {
-		var ae *attachError
+		var ae *usecase.AttachmentError
 		if fl := a.classify(r, err); fl.outcome != showError {
 			return err
 		} else if errors.As(err, &ae) {
@@ -118,6 +121,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		a.log.Warn("send failed", "err", err.Error())
 		return a.comeBack(w, r, f, d, p, status, true)
 	}
+	notFiled := notFiledText(sent.NotFiled)
 	to := views.AddrNames(addrsOf(d.To))
 	if isHTMX(r) {
 		return render(w, r, http.StatusOK, views.SentPane(views.SentParams{Base: a.base(r, "Sent"), To: to, NotFiled: notFiled}))
@@ -146,7 +150,7 @@ func lostText(n int) string {
 // An error means the session cannot go on.
 func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d *compose.Draft, p views.ComposeParams, status int, save bool) error {
 	if f.att != nil && (save || f.att.hasNew()) {
-		ref, err := a.saveDraft(r, d, f)
+		ref, err := a.uc.SaveDraft(r.Context(), accountFrom(r).mail(), d, formRef(f.Draft))
 		if err == nil {
 			p.Form.Draft = ref.String()
 			p.Form.Kept = f.att.keptInDraft()
@@ -223,15 +227,15 @@ func (f *composeForm) refuseDamaged() []string {
 		f.References = ""
 		out = append(out, "The reply's References field was damaged (it must be message identifiers), so it was removed.")
 	}
-	if _, ok := parseRef(f.ReplyOf); f.ReplyOf != "" && !ok {
+	if _, err := webmail.ParseMessageRef(f.ReplyOf); f.ReplyOf != "" && err != nil {
 		f.ReplyOf = ""
 		out = append(out, "The link to the message you are answering was damaged, so it was removed: that message will not be marked as answered.")
 	}
-	if _, ok := parseRef(f.ForwardOf); f.ForwardOf != "" && !ok {
+	if _, err := webmail.ParseMessageRef(f.ForwardOf); f.ForwardOf != "" && err != nil {
 		f.ForwardOf = ""
 		out = append(out, "The link to the message you are forwarding was damaged, so it was removed.")
 	}
-	if _, ok := parseRef(f.Draft); f.Draft != "" && !ok {
+	if _, err := webmail.ParseMessageRef(f.Draft); f.Draft != "" && err != nil {
 		f.Draft = ""
 		out = append(out, "The link to the earlier version of this draft was damaged, so it was removed: that version stays in Drafts.")
 	}
@@ -319,137 +323,35 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 	return refuse(http.StatusUnprocessableEntity, "Your mail server needs separate credentials for sending. Enter them below, or save them once in Settings → Sending.")
 }
 
-// send submits the message, files a copy in Sent, marks the original
-// answered and removes the draft it came from. Once the message is out,
-// nothing fails the send: notFiled says why no copy is in Sent, if none
-// is (a full mailbox, say), and the rest is logged.
-func (a *App) send(r *http.Request, d *compose.Draft, f *composeForm, auth mail.Auth) (notFiled string, err error) {
-	ctx := r.Context()
-	spool, size, err := spoolMessage(d, false)
-	if err != nil {
-		return "", &attachError{err}
+// notFiledText says why no copy of a sent message is in Sent, or "".
+func notFiledText(err error) string {
+	if err == nil {
+		return ""
 	}
-	defer os.Remove(spool.Name())
-	defer spool.Close()
-	if err := a.dialer.Send(ctx, accountFrom(r).SMTP.Server, auth, d.From.Address, compose.Recipients(d), size, io.NewSectionReader(spool, 0, size)); err != nil {
-		return "", err
+	fl, ok := imapFailure(err)
+	if !ok {
+		fl.msg = "the mail server refused it."
 	}
-	notFiled = "No copy could be filed in Sent: "
-	conn, release, err := a.conn(r)
-	if err != nil {
-		a.log.Warn("after send: no IMAP connection", "err", err.Error())
-		fl, _ := imapFailure(err)
-		return notFiled + fl.msg, nil
-	}
-	defer release()
-	if err := a.fileSent(ctx, conn, d); err != nil {
-		a.log.Warn("after send: copy to Sent failed", "err", err.Error())
-		fl, ok := imapFailure(err)
-		if !ok {
-			fl.msg = "the mail server refused it."
-		}
-		notFiled += fl.msg
-	} else {
-		notFiled = ""
-	}
-	if ref, ok := parseRef(f.ReplyOf); ok {
-		if err := conn.SetFlag(ctx, ref.Mailbox, ref.Validity, ref.UID, imap.FlagAnswered, true); err != nil {
-			a.log.Warn("after send: \\Answered failed", "err", err.Error())
-		}
-	}
-	if ref, ok := parseRef(f.Draft); ok {
-		if err := conn.Remove(ctx, ref.Mailbox, ref.Validity, ref.UID); err != nil {
-			a.log.Warn("after send: removing the draft failed", "err", err.Error())
-		}
-	}
-	return notFiled, nil
+	return "No copy could be filed in Sent: " + fl.msg
 }
 
-// fileSent appends the copy of a sent message, Bcc included, to Sent.
-func (a *App) fileSent(ctx context.Context, conn *mail.Conn, d *compose.Draft) error {
-	sent, err := conn.FolderByRole(ctx, mail.RoleSent)
-	if err != nil {
-		return err
-	}
-	copyFile, copySize, err := spoolMessage(d, true)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(copyFile.Name())
-	defer copyFile.Close()
-	_, _, err = conn.Append(ctx, sent, []imap.Flag{imap.FlagSeen}, d.Date, copySize, io.NewSectionReader(copyFile, 0, copySize))
-	return err
+// formRef reads a message address a form carries; a damaged one
+// (refuseDamaged emptied it) is the zero address.
+func formRef(s string) webmail.MessageRef {
+	ref, _ := webmail.ParseMessageRef(s)
+	return ref
 }
-
-// saveDraft files the message in Drafts, replacing the earlier version
-// (removed only once the new one is stored).
-func (a *App) saveDraft(r *http.Request, d *compose.Draft, f *composeForm) (msgRef, error) {
-	ctx := r.Context()
-	spool, size, err := spoolMessage(d, true)
-	if err != nil {
-		return msgRef{}, err
-	}
-	defer os.Remove(spool.Name())
-	defer spool.Close()
-	conn, release, err := a.conn(r)
-	if err != nil {
-		return msgRef{}, err
-	}
-	defer release()
-	drafts, err := conn.FolderByRole(ctx, mail.RoleDrafts)
-	if err != nil {
-		return msgRef{}, errorf(http.StatusConflict, "There is no Drafts folder to save the message in.", err)
-	}
-	validity, uid, err := conn.Append(ctx, drafts, []imap.Flag{imap.FlagDraft, imap.FlagSeen}, d.Date, size, io.NewSectionReader(spool, 0, size))
-	if err != nil {
-		return msgRef{}, err
-	}
-	if uid == 0 { // no UIDPLUS: find it by its Message-ID
-		if validity, uid, err = conn.FindMessageID(ctx, drafts, d.MessageID); err != nil {
-			return msgRef{}, err
-		}
-	}
-	if old, ok := parseRef(f.Draft); ok && !(old.Mailbox == drafts && old.UID == uid) {
-		if err := conn.Remove(ctx, old.Mailbox, old.Validity, old.UID); err != nil && !errors.Is(err, mail.ErrNotFound) {
-			a.log.Warn("removing the previous draft failed", "err", err.Error())
-		}
-	}
-	return msgRef{Mailbox: drafts, Validity: validity, UID: uid}, nil
-}
-
-// spoolMessage writes the message to a temporary file, so it can be sent
-// and filed without holding it (or its attachments) in memory.
-func spoolMessage(d *compose.Draft, withBcc bool) (*os.File, int64, error) {
-	f, err := os.CreateTemp("", "webmail-msg-*")
-	if err != nil {
-		return nil, 0, err
-	}
-	n, err := d.WriteTo(f, withBcc)
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, 0, err
-	}
-	return f, n, nil
-}
-
-// attachError is a message that could not be written because an
-// attachment could not be read (from IMAP, or its spooled file).
-type attachError struct{ err error }
-
-func (e *attachError) Error() string { return "writing the message: " + e.err.Error() }
-func (e *attachError) Unwrap() error { return e.err }
 
 // streamPart reads one decoded part of a message from IMAP on a connection
 // of its own, as a stream.
-func (a *App) streamPart(ctx context.Context, acct account, ref msgRef, p message.Part) (io.ReadCloser, error) {
+func (a *App) streamPart(ctx context.Context, acct account, ref webmail.MessageRef, p message.Part) (io.ReadCloser, error) {
 	conn, release, err := a.pool.AcquireLong(ctx, acct.mail())
 	if err != nil {
 		return nil, err
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		err := conn.Stream(ctx, ref.Mailbox, ref.Validity, ref.UID, p.Path, func(_ int64, body io.Reader) error {
+		err := conn.Stream(ctx, ref, p.Path, func(_ int64, body io.Reader) error {
 			_, err := io.Copy(pw, message.DecodeBinary(body, p.Encoding))
 			return err
 		})
@@ -459,19 +361,19 @@ func (a *App) streamPart(ctx context.Context, acct account, ref msgRef, p messag
 	return pr, nil
 }
 
-func addrsOf(list []*netmail.Address) []imap.Address {
-	out := make([]imap.Address, 0, len(list))
+func addrsOf(list []*netmail.Address) []webmail.Address {
+	out := make([]webmail.Address, 0, len(list))
 	for _, a := range list {
 		mbox, host, _ := strings.Cut(a.Address, "@")
-		out = append(out, imap.Address{Name: a.Name, Mailbox: mbox, Host: host})
+		out = append(out, webmail.Address{Name: a.Name, Mailbox: mbox, Host: host})
 	}
 	return out
 }
 
-func addrsFromIMAP(list []imap.Address) []*netmail.Address {
+func addrsFromEnvelope(list []webmail.Address) []*netmail.Address {
 	out := make([]*netmail.Address, 0, len(list))
 	for _, a := range list {
-		if a.IsGroupStart() || a.IsGroupEnd() || a.Addr() == "" {
+		if a.Addr() == "" {
 			continue
 		}
 		out = append(out, &netmail.Address{Name: a.Name, Address: a.Addr()})

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"webmail"
 
 	"webmail/views"
 )
@@ -43,7 +44,7 @@ func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
 	if m := q.Get("mailto"); m != "" {
 		f = fromMailto(m)
 	}
-	if ref, ok := parseRef(q.Get("draft")); ok {
+	if ref, err := webmail.ParseMessageRef(q.Get("draft")); err == nil {
 		return a.showDraft(w, r, ref)
 	}
 	return a.showComposeForm(w, r, f, "New message")

@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
-
-	"github.com/emersion/go-imap/v2"
+	"webmail"
 
 	"webmail/app/mail"
 	"webmail/app/message"
@@ -16,10 +15,11 @@ import (
 // list's window groups it: its messages in order, the unread ones
 // expanded (and so marked read).
 func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
-	mailbox, validity, uid, err := messageParams(r)
+	ref, err := messageParam(r)
 	if err != nil {
 		return err
 	}
+	mailbox, validity := ref.Mailbox, ref.Validity
 	place := placeFrom(r, mailbox)
 	place.Threads = true
 	conn, release, err := a.conn(r)
@@ -35,9 +35,9 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	if tp.UIDValidity != validity {
 		return mail.ErrNotFound
 	}
-	var conv *mail.Conversation
+	var conv *webmail.Conversation
 	for i := range tp.Conversations {
-		if slices.ContainsFunc(tp.Conversations[i].Messages, func(s mail.Summary) bool { return s.UID == uid }) {
+		if slices.ContainsFunc(tp.Conversations[i].Messages, func(s webmail.Summary) bool { return s.UID == ref.UID }) {
 			conv = &tp.Conversations[i]
 		}
 	}
@@ -45,11 +45,11 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 		return mail.ErrNotFound
 	}
 	cp := views.ConversationParams{Place: place, Validity: validity}
-	var unread []imap.UID
+	var unread []webmail.UID
 	for _, s := range conv.Messages {
 		m := views.ConversationMessage{Summary: s, Expanded: !s.Seen || len(conv.Messages) == 1}
 		if m.Expanded {
-			text, err := a.textOf(r, conn, mailbox, validity, s.UID)
+			text, err := a.textOf(r, conn, ref.Selection().Ref(s.UID))
 			if err != nil {
 				return err
 			}
@@ -63,11 +63,11 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	if len(conv.Messages) > 0 && !slices.ContainsFunc(cp.Messages, func(m views.ConversationMessage) bool { return m.Expanded }) {
 		last := &cp.Messages[len(cp.Messages)-1] // all read: the newest open
 		last.Expanded = true
-		if last.TextHTML, err = a.textOf(r, conn, mailbox, validity, last.UID); err != nil {
+		if last.TextHTML, err = a.textOf(r, conn, ref.Selection().Ref(last.UID)); err != nil {
 			return err
 		}
 	}
-	if err := conn.StoreFlag(ctx, mailbox, validity, unread, imap.FlagSeen, true); err != nil {
+	if err := conn.StoreFlag(ctx, webmail.Selection{Mailbox: mailbox, Validity: validity, UIDs: unread}, webmail.FlagSeen, true); err != nil {
 		return err
 	}
 
@@ -90,8 +90,8 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 
 // textOf renders a message's text body for a conversation, or a note that
 // it has only HTML (which opens in the message view).
-func (a *App) textOf(r *http.Request, conn *mail.Conn, mailbox string, validity uint32, uid imap.UID) (string, error) {
-	msg, err := conn.Message(r.Context(), mailbox, validity, uid)
+func (a *App) textOf(r *http.Request, conn *mail.Conn, ref webmail.MessageRef) (string, error) {
+	msg, err := conn.Message(r.Context(), ref)
 	if err != nil {
 		return "", err
 	}
@@ -102,7 +102,7 @@ func (a *App) textOf(r *http.Request, conn *mail.Conn, mailbox string, validity 
 		}
 		return `<p class="muted">This message has no text.</p>`, nil
 	}
-	bodies, err := conn.Sections(r.Context(), mailbox, validity, uid, [][]int{layout.Text.Path}, bodyLimit)
+	bodies, err := conn.Sections(r.Context(), ref, [][]int{layout.Text.Path}, bodyLimit)
 	if err != nil {
 		return "", err
 	}

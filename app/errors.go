@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"webmail"
 
 	"webmail/views"
 )
@@ -51,6 +52,14 @@ const (
 	brokenOff                  // the answer had begun: it is aborted, so it cannot pass for whole
 )
 
+// statusOf is the status of each kind of use case failure.
+var statusOf = map[webmail.ErrorCode]int{
+	webmail.ENotFound:    http.StatusNotFound,
+	webmail.EConflict:    http.StatusConflict,
+	webmail.EInvalid:     http.StatusUnprocessableEntity,
+	webmail.EUnavailable: http.StatusServiceUnavailable,
+}
+
 // failure is an error sorted for the person.
 type failure struct {
 	outcome outcome
@@ -79,6 +88,13 @@ func (a *App) classify(r *http.Request, err error) failure {
 		return failure{outcome: sessionOver, status: http.StatusUnauthorized}
 	case errors.As(err, &ae):
 		return failure{outcome: showError, status: ae.status, msg: ae.msg}
+	case webmail.ErrorOf(err) != nil:
+		e := webmail.ErrorOf(err)
+		status, ok := statusOf[e.Code]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		return failure{outcome: showError, status: status, msg: e.Message}
 	case errors.Is(err, errRefreshLater):
 		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment."}
 	}

@@ -1,13 +1,11 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"webmail"
 
-	"webmail/app/mail"
-	"webmail/app/search"
+	"webmail/app/usecase"
 	"webmail/views"
 )
 
@@ -32,20 +30,13 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	if target == "message" { // "back to the list" from a message
 		return render(w, r, http.StatusOK, views.MessagePlaceholder())
 	}
-	conn, release, err := a.conn(r)
+	// The folder list comes from the account's cache: no LIST here.
+	l, err := a.uc.List(r.Context(), accountFrom(r).mail(), listQuery(place), r.URL.Query().Has("refresh"))
 	if err != nil {
 		return err
 	}
-	defer release()
-	ctx := r.Context()
-	p := views.MailboxParams{View: view, Now: a.now(), Place: place}
-	// The folder list comes from the connection's cache: no LIST here.
-	if p.Folders, err = conn.Folders(ctx, r.URL.Query().Has("refresh")); err != nil {
-		return err
-	}
-	if p.List, err = a.listPage(r, conn, &p); err != nil {
-		return err
-	}
+	p := views.MailboxParams{View: view, Now: a.now(), Place: place, Folders: l.Folders}
+	withList(&p, l)
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, folderTitle(p.Current))
 	p.Notice, p.Undo = a.takeNotice(r)
@@ -59,91 +50,27 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	return render(w, r, http.StatusOK, views.MailboxPage(p))
 }
 
-func findFolder(folders []mail.Folder, name string) mail.Folder {
+func findFolder(folders []webmail.Folder, name string) webmail.Folder {
 	for _, f := range folders {
 		if f.Name == name {
 			return f
 		}
 	}
 	if name == "INBOX" {
-		return mail.Folder{Name: name, Label: "Inbox", Role: mail.RoleInbox}
+		return webmail.Folder{Name: name, Label: "Inbox", Role: webmail.RoleInbox}
 	}
-	return mail.Folder{Name: name, Label: name}
+	return webmail.Folder{Name: name, Label: name}
 }
 
-func folderTitle(f mail.Folder) string {
+func folderTitle(f webmail.Folder) string {
 	if f.Unseen > 0 {
-		return fmt.Sprintf("%s (%d)", views.FolderLabel(f), f.Unseen)
+		return fmt.Sprintf("%s (%d)", webmail.FolderLabel(f), f.Unseen)
 	}
-	return views.FolderLabel(f)
+	return webmail.FolderLabel(f)
 }
 
-// listPage fetches the list at p.Place: a plain page, a search, a sort.
-// An invalid search or a sort the server cannot do is explained in the
-// page, which then shows the plain list.
-func (a *App) listPage(r *http.Request, conn *mail.Conn, p *views.MailboxParams) (*mail.Page, error) {
-	place := p.Place
-	v := mail.View{Sort: mail.SortKey(strings.TrimPrefix(place.Sort, "-")), Asc: place.Sort != "" && !strings.HasPrefix(place.Sort, "-")}
-	if v.Sort == "arrival" {
-		v.Sort = mail.SortArrival
-	}
-	if place.Query != "" {
-		q, err := search.Parse(place.Query, a.now())
-		if err != nil {
-			p.SearchError = err.Error()
-		} else if !q.IsZero() {
-			v.Criteria = &q.Criteria
-		}
-	}
-	if place.Threads && v.Criteria == nil && v.Sort == mail.SortArrival {
-		tp, err := conn.ListConversations(r.Context(), place.Mailbox, place.Page)
-		if err != nil {
-			return nil, err
-		}
-		p.Conversations = tp.Conversations
-		return tp.Page, nil
-	}
-	page, err := conn.ListView(r.Context(), place.Mailbox, place.Page, v)
-	if err == nil && place.All && v.Criteria != nil {
-		a.searchElsewhere(r, conn, p, v)
-	}
-	if errors.Is(err, mail.ErrTooManyToSort) {
-		p.SortNote = "This folder is too large to sort that way on this server; it is shown newest first."
-		v.Sort, v.Asc = mail.SortArrival, false
-		page, err = conn.ListView(r.Context(), place.Mailbox, place.Page, v)
-	}
-	return page, err
-}
-
-// Bounds of a search across all folders: folders searched, matches shown
-// per folder.
-const (
-	searchFolders    = 100
-	matchesPerFolder = 10
-)
-
-// searchElsewhere runs a search in the other folders, a few matches each,
-// in at most searchFolders folders.
-func (a *App) searchElsewhere(r *http.Request, conn *mail.Conn, p *views.MailboxParams, v mail.View) {
-	v.Rows, v.Sort, v.Asc = matchesPerFolder, mail.SortArrival, false
-	n := 0
-	for _, f := range p.Folders {
-		if f.NoSelect || f.Name == p.Place.Mailbox {
-			continue
-		}
-		if n++; n > searchFolders {
-			p.SortNote = "Only the first 100 folders were searched."
-			break
-		}
-		page, err := conn.ListView(r.Context(), f.Name, 1, v)
-		if err != nil {
-			if !errors.Is(err, mail.ErrNotFound) {
-				a.log.Warn("search in folder failed", "err", err.Error())
-			}
-			continue
-		}
-		if len(page.Messages) > 0 {
-			p.Elsewhere = append(p.Elsewhere, views.FolderMatches{Folder: f, Page: page})
-		}
-	}
+// withList puts a list in the page.
+func withList(p *views.MailboxParams, l *usecase.List) {
+	p.List, p.Conversations, p.Elsewhere = l.Page, l.Conversations, l.Elsewhere
+	p.SearchError, p.SortNote = l.SearchError, l.SortNote
 }

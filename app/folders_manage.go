@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"webmail"
 
 	"webmail/app/mail"
 	"webmail/views"
@@ -55,7 +56,7 @@ func parseFolderForm(w http.ResponseWriter, r *http.Request) (folderForm, error)
 
 // target validates a create or rename form against the folders there are
 // and returns the new full name, or the field errors.
-func (f folderForm) target(mbs *mail.Mailboxes) (string, map[string]string) {
+func (f folderForm) target(mbs *webmail.FolderTree) (string, map[string]string) {
 	errs := map[string]string{}
 	d := mbs.Delim
 	switch name := f.Name; {
@@ -109,7 +110,7 @@ func (a *App) showFoldersManage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	mbs, err := conn.Mailboxes(r.Context())
+	mbs, err := conn.FolderTree(r.Context())
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (a *App) showFoldersManage(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, views.FoldersManage(p))
 }
 
-func (a *App) manageParams(r *http.Request, mbs *mail.Mailboxes) views.FoldersManageParams {
+func (a *App) manageParams(r *http.Request, mbs *webmail.FolderTree) views.FoldersManageParams {
 	return views.FoldersManageParams{
 		Base:               a.base(r, "Manage folders"),
 		Folders:            mbs.List,
@@ -135,7 +136,7 @@ func (a *App) manageParams(r *http.Request, mbs *mail.Mailboxes) views.FoldersMa
 // editDefaults fills the rename form with the folder's own name and place.
 // A folder whose parent is not listed (a namespace prefix, say) shows its
 // full name at the top, so an unchanged form changes nothing.
-func editDefaults(mbs *mail.Mailboxes, mb mail.Mailbox) views.FolderEdit {
+func editDefaults(mbs *webmail.FolderTree, mb webmail.ManagedFolder) views.FolderEdit {
 	e := views.FolderEdit{Folder: mb.Name, Name: mb.Name}
 	if _, ok := mbs.Find(mb.Parent); ok && mb.Parent != "" {
 		e.Name, e.Parent = mb.Label, mb.Parent
@@ -155,7 +156,7 @@ func (a *App) manageFolders(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	ctx := r.Context()
-	mbs, err := conn.Mailboxes(ctx)
+	mbs, err := conn.FolderTree(ctx)
 	if err != nil {
 		return err
 	}
@@ -188,11 +189,11 @@ func (a *App) manageFolders(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return again("The folder " + f.Folder + " does not exist (any more).")
 	}
-	label := views.FolderLabel(mb.Folder)
+	label := webmail.FolderLabel(mb.Folder)
 	switch f.Action {
 	case "rename":
 		p.Edit = views.FolderEdit{Folder: mb.Name, Name: f.Name, Parent: f.Parent}
-		if mb.Role == mail.RoleInbox {
+		if mb.Role == webmail.RoleInbox {
 			return again("The Inbox cannot be renamed.")
 		}
 		full, errs := f.target(mbs)
@@ -207,15 +208,15 @@ func (a *App) manageFolders(w http.ResponseWriter, r *http.Request) error {
 
 	case "delete":
 		switch {
-		case mb.Role == mail.RoleInbox:
+		case mb.Role == webmail.RoleInbox:
 			return again("The Inbox cannot be deleted.")
 		case mb.HasChildren:
 			p.Edit = editDefaults(mbs, mb)
 			return again("The folder " + mb.Name + " has subfolders. Delete them, or move them elsewhere, first.")
 		case !f.Confirm:
-			q := "Delete the folder " + mb.Name + " and " + plural(int(mb.Total), "message", "messages") + " in it for good? This cannot be undone."
+			q := "Delete the folder " + mb.Name + " and " + views.Plural(int(mb.Total), "message", "messages") + " in it for good? This cannot be undone."
 			return a.confirmFolder(w, r, q, "Delete folder", f, "")
-		case mb.Role != mail.RoleNone && f.ConfirmRole != string(mb.Role):
+		case mb.Role != webmail.RoleNone && f.ConfirmRole != string(mb.Role):
 			q := mb.Name + " is your " + label + " folder: " + roleUse(mb.Role) + ". Delete your " + label + " folder anyway?"
 			return a.confirmFolder(w, r, q, "Delete my "+label+" folder", f, string(mb.Role))
 		}
@@ -235,13 +236,13 @@ func (a *App) manageFolders(w http.ResponseWriter, r *http.Request) error {
 		return done("Unsubscribed from " + label + ".")
 
 	case "empty":
-		if mb.Role != mail.RoleTrash && mb.Role != mail.RoleJunk {
+		if mb.Role != webmail.RoleTrash && mb.Role != webmail.RoleJunk {
 			return again("Only Trash and Junk can be emptied here.")
 		}
 		if !f.Confirm {
 			what := "all messages"
 			if mb.Total > 0 {
-				what = "all " + plural(int(mb.Total), "message", "messages")
+				what = "all " + views.Plural(int(mb.Total), "message", "messages")
 			}
 			q := "Delete " + what + " in " + label + " for good? This cannot be undone."
 			return a.confirmFolder(w, r, q, "Empty "+label, f, "")
@@ -249,13 +250,13 @@ func (a *App) manageFolders(w http.ResponseWriter, r *http.Request) error {
 		n, err := conn.EmptyFolder(ctx, mb.Name)
 		switch {
 		case errors.Is(err, mail.ErrNoUIDPlus):
-			return done(plural(n, "message", "messages") + " in " + label + " marked as deleted; this server removes them later.")
+			return done(views.Plural(n, "message", "messages") + " in " + label + " marked as deleted; this server removes them later.")
 		case err != nil:
 			return a.folderFailed(err, "empty "+label, nil, again)
 		case n == 0:
 			return done(label + " was empty already.")
 		}
-		return done(label + " emptied: " + plural(n, "message", "messages") + " deleted for good.")
+		return done(label + " emptied: " + views.Plural(n, "message", "messages") + " deleted for good.")
 	}
 	return errorf(http.StatusBadRequest, "That action is not known.", nil)
 }
@@ -284,17 +285,17 @@ func (a *App) confirmFolder(w http.ResponseWriter, r *http.Request, question, bu
 
 // roleUse says what a special-use folder is for, in the second question
 // before deleting it.
-func roleUse(r mail.Role) string {
+func roleUse(r webmail.Role) string {
 	switch r {
-	case mail.RoleDrafts:
+	case webmail.RoleDrafts:
 		return "unfinished messages are saved there"
-	case mail.RoleSent:
+	case webmail.RoleSent:
 		return "copies of the messages you send are kept there"
-	case mail.RoleArchive:
+	case webmail.RoleArchive:
 		return "archived messages go there"
-	case mail.RoleJunk:
+	case webmail.RoleJunk:
 		return "junk mail goes there"
-	case mail.RoleTrash:
+	case webmail.RoleTrash:
 		return "deleted messages go there"
 	}
 	return "mail programs use it"

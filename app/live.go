@@ -26,8 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"webmail"
 
-	"github.com/emersion/go-imap/v2"
 	"github.com/klauspost/compress/gzhttp"
 
 	"webmail/app/mail"
@@ -241,7 +241,7 @@ func watchOptions(r *http.Request, mailbox string) mail.WatchOptions {
 		opt.Validity = uint32(v)
 	}
 	if v, err := strconv.ParseUint(q.Get("since"), 10, 32); err == nil {
-		opt.Rows, opt.Since = true, imap.UID(v)
+		opt.Rows, opt.Since = true, webmail.UID(v)
 	}
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		// What happened while the browser was away is news.
@@ -255,18 +255,18 @@ func watchOptions(r *http.Request, mailbox string) mail.WatchOptions {
 
 // eventID names an event by the mailbox's UIDVALIDITY and the highest UID
 // the browser has been told of.
-func eventID(validity uint32, last imap.UID) string {
+func eventID(validity uint32, last webmail.UID) string {
 	return strconv.FormatUint(uint64(validity), 10) + "." + strconv.FormatUint(uint64(last), 10)
 }
 
-func parseEventID(id string) (validity uint32, last imap.UID, ok bool) {
+func parseEventID(id string) (validity uint32, last webmail.UID, ok bool) {
 	vs, us, found := strings.Cut(id, ".")
 	v, err1 := strconv.ParseUint(vs, 10, 32)
 	u, err2 := strconv.ParseUint(us, 10, 32)
 	if !found || err1 != nil || err2 != nil {
 		return 0, 0, false
 	}
-	return uint32(v), imap.UID(u), true
+	return uint32(v), webmail.UID(u), true
 }
 
 // sendUpdate renders an update as htmx partials and sends it. (The
@@ -279,7 +279,7 @@ func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOp
 	p.Base = views.Base{Title: folderTitle(p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}
 	if opt.Rows && len(u.New) > 0 {
 		p.Place = views.Place{Mailbox: u.Mailbox, Page: 1}
-		p.List = &mail.Page{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Number: 1, Messages: u.New}
+		p.List = &webmail.Page{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Number: 1, Messages: u.New}
 	}
 	var buf bytes.Buffer
 	if err := views.LiveUpdate(p).Render(ctx, &buf); err != nil {

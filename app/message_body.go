@@ -38,7 +38,7 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 			total += p.Size
 		}
 	}
-	bodies, err := om.conn.Sections(r.Context(), om.mailbox, om.validity, om.uid, parts, bodyLimit)
+	bodies, err := om.conn.Sections(r.Context(), om.ref, parts, bodyLimit)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	om.release()
-	mailbox, validity, uid, layout := om.mailbox, om.validity, om.uid, om.layout
+	ref, layout := om.ref, om.layout
 	var part *message.Part
 	for _, p := range slices.Concat(layout.Attachments, layout.Inline, ptrs(layout.Text, layout.HTML)) {
 		if slices.Equal(p.Path, path) {
@@ -45,7 +45,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 	defer release()
 	name := part.DownloadName()
 	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
-		return dl.Stream(r.Context(), mailbox, validity, uid, path, stream)
+		return dl.Stream(r.Context(), ref, path, stream)
 	}, func(h http.Header) {
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
@@ -54,7 +54,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 
 // showSource streams the raw message as plain text.
 func (a *App) showSource(w http.ResponseWriter, r *http.Request) error {
-	mailbox, validity, uid, err := messageParams(r)
+	ref, err := messageParam(r)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (a *App) showSource(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer release()
 	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
-		return dl.Stream(r.Context(), mailbox, validity, uid, nil, stream)
+		return dl.Stream(r.Context(), ref, nil, stream)
 	}, func(h http.Header) {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("Content-Disposition", "inline")

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"errors"
 	"net/http"
 	"strings"
+	"webmail"
 
 	"webmail/app/mail"
 	"webmail/app/message"
@@ -22,9 +24,9 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	defer om.release()
 	ctx := r.Context()
 	conn, msg, layout := om.conn, om.msg, om.layout
-	mailbox, validity, uid := om.mailbox, om.validity, om.uid
+	ref, mailbox := om.ref, om.ref.Mailbox
 	mp := views.MessageParams{
-		Msg:     msg,
+		Msg:     &msg.Message,
 		Place:   placeFrom(r, mailbox),
 		HasHTML: layout.HTML != nil,
 		HasText: layout.Text != nil,
@@ -46,7 +48,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		htmlPart = layout.HTML
 		parts = append(parts, htmlPart.Path)
 	}
-	bodies, err := conn.Sections(ctx, mailbox, validity, uid, parts, bodyLimit)
+	bodies, err := conn.Sections(ctx, ref, parts, bodyLimit)
 	if err != nil {
 		return err
 	}
@@ -80,13 +82,13 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 			Name: at.DownloadName(),
 			Type: at.Type,
 			Size: at.Size,
-			URL:  views.PartURL(mailbox, validity, uid, at.Section()),
+			URL:  views.PartURL(ref, at.Section()),
 		})
 	}
 
 	wasUnread := !msg.Seen
 	if wasUnread { // opening marks read: an explicit STORE
-		if err := conn.SetSeen(ctx, mailbox, validity, uid, true); err != nil {
+		if err := conn.SetSeen(ctx, ref, true); err != nil {
 			return err
 		}
 		msg.Seen = true
@@ -97,8 +99,8 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
-	mp.BackLabel = views.FolderLabel(p.Current)
-	mp.IsDraft = p.Current.Role == mail.RoleDrafts
+	mp.BackLabel = webmail.FolderLabel(p.Current)
+	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
 	mp.Role, mp.Folders = p.Current.Role, p.Folders
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
@@ -107,8 +109,13 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return render(w, r, http.StatusOK, views.MessageFragment(p, wasUnread))
 	}
 	p.Place = mp.Place
-	if p.List, err = a.listPage(r, conn, &p); err != nil && err != mail.ErrNotFound {
+	om.release() // the list borrows its own
+	l, err := a.uc.List(ctx, accountFrom(r).mail(), listQuery(p.Place), false)
+	if err != nil && !errors.Is(err, mail.ErrNotFound) {
 		return err
+	}
+	if l != nil {
+		withList(&p, l)
 	}
 	if target == "main" {
 		return render(w, r, http.StatusOK, views.MainFragment(p))

@@ -27,7 +27,17 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /{$}", http.RedirectHandler("/m/INBOX", http.StatusSeeOther))
 	mux.Handle("GET /folders", a.handle(a.showFolders))
 	mux.Handle("GET /m/{mailbox}", a.handle(a.showFolder))
-	mux.Handle("POST /m/{mailbox}/act", a.handle(a.actOnList))
+
+	// The messages checked in a list (messages_*.go).
+	mux.Handle("POST /m/{mailbox}/read", a.handle(a.readMessages))
+	mux.Handle("POST /m/{mailbox}/unread", a.handle(a.unreadMessages))
+	mux.Handle("POST /m/{mailbox}/flag", a.handle(a.flagMessages))
+	mux.Handle("POST /m/{mailbox}/unflag", a.handle(a.unflagMessages))
+	mux.Handle("POST /m/{mailbox}/move", a.handle(a.moveMessages))
+	mux.Handle("POST /m/{mailbox}/archive", a.handle(a.archiveMessages))
+	mux.Handle("POST /m/{mailbox}/junk", a.handle(a.junkMessages))
+	mux.Handle("POST /m/{mailbox}/notjunk", a.handle(a.notJunkMessages))
+	mux.Handle("POST /m/{mailbox}/delete", a.handle(a.deleteMessages))
 	mux.Handle("POST /undo", a.handle(a.undo))
 
 	// One message.
@@ -36,8 +46,16 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/conversation", a.handle(a.showConversation))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}", a.handle(a.downloadPart))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
-	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.markUnread))
-	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/act", a.handle(a.actOnMessage))
+
+	// The open message (messages_*.go).
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.unreadMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/flag", a.handle(a.flagMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unflag", a.handle(a.unflagMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/move", a.handle(a.moveMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/archive", a.handle(a.archiveMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/junk", a.handle(a.junkMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/notjunk", a.handle(a.notJunkMessage))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/delete", a.handle(a.deleteMessage))
 
 	// Writing.
 	mux.Handle("GET /compose", a.handle(a.showCompose))

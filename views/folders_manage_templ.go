@@ -12,13 +12,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"webmail/app/mail"
+	"webmail"
 )
 
 // FoldersManageParams fills the folder management page.
 type FoldersManageParams struct {
 	Base
-	Folders []mail.Mailbox
+	Folders []webmail.ManagedFolder
 	// Delim is the hierarchy delimiter, "" when folders cannot nest.
 	Delim string
 	// SubscriptionsKnown is false when the server cannot tell: both
@@ -440,7 +440,7 @@ func folderFields(id string, p FoldersManageParams, e FolderEdit) templ.Componen
 	})
 }
 
-func manageRow(p FoldersManageParams, f mail.Mailbox) templ.Component {
+func manageRow(p FoldersManageParams, f webmail.ManagedFolder) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -527,9 +527,9 @@ func manageRow(p FoldersManageParams, f mail.Mailbox) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var27 string
-		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(FolderLabel(f.Folder))
+		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(webmail.FolderLabel(f.Folder))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `folders_manage.templ`, Line: 94, Col: 27}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `folders_manage.templ`, Line: 94, Col: 35}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 		if templ_7745c5c3_Err != nil {
@@ -600,15 +600,15 @@ func manageRow(p FoldersManageParams, f mail.Mailbox) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if f.Role == mail.RoleTrash || f.Role == mail.RoleJunk {
+		if f.Role == webmail.RoleTrash || f.Role == webmail.RoleJunk {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<button type=\"submit\" name=\"action\" value=\"empty\" class=\"danger\" data-testid=\"empty\">Empty ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var30 string
-			templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(FolderLabel(f.Folder))
+			templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(webmail.FolderLabel(f.Folder))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `folders_manage.templ`, Line: 117, Col: 119}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `folders_manage.templ`, Line: 117, Col: 127}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 			if templ_7745c5c3_Err != nil {
@@ -623,7 +623,7 @@ func manageRow(p FoldersManageParams, f mail.Mailbox) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if f.Role != mail.RoleInbox && p.Edit.Folder != f.Name {
+		if f.Role != webmail.RoleInbox && p.Edit.Folder != f.Name {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<a class=\"button\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -646,7 +646,7 @@ func manageRow(p FoldersManageParams, f mail.Mailbox) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if f.Role != mail.RoleInbox && p.Edit.Folder == f.Name {
+		if f.Role != webmail.RoleInbox && p.Edit.Folder == f.Name {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"mrow-edit\" id=\"edit\" data-testid=\"edit-forms\"><form method=\"post\" action=\"/folders/manage\" class=\"manage-form\" data-testid=\"rename-form\"><input type=\"hidden\" name=\"action\" value=\"rename\"> <input type=\"hidden\" name=\"folder\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -725,14 +725,14 @@ func isUnder(name, folder, delim string) bool {
 
 // parentLabel names a folder in the parent choice: the role's label for
 // the special-use folders, the full name for the others.
-func parentLabel(f mail.Mailbox) string {
-	if f.Role != mail.RoleNone {
-		return FolderLabel(f.Folder)
+func parentLabel(f webmail.ManagedFolder) string {
+	if f.Role != webmail.RoleNone {
+		return webmail.FolderLabel(f.Folder)
 	}
 	return f.Name
 }
 
-func manageCount(f mail.Mailbox) string {
+func manageCount(f webmail.ManagedFolder) string {
 	s := strconv.FormatUint(uint64(f.Total), 10) + " messages"
 	if f.Total == 1 {
 		s = "1 message"

@@ -2,12 +2,11 @@ package views
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-
-	"webmail/app/mail"
+	"webmail"
 )
 
 // ListDate formats a list date the way mail clients do: the time for
@@ -48,7 +47,7 @@ func Size(n int64) string {
 }
 
 // AddrName is the display name of an address, or the address itself.
-func AddrName(a imap.Address) string {
+func AddrName(a webmail.Address) string {
 	if a.Name != "" {
 		return a.Name
 	}
@@ -59,7 +58,7 @@ func AddrName(a imap.Address) string {
 }
 
 // AddrFull is "Name <addr>" or just the address.
-func AddrFull(a imap.Address) string {
+func AddrFull(a webmail.Address) string {
 	addr := a.Addr()
 	if a.Name == "" {
 		return addr
@@ -71,24 +70,19 @@ func AddrFull(a imap.Address) string {
 }
 
 // AddrList joins a header's addresses.
-func AddrList(as []imap.Address) string {
+func AddrList(as []webmail.Address) string {
 	parts := make([]string, 0, len(as))
 	for _, a := range as {
-		if a.IsGroupStart() || a.IsGroupEnd() {
-			continue
-		}
 		parts = append(parts, AddrFull(a))
 	}
 	return strings.Join(parts, ", ")
 }
 
 // AddrNames joins the display names of addresses.
-func AddrNames(as []imap.Address) string {
+func AddrNames(as []webmail.Address) string {
 	parts := make([]string, 0, len(as))
 	for _, a := range as {
-		if !a.IsGroupStart() && !a.IsGroupEnd() {
-			parts = append(parts, AddrName(a))
-		}
+		parts = append(parts, AddrName(a))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -101,29 +95,9 @@ func Subject(s string) string {
 	return s
 }
 
-// FolderLabel is the name shown for a folder: its role's own label, or the
-// last segment of its name.
-func FolderLabel(f mail.Folder) string {
-	switch f.Role {
-	case mail.RoleInbox:
-		return "Inbox"
-	case mail.RoleDrafts:
-		return "Drafts"
-	case mail.RoleSent:
-		return "Sent"
-	case mail.RoleArchive:
-		return "Archive"
-	case mail.RoleJunk:
-		return "Junk"
-	case mail.RoleTrash:
-		return "Trash"
-	}
-	return f.Label
-}
-
 // FolderIcon names the icon of a role in the icon sprite.
-func FolderIcon(r mail.Role) string {
-	if r == mail.RoleNone {
+func FolderIcon(r webmail.Role) string {
+	if r == webmail.RoleNone {
 		return "folder"
 	}
 	return string(r)
@@ -136,3 +110,20 @@ func depthClass(d int) string {
 func joinNames(names []string) string { return strings.Join(names, ", ") }
 
 func joinComma(parts []string) string { return strings.Join(parts, ",") }
+
+// Plural is "1 message" or "n messages".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// UIDList is UIDs as a form carries them: comma-separated.
+func UIDList(uids []webmail.UID) string {
+	parts := make([]string, len(uids))
+	for i, u := range uids {
+		parts[i] = strconv.FormatUint(uint64(u), 10)
+	}
+	return strings.Join(parts, ",")
+}

@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/emersion/go-imap/v2"
+	"webmail"
 )
 
 // LiveCheck is the list header's way to new mail: a plain link that loads
@@ -179,7 +179,7 @@ func LiveURL(p MailboxParams) string {
 	v := url.Values{}
 	v.Set("validity", strconv.FormatUint(uint64(p.List.UIDValidity), 10))
 	if LiveRows(p) {
-		var top imap.UID
+		var top webmail.UID
 		for _, m := range p.List.Messages {
 			top = max(top, m.UID)
 		}

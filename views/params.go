@@ -4,7 +4,7 @@ import (
 	"io"
 	"time"
 
-	"webmail/app/mail"
+	"webmail"
 )
 
 // LoginParams fills the login page.
@@ -56,13 +56,13 @@ type MailboxParams struct {
 	Base
 	View    string // "folders", "list" or "message": which pane a phone shows
 	Place   Place
-	Folders []mail.Folder
-	Current mail.Folder
-	List    *mail.Page
+	Folders []webmail.Folder
+	Current webmail.Folder
+	List    *webmail.Page
 	Now     time.Time
 	Message *MessageParams
 	Notice  string // what the last action did
-	Undo    *Undo  // how to take it back
+	Undo    *webmail.Undo // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
 	SelectAll bool
 	// SearchError says why the search box text is not a valid query.
@@ -71,9 +71,9 @@ type MailboxParams struct {
 	SortNote string
 	// Elsewhere holds the matches in the other folders when the search
 	// covers all folders.
-	Elsewhere []FolderMatches
+	Elsewhere []webmail.FolderMatches
 	// Conversations is the page grouped by thread, when asked for.
-	Conversations []mail.Conversation
+	Conversations []webmail.Conversation
 	// Conversation is an open conversation, shown in the message pane.
 	Conversation *ConversationParams
 }
@@ -88,26 +88,10 @@ type ConversationParams struct {
 
 // ConversationMessage is one message of an open conversation.
 type ConversationMessage struct {
-	mail.Summary
+	webmail.Summary
 	Expanded bool
 	TextHTML string // the body of an expanded message, escaped and linked
 	HTML     bool   // the message has only HTML: open it to read
-}
-
-// FolderMatches are a search's first matches in one folder.
-type FolderMatches struct {
-	Folder mail.Folder
-	Page   *mail.Page
-}
-
-// Undo is everything the undo form needs to move messages back: the
-// server remembers nothing.
-type Undo struct {
-	From     string // where the messages are now
-	Validity uint32 // its UIDVALIDITY
-	UIDs     string // their UIDs there, comma-separated
-	To       string // where they came from
-	Until    int64  // Unix time after which undo is no longer offered
 }
 
 // ConfirmParams fills a page that asks before something is permanent.
@@ -122,7 +106,7 @@ type ConfirmParams struct {
 
 // MessageParams fills the message pane.
 type MessageParams struct {
-	Msg         *mail.Message
+	Msg         *webmail.Message
 	Place       Place  // the list the message was opened from
 	BackLabel   string // the folder's name
 	Mode        string // "html" or "text"
@@ -132,9 +116,9 @@ type MessageParams struct {
 	Remote      bool   // remote content allowed for this view
 	RemoteFound bool   // the HTML has remote content that was blocked
 	Attachments []Attachment
-	IsDraft     bool      // in the Drafts folder: offer to edit it
-	Role        mail.Role // the folder's role decides the actions offered
-	Folders     []mail.Folder
+	IsDraft     bool         // in the Drafts folder: offer to edit it
+	Role        webmail.Role // the folder's role decides the actions offered
+	Folders     []webmail.Folder
 }
 
 // Attachment is one downloadable part.
@@ -233,4 +217,9 @@ type SentParams struct {
 	To string
 	// NotFiled says why no copy could be filed in Sent, if none could.
 	NotFiled string
+}
+
+// Ref is the address of one of the conversation's messages.
+func (p ConversationParams) Ref(uid webmail.UID) webmail.MessageRef {
+	return webmail.MessageRef{Mailbox: p.Place.Mailbox, Validity: p.Validity, UID: uid}
 }

@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/emersion/go-imap/v2"
+	"webmail"
 )
 
 // The URL builders here and the route patterns in app/routes.go are two
@@ -19,9 +19,9 @@ func FolderURL(mailbox string, page int) string {
 	return u
 }
 
-// MessageURL addresses one message by mailbox, UIDVALIDITY and UID.
-func MessageURL(mailbox string, validity uint32, uid imap.UID) string {
-	return "/m/" + url.PathEscape(mailbox) + "/" + strconv.FormatUint(uint64(validity), 10) + "/" + strconv.FormatUint(uint64(uid), 10)
+// MessageURL is the page of one message.
+func MessageURL(ref webmail.MessageRef) string {
+	return "/m/" + ref.String()
 }
 
 // withQuery appends a query string to u.
@@ -34,8 +34,8 @@ func withQuery(u string, kv ...string) string {
 }
 
 // MessageBodyURL is the sandboxed HTML document of a message.
-func MessageBodyURL(mailbox string, validity uint32, uid imap.UID, remote bool) string {
-	u := MessageURL(mailbox, validity, uid) + "/body"
+func MessageBodyURL(ref webmail.MessageRef, remote bool) string {
+	u := MessageURL(ref) + "/body"
 	if remote {
 		u = withQuery(u, "remote", "1")
 	}
@@ -43,11 +43,16 @@ func MessageBodyURL(mailbox string, validity uint32, uid imap.UID, remote bool) 
 }
 
 // PartURL downloads one MIME part.
-func PartURL(mailbox string, validity uint32, uid imap.UID, section string) string {
-	return MessageURL(mailbox, validity, uid) + "/part/" + section
+func PartURL(ref webmail.MessageRef, section string) string {
+	return MessageURL(ref) + "/part/" + section
 }
 
 // SourceURL shows the raw message.
-func SourceURL(mailbox string, validity uint32, uid imap.UID) string {
-	return MessageURL(mailbox, validity, uid) + "/source"
+func SourceURL(ref webmail.MessageRef) string {
+	return MessageURL(ref) + "/source"
+}
+
+// ConversationURL is the conversation a message belongs to.
+func ConversationURL(ref webmail.MessageRef) string {
+	return MessageURL(ref) + "/conversation"
 }

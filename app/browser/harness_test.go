@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	wm "webmail"
 
 	"github.com/chromedp/cdproto/debugger"
 	"github.com/chromedp/cdproto/emulation"
@@ -206,7 +207,7 @@ func (w *webmail) messagePath(mailbox, subject string) string {
 	validity, msgs := w.mailbox(mailbox)
 	for _, m := range msgs {
 		if m.Subject == subject {
-			return views.MessageURL(mailbox, validity, m.UID)
+			return views.MessageURL(wm.MessageRef{Mailbox: mailbox, Validity: validity, UID: wm.UID(m.UID)})
 		}
 	}
 	w.t.Fatalf("no message %q in %s", subject, mailbox)

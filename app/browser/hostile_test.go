@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	wm "webmail"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -149,7 +150,7 @@ func TestHostileMessages(t *testing.T) {
 
 	// A clean page: its window properties are the baseline, and nothing
 	// foreign may be requested while remote content is blocked.
-	controlPath := views.MessageURL("INBOX", validity, control.UID)
+	controlPath := views.MessageURL(wm.MessageRef{Mailbox: "INBOX", Validity: validity, UID: wm.UID(control.UID)})
 	tb.navigate(t, w.url+controlPath)
 	tb.waitFor(t, "the control message", `document.querySelector("[data-testid=remote-blocked]")`)
 	var baseline []string
@@ -190,7 +191,7 @@ func TestHostileMessages(t *testing.T) {
 	for i, f := range files {
 		name := filepath.Base(f)
 		m := msgs[i]
-		path := views.MessageURL("INBOX", validity, m.UID)
+		path := views.MessageURL(wm.MessageRef{Mailbox: "INBOX", Validity: validity, UID: wm.UID(m.UID)})
 
 		tb.navigate(t, w.url+path)
 		tb.waitFor(t, name, `document.querySelector("[data-testid=message]")`)

@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emersion/go-imap/v2"
+	"webmail"
 )
 
 // maxQuoteBytes bounds the original text put into a reply or forward (and
@@ -20,7 +20,7 @@ const attributionDate = "Mon, 2 Jan 2006 at 15:04 -0700"
 
 // Original is the message being replied to or forwarded.
 type Original struct {
-	Envelope   *imap.Envelope // From, ReplyTo, To, Cc, Subject, MessageID, InReplyTo, Date
+	Envelope   webmail.Envelope // From, ReplyTo, To, Cc, Subject, MessageID, InReplyTo, Date
 	References []string       // the References field (identifiers without angle brackets), may be nil
 	// Text is the plain text body as written (unflowed, see Unflow, if it
 	// was format=flowed), or "" if there is none.
@@ -54,9 +54,6 @@ type Original struct {
 // addresses that cannot be used are left out.
 func Reply(o Original, me []string, all bool) Draft {
 	env := o.Envelope
-	if env == nil {
-		env = &imap.Envelope{}
-	}
 	own := map[string]string{} // key → the address as the person has it
 	for _, a := range me {
 		a = strings.TrimSpace(a)
@@ -125,9 +122,6 @@ func Reply(o Original, me []string, all bool) Draft {
 // text. The recipients and attachments are for the caller to add.
 func Forward(o Original) Draft {
 	env := o.Envelope
-	if env == nil {
-		env = &imap.Envelope{}
-	}
 	var d Draft
 	d.Subject = prefixSubject("Fwd:", stripForwardPrefixes(oneLine(env.Subject)))
 	var b strings.Builder
@@ -168,10 +162,10 @@ func prefixSubject(prefix, subject string) string {
 
 // mailAddresses converts envelope addresses, leaving out group markers and
 // addresses that cannot be used; names are cleaned.
-func mailAddresses(l []imap.Address) []*mail.Address {
+func mailAddresses(l []webmail.Address) []*mail.Address {
 	var out []*mail.Address
 	for _, a := range l {
-		if a.IsGroupStart() || a.IsGroupEnd() || a.Mailbox == "" || a.Host == "" {
+		if a.Mailbox == "" || a.Host == "" {
 			continue
 		}
 		addr := a.Mailbox + "@" + a.Host
@@ -212,10 +206,10 @@ func allOwn(l []*mail.Address, isOwn func(*mail.Address) bool) bool {
 
 // displayList formats envelope addresses for reading: "Name <addr>" or
 // "addr", comma separated.
-func displayList(l []imap.Address) string {
+func displayList(l []webmail.Address) string {
 	var parts []string
 	for _, a := range l {
-		if a.IsGroupStart() || a.IsGroupEnd() || a.Mailbox == "" {
+		if a.Mailbox == "" {
 			continue
 		}
 		addr := oneLine(a.Addr())
@@ -230,10 +224,10 @@ func displayList(l []imap.Address) string {
 
 // attribution returns the line introducing a quote: "On <date>, <name>
 // wrote:", with the sender's name, or address if it has none.
-func attribution(env *imap.Envelope) string {
+func attribution(env webmail.Envelope) string {
 	who := "someone"
 	for _, a := range env.From {
-		if a.IsGroupStart() || a.IsGroupEnd() || a.Mailbox == "" {
+		if a.Mailbox == "" {
 			continue
 		}
 		if who = oneLine(a.Name); who == "" {

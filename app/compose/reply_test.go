@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
+	"webmail"
 	"github.com/google/go-cmp/cmp"
 )
 
-func imapAddr(name, addr string) imap.Address {
+func addr(name, addr string) webmail.Address {
 	mailbox, host, _ := strings.Cut(addr, "@")
-	return imap.Address{Name: name, Mailbox: mailbox, Host: host}
+	return webmail.Address{Name: name, Mailbox: mailbox, Host: host}
 }
 
 var origDate = time.Date(2025, 3, 10, 16, 5, 0, 0, time.FixedZone("", -5*3600))
@@ -22,12 +22,12 @@ var origDate = time.Date(2025, 3, 10, 16, 5, 0, 0, time.FixedZone("", -5*3600))
 // Carol, copied to Dan and the person's other address.
 func original() Original {
 	return Original{
-		Envelope: &imap.Envelope{
+		Envelope: webmail.Envelope{
 			Date:      origDate,
 			Subject:   "Project plan",
-			From:      []imap.Address{imapAddr("Bob Builder", "bob@example.net")},
-			To:        []imap.Address{imapAddr("Me", "Me@Example.org"), imapAddr("Carol", "carol@example.com")},
-			Cc:        []imap.Address{imapAddr("", "dan@example.com"), imapAddr("Me too", "other@example.org"), imapAddr("Carol again", "CAROL@example.com")},
+			From:      []webmail.Address{addr("Bob Builder", "bob@example.net")},
+			To:        []webmail.Address{addr("Me", "Me@Example.org"), addr("Carol", "carol@example.com")},
+			Cc:        []webmail.Address{addr("", "dan@example.com"), addr("Me too", "other@example.org"), addr("Carol again", "CAROL@example.com")},
 			MessageID: "orig@example.net",
 			InReplyTo: []string{"parent@example.net"},
 		},
@@ -83,7 +83,7 @@ func TestReply(t *testing.T) {
 		{
 			name: "Reply-To respected",
 			edit: func(o *Original) {
-				o.Envelope.ReplyTo = []imap.Address{imapAddr("List", "list@lists.example"), imapAddr("", "carol@example.com")}
+				o.Envelope.ReplyTo = []webmail.Address{addr("List", "list@lists.example"), addr("", "carol@example.com")}
 			},
 			all: true,
 			want: Draft{
@@ -97,8 +97,8 @@ func TestReply(t *testing.T) {
 		{
 			name: "reply to one's own message goes to its recipients",
 			edit: func(o *Original) {
-				o.Envelope.From = []imap.Address{imapAddr("Me", "me@example.org")}
-				o.Envelope.To = []imap.Address{imapAddr("Bob", "bob@example.net")}
+				o.Envelope.From = []webmail.Address{addr("Me", "me@example.org")}
+				o.Envelope.To = []webmail.Address{addr("Bob", "bob@example.net")}
 				o.Envelope.Cc = nil
 			},
 			want: Draft{
@@ -110,8 +110,8 @@ func TestReply(t *testing.T) {
 		{
 			name: "note to self",
 			edit: func(o *Original) {
-				o.Envelope.From = []imap.Address{imapAddr("Me", "me@example.org")}
-				o.Envelope.To = []imap.Address{imapAddr("Me", "me@example.org")}
+				o.Envelope.From = []webmail.Address{addr("Me", "me@example.org")}
+				o.Envelope.To = []webmail.Address{addr("Me", "me@example.org")}
 				o.Envelope.Cc = nil
 			},
 			all: true,
@@ -161,7 +161,7 @@ func TestReply(t *testing.T) {
 			edit: func(o *Original) {
 				o.Envelope.MessageID = "not an id"
 				o.Envelope.Date = time.Time{}
-				o.Envelope.From = []imap.Address{imapAddr("Evil\r\nBcc: x@attacker.example", "bob@example.net"), {Mailbox: "group", Host: ""}, imapAddr("", "broken@")}
+				o.Envelope.From = []webmail.Address{addr("Evil\r\nBcc: x@attacker.example", "bob@example.net"), {Mailbox: "group", Host: ""}, addr("", "broken@")}
 				o.Text = "x"
 			},
 			want: Draft{
@@ -185,7 +185,7 @@ func TestReply(t *testing.T) {
 		},
 		{
 			name: "no envelope",
-			edit: func(o *Original) { o.Envelope = nil; o.Text = "" },
+			edit: func(o *Original) { o.Envelope = webmail.Envelope{}; o.Text = "" },
 			want: Draft{Subject: "Re:", Body: "\n\nsomeone wrote:\n"},
 		},
 	} {
@@ -238,7 +238,7 @@ func TestSubjectPrefixes(t *testing.T) {
 		{strings.Repeat("ü", 600), "Re: " + strings.Repeat("ü", 496), "Fwd: " + strings.Repeat("ü", 495)},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			o := Original{Envelope: &imap.Envelope{Subject: tc.in}}
+			o := Original{Envelope: webmail.Envelope{Subject: tc.in}}
 			if got := Reply(o, nil, false).Subject; got != tc.reply {
 				t.Errorf("reply: %q, want %q", got, tc.reply)
 			}

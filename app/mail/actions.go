@@ -3,6 +3,7 @@ package mail
 import (
 	"context"
 	"slices"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -10,7 +11,9 @@ import (
 
 // StoreFlag adds or removes one flag on several messages, in one STORE.
 // Changes to \Seen keep the cached unread count right.
-func (c *Conn) StoreFlag(ctx context.Context, mailbox string, validity uint32, uids []imap.UID, flag imap.Flag, on bool) error {
+func (c *Conn) StoreFlag(ctx context.Context, sel webmail.Selection, f webmail.Flag, on bool) error {
+	flag := imap.Flag(f)
+	mailbox, validity, uids := sel.Mailbox, sel.Validity, imapUIDs(sel.UIDs)
 	if len(uids) == 0 {
 		return nil
 	}
@@ -53,17 +56,13 @@ func (c *Conn) StoreFlag(ctx context.Context, mailbox string, validity uint32, u
 	return err
 }
 
-// Moved tells where messages went, so a move can be undone.
-type Moved struct {
-	Mailbox  string
-	Validity uint32
-	UIDs     []imap.UID // in the destination, when the server tells (UIDPLUS)
-}
-
 // Move moves messages to another folder (MOVE, or COPY + \Deleted + UID
-// EXPUNGE of exactly these messages when the server lacks MOVE).
-func (c *Conn) Move(ctx context.Context, mailbox string, validity uint32, uids []imap.UID, dest string) (Moved, error) {
-	out := Moved{Mailbox: dest}
+// EXPUNGE of exactly these messages when the server lacks MOVE). It
+// returns where they went, for an undo: their UIDs in dest when the server
+// tells (UIDPLUS), else none.
+func (c *Conn) Move(ctx context.Context, sel webmail.Selection, dest string) (webmail.Selection, error) {
+	mailbox, validity, uids := sel.Mailbox, sel.Validity, imapUIDs(sel.UIDs)
+	out := webmail.Selection{Mailbox: dest}
 	if len(uids) == 0 {
 		return out, nil
 	}
@@ -87,7 +86,8 @@ func (c *Conn) Move(ctx context.Context, mailbox string, validity uint32, uids [
 		}
 		out.Validity = data.UIDValidity
 		if dst, ok := data.DestUIDs.(imap.UIDSet); ok {
-			out.UIDs, _ = dst.Nums()
+			moved, _ := dst.Nums()
+			out.UIDs = webmailUIDs(moved)
 		}
 		return nil
 	})
@@ -103,7 +103,8 @@ func (c *Conn) Move(ctx context.Context, mailbox string, validity uint32, uids [
 // Expunge deletes exactly these messages for good: \Deleted and UID
 // EXPUNGE of their UIDs, never a plain EXPUNGE that would also remove
 // messages another client marked \Deleted.
-func (c *Conn) Expunge(ctx context.Context, mailbox string, validity uint32, uids []imap.UID) error {
+func (c *Conn) Expunge(ctx context.Context, sel webmail.Selection) error {
+	mailbox, validity, uids := sel.Mailbox, sel.Validity, imapUIDs(sel.UIDs)
 	if len(uids) == 0 {
 		return nil
 	}

@@ -6,15 +6,22 @@ import (
 	"io"
 	"slices"
 	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 )
 
 // Append stores a message of size bytes in mailbox and returns its
-// UIDVALIDITY and UID when the server tells them (UIDPLUS), else zeros.
-func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, date time.Time, size int64, r io.Reader) (validity uint32, uid imap.UID, err error) {
-	err = c.doStream(ctx, func() error {
-		cmd := c.c.Append(mailbox, size, &imap.AppendOptions{Flags: flags, Time: date})
+// address when the server tells it (UIDPLUS), else one with only the
+// mailbox.
+func (c *Conn) Append(ctx context.Context, mailbox string, flags []webmail.Flag, date time.Time, size int64, r io.Reader) (webmail.MessageRef, error) {
+	ref := webmail.MessageRef{Mailbox: mailbox}
+	imapFlags := make([]imap.Flag, len(flags))
+	for i, f := range flags {
+		imapFlags[i] = imap.Flag(f)
+	}
+	err := c.doStream(ctx, func() error {
+		cmd := c.c.Append(mailbox, size, &imap.AppendOptions{Flags: imapFlags, Time: date})
 		if _, err := io.Copy(cmd, r); err != nil {
 			cmd.Close()
 			return err
@@ -26,19 +33,21 @@ func (c *Conn) Append(ctx context.Context, mailbox string, flags []imap.Flag, da
 		if err != nil {
 			return err
 		}
-		validity, uid = data.UIDValidity, data.UID
+		ref.Validity, ref.UID = data.UIDValidity, webmail.UID(data.UID)
 		return nil
 	})
 	if err == nil {
 		c.adjustTotal(mailbox, +1)
 	}
-	return validity, uid, err
+	return ref, err
 }
 
 // SetFlag adds or removes one flag, such as \Answered after a reply.
-func (c *Conn) SetFlag(ctx context.Context, mailbox string, validity uint32, uid imap.UID, flag imap.Flag, on bool) error {
+func (c *Conn) SetFlag(ctx context.Context, ref webmail.MessageRef, f webmail.Flag, on bool) error {
+	flag := imap.Flag(f)
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if flag == imap.FlagSeen {
-		return c.SetSeen(ctx, mailbox, validity, uid, on)
+		return c.SetSeen(ctx, ref, on)
 	}
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return err
@@ -58,13 +67,13 @@ func (c *Conn) SetFlag(ctx context.Context, mailbox string, validity uint32, uid
 var ErrNoUIDPlus = errors.New("mail: server lacks UIDPLUS")
 
 // Remove deletes exactly one message for good.
-func (c *Conn) Remove(ctx context.Context, mailbox string, validity uint32, uid imap.UID) error {
-	return c.Expunge(ctx, mailbox, validity, []imap.UID{uid})
+func (c *Conn) Remove(ctx context.Context, ref webmail.MessageRef) error {
+	return c.Expunge(ctx, ref.Selection())
 }
 
 // FolderByRole returns the name of the folder with a special use, from the
 // cached tree.
-func (c *Conn) FolderByRole(ctx context.Context, role Role) (string, error) {
+func (c *Conn) FolderByRole(ctx context.Context, role webmail.Role) (string, error) {
 	folders, err := c.Folders(ctx, false)
 	if err != nil {
 		return "", err
@@ -81,18 +90,18 @@ func (c *Conn) FolderByRole(ctx context.Context, role Role) (string, error) {
 // of mailbox whose Message-ID is id (without angle brackets): how to find
 // a message just appended when the server does not tell its UID (no
 // UIDPLUS). ErrNotFound if there is none.
-func (c *Conn) FindMessageID(ctx context.Context, mailbox, id string) (uint32, imap.UID, error) {
+func (c *Conn) FindMessageID(ctx context.Context, mailbox, id string) (webmail.MessageRef, error) {
 	_, validity, err := c.selectMailbox(ctx, mailbox)
 	if err != nil {
-		return 0, 0, err
+		return webmail.MessageRef{}, err
 	}
 	set, _, err := c.searchUIDs(ctx, &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: id}}})
 	if err != nil {
-		return 0, 0, err
+		return webmail.MessageRef{}, err
 	}
 	uids, _ := set.Nums()
 	if len(uids) == 0 {
-		return 0, 0, ErrNotFound
+		return webmail.MessageRef{}, ErrNotFound
 	}
-	return validity, slices.Max(uids), nil
+	return webmail.MessageRef{Mailbox: mailbox, Validity: validity, UID: webmail.UID(slices.Max(uids))}, nil
 }

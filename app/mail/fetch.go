@@ -1,6 +1,8 @@
 package mail
 
 import (
+	"webmail"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
@@ -24,12 +26,12 @@ func collect(cmd *imapclient.FetchCommand) ([]*fetched, error) {
 	return out, nil
 }
 
-func (m *fetched) summary() Summary {
-	s := Summary{UID: m.UID, Size: m.RFC822Size, Date: m.InternalDate, HasAttachment: hasAttachment(m.BodyStructure)}
+func (m *fetched) summary() webmail.Summary {
+	s := webmail.Summary{UID: webmail.UID(m.UID), Size: m.RFC822Size, Date: m.InternalDate, HasAttachment: hasAttachment(m.BodyStructure)}
 	if e := m.Envelope; e != nil {
 		s.Subject = e.Subject
 		if len(e.From) > 0 {
-			s.From = e.From[0]
+			s.From = webmail.Address{Name: e.From[0].Name, Mailbox: e.From[0].Mailbox, Host: e.From[0].Host}
 		}
 		if !e.Date.IsZero() {
 			s.Date = e.Date

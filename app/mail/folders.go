@@ -6,36 +6,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 )
-
-// Role is a folder's special use (RFC 6154).
-type Role string
-
-// The roles the webmail knows, in the order folders are shown.
-const (
-	RoleInbox   Role = "inbox"
-	RoleDrafts  Role = "drafts"
-	RoleSent    Role = "sent"
-	RoleArchive Role = "archive"
-	RoleJunk    Role = "junk"
-	RoleTrash   Role = "trash"
-	RoleNone    Role = ""
-)
-
-var roleOrder = []Role{RoleInbox, RoleDrafts, RoleSent, RoleArchive, RoleJunk, RoleTrash}
-
-// Folder is one mailbox as the folder tree shows it.
-type Folder struct {
-	Name     string // full IMAP name, the folder's address
-	Label    string // last segment of the name
-	Depth    int    // nesting level, 0 at the top
-	Role     Role
-	NoSelect bool // a container that holds no messages
-	Total    uint32
-	Unseen   uint32
-}
 
 // foldersTTL is how long an account's folder list is reused before a new
 // LIST; actions of this webmail adjust the cache directly, and a watcher's
@@ -46,7 +20,7 @@ const foldersTTL = 2 * time.Minute
 // connections (and so all its sessions on this instance).
 type folderCache struct {
 	mu   sync.Mutex
-	list []Folder
+	list []webmail.Folder
 	at   time.Time
 	gen  uint64 // counts the lists set or forgotten
 }
@@ -59,7 +33,7 @@ func (fc *folderCache) generation() uint64 {
 }
 
 // get returns a copy of the cached tree if it is younger than foldersTTL.
-func (fc *folderCache) get() ([]Folder, bool) {
+func (fc *folderCache) get() ([]webmail.Folder, bool) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	if fc.list == nil || time.Since(fc.at) >= foldersTTL {
@@ -68,7 +42,7 @@ func (fc *folderCache) get() ([]Folder, bool) {
 	return slices.Clone(fc.list), true
 }
 
-func (fc *folderCache) set(list []Folder) {
+func (fc *folderCache) set(list []webmail.Folder) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	fc.list, fc.at = slices.Clone(list), time.Now()
@@ -107,7 +81,7 @@ func (fc *folderCache) adjust(since uint64, mailbox string, total, unseen int) {
 
 // Folders returns the folder tree, from the account's cache unless it is
 // stale or refresh is set.
-func (c *Conn) Folders(ctx context.Context, refresh bool) ([]Folder, error) {
+func (c *Conn) Folders(ctx context.Context, refresh bool) ([]webmail.Folder, error) {
 	if !refresh {
 		if list, ok := c.folders.get(); ok {
 			return list, nil
@@ -177,43 +151,43 @@ func hasAttr(attrs []imap.MailboxAttr, a imap.MailboxAttr) bool {
 
 // roleOf finds a folder's role from SPECIAL-USE, falling back to common
 // names only when the server marks no folder with that role.
-func roleOf(l *imap.ListData) Role {
+func roleOf(l *imap.ListData) webmail.Role {
 	if strings.EqualFold(l.Mailbox, "INBOX") {
-		return RoleInbox
+		return webmail.RoleInbox
 	}
 	for _, a := range l.Attrs {
 		switch strings.ToLower(string(a)) {
 		case `\drafts`:
-			return RoleDrafts
+			return webmail.RoleDrafts
 		case `\sent`:
-			return RoleSent
+			return webmail.RoleSent
 		case `\archive`:
-			return RoleArchive
+			return webmail.RoleArchive
 		case `\junk`:
-			return RoleJunk
+			return webmail.RoleJunk
 		case `\trash`:
-			return RoleTrash
+			return webmail.RoleTrash
 		}
 	}
-	return RoleNone
+	return webmail.RoleNone
 }
 
-var fallbackNames = map[string]Role{
-	"drafts": RoleDrafts, "draft": RoleDrafts,
-	"sent": RoleSent, "sent items": RoleSent, "sent messages": RoleSent, "sent mail": RoleSent,
-	"archive": RoleArchive, "archives": RoleArchive,
-	"junk": RoleJunk, "spam": RoleJunk, "junk e-mail": RoleJunk,
-	"trash": RoleTrash, "deleted items": RoleTrash, "deleted messages": RoleTrash, "bin": RoleTrash,
+var fallbackNames = map[string]webmail.Role{
+	"drafts": webmail.RoleDrafts, "draft": webmail.RoleDrafts,
+	"sent": webmail.RoleSent, "sent items": webmail.RoleSent, "sent messages": webmail.RoleSent, "sent mail": webmail.RoleSent,
+	"archive": webmail.RoleArchive, "archives": webmail.RoleArchive,
+	"junk": webmail.RoleJunk, "spam": webmail.RoleJunk, "junk e-mail": webmail.RoleJunk,
+	"trash": webmail.RoleTrash, "deleted items": webmail.RoleTrash, "deleted messages": webmail.RoleTrash, "bin": webmail.RoleTrash,
 }
 
 // buildTree orders folders: the role folders first (Inbox, Drafts, Sent,
 // Archive, Junk, Trash), then the rest alphabetically, children right
 // after their parent.
-func buildTree(list []*imap.ListData) []Folder {
-	seen := map[Role]bool{}
-	roles := make(map[string]Role, len(list))
+func buildTree(list []*imap.ListData) []webmail.Folder {
+	seen := map[webmail.Role]bool{}
+	roles := make(map[string]webmail.Role, len(list))
 	for _, l := range list {
-		if r := roleOf(l); r != RoleNone {
+		if r := roleOf(l); r != webmail.RoleNone {
 			roles[l.Mailbox] = r
 			seen[r] = true
 		}
@@ -229,7 +203,7 @@ func buildTree(list []*imap.ListData) []Folder {
 	}
 
 	type node struct {
-		f        Folder
+		f        webmail.Folder
 		path     []string
 		children []*node
 	}
@@ -243,11 +217,11 @@ func buildTree(list []*imap.ListData) []Folder {
 		if l.Delim != 0 {
 			path = strings.Split(l.Mailbox, string(l.Delim))
 		}
-		n := &node{path: path, f: Folder{
-			Name:     l.Mailbox,
-			Label:    path[len(path)-1],
-			Role:     roles[l.Mailbox],
-			NoSelect: hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
+		n := &node{path: path, f: webmail.Folder{
+			Name:         l.Mailbox,
+			Label:        path[len(path)-1],
+			Role: roles[l.Mailbox],
+			NoSelect:     hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
 		}}
 		if l.Status != nil {
 			if l.Status.NumMessages != nil {
@@ -273,11 +247,11 @@ func buildTree(list []*imap.ListData) []Folder {
 		}
 		top = append(top, n)
 	}
-	rank := func(r Role) int {
-		if i := slices.Index(roleOrder, r); i >= 0 {
+	rank := func(r webmail.Role) int {
+		if i := slices.Index(webmail.Roles, r); i >= 0 {
 			return i
 		}
-		return len(roleOrder)
+		return len(webmail.Roles)
 	}
 	var sortNodes func([]*node)
 	sortNodes = func(ns []*node) {
@@ -292,7 +266,7 @@ func buildTree(list []*imap.ListData) []Folder {
 		}
 	}
 	sortNodes(top)
-	out := make([]Folder, 0, len(byName))
+	out := make([]webmail.Folder, 0, len(byName))
 	var walk func([]*node, int)
 	walk = func(ns []*node, depth int) {
 		for _, n := range ns {

@@ -1,6 +1,9 @@
 package mail
 
-import "testing"
+import (
+	"testing"
+	"webmail"
+)
 
 // TestFolderCacheAdjust: an action's own count change applies to the
 // account's cached tree, unless another connection (a watcher) replaced
@@ -9,7 +12,7 @@ import "testing"
 func TestFolderCacheAdjust(t *testing.T) {
 	t.Parallel()
 	fc := &folderCache{}
-	fc.set([]Folder{{Name: "INBOX", Total: 10, Unseen: 5}})
+	fc.set([]webmail.Folder{{Name: "INBOX", Total: 10, Unseen: 5}})
 	gen := fc.generation()
 	fc.adjust(gen, "INBOX", 0, -1)
 	if list, ok := fc.get(); !ok || list[0].Unseen != 4 {
@@ -17,7 +20,7 @@ func TestFolderCacheAdjust(t *testing.T) {
 	}
 
 	gen = fc.generation()
-	fc.set([]Folder{{Name: "INBOX", Total: 10, Unseen: 3}}) // a watcher's fresh counts, the read included
+	fc.set([]webmail.Folder{{Name: "INBOX", Total: 10, Unseen: 3}}) // a watcher's fresh counts, the read included
 	fc.adjust(gen, "INBOX", 0, -1)
 	if list, ok := fc.get(); ok {
 		t.Errorf("the tree replaced during the action was adjusted again: %+v", list)

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"webmail"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
@@ -186,11 +188,11 @@ func (h *hub) run() {
 func (h *hub) missed(s *Subscription) (*Update, error) {
 	w := h.w
 	sameValidity := s.opt.Validity == 0 || s.opt.Validity == w.validity
-	rows := s.opt.Rows && sameValidity && s.opt.Since+1 < w.next
+	rows := s.opt.Rows && sameValidity && imap.UID(s.opt.Since)+1 < w.next
 	if !rows && !s.opt.Report && sameValidity {
 		return nil, nil
 	}
-	return w.since(h.ctx, s.opt.Since, rows)
+	return w.since(h.ctx, imap.UID(s.opt.Since), rows)
 }
 
 // fail ends the hub and tells every subscription why (the streams end,
@@ -230,7 +232,7 @@ func (s *Subscription) push(u *Update) {
 	}
 	if p := s.pending; p != nil {
 		mine.New = append(mine.New, p.New...)
-		mine.New = mine.New[:min(len(mine.New), PageSize)]
+		mine.New = mine.New[:min(len(mine.New), webmail.PageSize)]
 		mine.Last = max(mine.Last, p.Last)
 	}
 	s.pending = mine

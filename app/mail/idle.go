@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -28,7 +29,7 @@ type WatchOptions struct {
 	// UIDVALIDITY and the highest UID it shows. With Rows, messages above
 	// Since are new, even those that arrived before the stream started.
 	Validity uint32
-	Since    imap.UID
+	Since    webmail.UID
 	// Rows asks for the summaries of new messages, for a list that shows
 	// the newest messages on top.
 	Rows bool
@@ -41,13 +42,13 @@ type WatchOptions struct {
 type Update struct {
 	Mailbox     string
 	UIDValidity uint32
-	// New holds the new messages, newest first, at most PageSize of them;
+	// New holds the new messages, newest first, at most webmail.PageSize of them;
 	// only with WatchOptions.Rows.
-	New []Summary
+	New []webmail.Summary
 	// Last is the highest UID the watcher has seen.
-	Last imap.UID
+	Last webmail.UID
 	// Folders is the folder tree with fresh counts.
-	Folders []Folder
+	Folders []webmail.Folder
 }
 
 // Watcher follows one mailbox on a connection of its own, with IDLE (or a
@@ -256,7 +257,7 @@ func (w *Watcher) stopIdle(ctx context.Context) error {
 }
 
 // collect looks at what changed: new UIDs and their summaries, then the
-// folder counts. It costs a FETCH of UIDs, a FETCH of at most PageSize
+// folder counts. It costs a FETCH of UIDs, a FETCH of at most webmail.PageSize
 // summaries and a LIST with counts.
 func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	c := w.conn
@@ -300,20 +301,20 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 		return nil, nil
 	}
 	w.counts = counts
-	u.Folders, u.Last = folders, w.next-1
+	u.Folders, u.Last = folders, webmail.UID(w.next-1)
 	return u, nil
 }
 
-// summaries fetches the rows of the newest PageSize of uids (ascending),
+// summaries fetches the rows of the newest webmail.PageSize of uids (ascending),
 // newest first.
-func (w *Watcher) summaries(uids []imap.UID) ([]Summary, error) {
-	uids = uids[max(0, len(uids)-PageSize):]
+func (w *Watcher) summaries(uids []imap.UID) ([]webmail.Summary, error) {
+	uids = uids[max(0, len(uids)-webmail.PageSize):]
 	msgs, err := collect(w.conn.c.Fetch(imap.UIDSetNum(uids...), summaryOptions()))
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(msgs, func(a, b *fetched) int { return int(b.UID) - int(a.UID) })
-	out := make([]Summary, 0, len(msgs))
+	out := make([]webmail.Summary, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, m.summary())
 	}
@@ -326,7 +327,7 @@ func (w *Watcher) since(ctx context.Context, uid imap.UID, rows bool) (*Update, 
 	if err := w.stopIdle(ctx); err != nil {
 		return nil, err
 	}
-	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity, Last: w.next - 1}
+	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity, Last: webmail.UID(w.next - 1)}
 	if rows && uid+1 < w.next {
 		err := w.conn.do(ctx, func() error {
 			var set imap.UIDSet

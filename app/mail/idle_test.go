@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -209,7 +210,7 @@ func TestWatcherIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	if err := other.SetSeen(ctx, "INBOX", u.UIDValidity, u.New[0].UID, true); err != nil {
+	if err := other.SetSeen(ctx, webmail.MessageRef{Mailbox: "INBOX", Validity: u.UIDValidity, UID: u.New[0].UID}, true); err != nil {
 		t.Fatal(err)
 	}
 	u = next(t, s)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -47,40 +48,11 @@ func folderError(err error) error {
 	return fmt.Errorf("%w: %w", reason, err)
 }
 
-// Mailbox is one folder as the folder management page shows it.
-type Mailbox struct {
-	Folder
-	Parent      string // full name of the parent, "" at the top
-	Subscribed  bool
-	HasChildren bool
-}
-
-// Mailboxes is the folder tree with what managing it needs.
-type Mailboxes struct {
-	List []Mailbox // in the order of the folder tree
-	// Delim is the hierarchy delimiter, "" when the server's folders
-	// cannot nest.
-	Delim string
-	// SubscriptionsKnown is false when the server cannot say which folders
-	// are subscribed (no LIST-EXTENDED): Subscribed is then meaningless.
-	SubscriptionsKnown bool
-}
-
-// Find returns the folder with this full name.
-func (m *Mailboxes) Find(name string) (Mailbox, bool) {
-	for _, mb := range m.List {
-		if mb.Name == name || strings.EqualFold(name, "INBOX") && mb.Role == RoleInbox {
-			return mb, true
-		}
-	}
-	return Mailbox{}, false
-}
-
-// Mailboxes returns every folder with its subscription state and the
+// FolderTree returns every folder with its subscription state and the
 // hierarchy delimiter. It costs one LIST, plus the tree's own LIST when
 // the cache is stale or no longer matches the server.
-func (c *Conn) Mailboxes(ctx context.Context) (*Mailboxes, error) {
-	out := &Mailboxes{SubscriptionsKnown: c.caps.Has(imap.CapListExtended)}
+func (c *Conn) FolderTree(ctx context.Context) (*webmail.FolderTree, error) {
+	out := &webmail.FolderTree{SubscriptionsKnown: c.caps.Has(imap.CapListExtended)}
 	var list []*imap.ListData
 	err := c.do(ctx, func() error {
 		var opts *imap.ListOptions
@@ -113,9 +85,9 @@ func (c *Conn) Mailboxes(ctx context.Context) (*Mailboxes, error) {
 			return nil, err
 		}
 	}
-	out.List = make([]Mailbox, 0, len(folders))
+	out.List = make([]webmail.ManagedFolder, 0, len(folders))
 	for _, f := range folders {
-		mb := Mailbox{Folder: f}
+		mb := webmail.ManagedFolder{Folder: f}
 		if l := byName[f.Name]; l != nil {
 			mb.Subscribed = hasAttr(l.Attrs, imap.MailboxAttrSubscribed)
 		}
@@ -136,7 +108,7 @@ func (c *Conn) Mailboxes(ctx context.Context) (*Mailboxes, error) {
 	return out, nil
 }
 
-func sameNames(folders []Folder, byName map[string]*imap.ListData) bool {
+func sameNames(folders []webmail.Folder, byName map[string]*imap.ListData) bool {
 	if len(folders) != len(byName) {
 		return false
 	}
@@ -245,7 +217,7 @@ func (c *Conn) EmptyFolder(ctx context.Context, name string) (int, error) {
 		return 0, folderError(err)
 	}
 	defer c.forgetFolders() // the unread count changes too
-	return len(uids), c.Expunge(ctx, name, validity, uids)
+	return len(uids), c.Expunge(ctx, webmail.Selection{Mailbox: name, Validity: validity, UIDs: webmailUIDs(uids)})
 }
 
 // unselectUnder leaves the selected mailbox when it is name or under it:

@@ -5,42 +5,15 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 )
 
-// PageSize is the number of messages on one page of a folder.
-const PageSize = 50
-
-// Summary is one row of a message list.
-type Summary struct {
-	UID           imap.UID
-	From          imap.Address
-	Subject       string
-	Date          time.Time
-	Size          int64
-	Seen          bool
-	Flagged       bool
-	Answered      bool
-	Draft         bool
-	HasAttachment bool
-}
-
-// Page is one page of a folder, newest first.
-type Page struct {
-	Mailbox     string
-	UIDValidity uint32
-	Total       uint32
-	Number      int // 1-based
-	Pages       int
-	Messages    []Summary
-}
-
 // newPage is page n of total entries, or ErrNotFound past the last page.
-func newPage(mailbox string, validity uint32, total, n int) (*Page, error) {
-	p := &Page{Mailbox: mailbox, UIDValidity: validity, Total: uint32(total), Number: n}
-	p.Pages = max(1, (total+PageSize-1)/PageSize)
+func newPage(mailbox string, validity uint32, total, n int) (*webmail.Page, error) {
+	p := &webmail.Page{Mailbox: mailbox, UIDValidity: validity, Total: uint32(total), Number: n}
+	p.Pages = max(1, (total+webmail.PageSize-1)/webmail.PageSize)
 	if n < 1 || n > p.Pages {
 		return nil, ErrNotFound
 	}
@@ -72,9 +45,9 @@ func (c *Conn) summariesByUID(ctx context.Context, uids []imap.UID) (map[imap.UI
 }
 
 // ListPage fetches page number n (1-based) of mailbox, newest first by
-// arrival. It costs one NOOP or SELECT and one FETCH of at most PageSize
+// arrival. It costs one NOOP or SELECT and one FETCH of at most webmail.PageSize
 // messages, whatever the size of the folder.
-func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*Page, error) {
+func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*webmail.Page, error) {
 	count, validity, err := c.selectMailbox(ctx, mailbox)
 	if err != nil {
 		return nil, err
@@ -83,8 +56,8 @@ func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*Page, erro
 	if err != nil || count == 0 {
 		return p, err
 	}
-	hi := int(count) - (n-1)*PageSize
-	lo := max(1, hi-PageSize+1)
+	hi := int(count) - (n-1)*webmail.PageSize
+	lo := max(1, hi-webmail.PageSize+1)
 	var msgs []*fetched
 	err = c.do(ctx, func() error {
 		var err error
@@ -105,17 +78,15 @@ func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*Page, erro
 
 // Message is what the message view needs before it fetches bodies.
 type Message struct {
-	Mailbox     string
-	UIDValidity uint32
-	Summary
-	Envelope  *imap.Envelope
+	webmail.Message
 	Structure imap.BodyStructure
 }
 
 // Message fetches the envelope, flags and MIME structure of one message.
 // A UIDVALIDITY that no longer matches is ErrNotFound: the UID may now
 // name another message.
-func (c *Conn) Message(ctx context.Context, mailbox string, validity uint32, uid imap.UID) (*Message, error) {
+func (c *Conn) Message(ctx context.Context, ref webmail.MessageRef) (*Message, error) {
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return nil, err
 	}
@@ -132,10 +103,7 @@ func (c *Conn) Message(ctx context.Context, mailbox string, validity uint32, uid
 		return nil, ErrNotFound
 	}
 	m := msgs[0]
-	if m.Envelope == nil {
-		m.Envelope = &imap.Envelope{}
-	}
-	return &Message{Mailbox: mailbox, UIDValidity: validity, Summary: m.summary(), Envelope: m.Envelope, Structure: m.BodyStructure}, nil
+	return &Message{Message: webmail.Message{Ref: ref, Summary: m.summary(), Envelope: envelope(m.Envelope)}, Structure: m.BodyStructure}, nil
 }
 
 func (c *Conn) checkValidity(ctx context.Context, mailbox string, validity uint32) error {
@@ -151,7 +119,8 @@ func (c *Conn) checkValidity(ctx context.Context, mailbox string, validity uint3
 
 // Sections fetches the given body parts (BODY.PEEK, so the message stays
 // unread), each cut at limit bytes. The result is in the order asked.
-func (c *Conn) Sections(ctx context.Context, mailbox string, validity uint32, uid imap.UID, parts [][]int, limit int64) ([][]byte, error) {
+func (c *Conn) Sections(ctx context.Context, ref webmail.MessageRef, parts [][]int, limit int64) ([][]byte, error) {
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if len(parts) == 0 {
 		return nil, nil
 	}
@@ -181,7 +150,8 @@ func (c *Conn) Sections(ctx context.Context, mailbox string, validity uint32, ui
 
 // Stream copies one body part (or the whole message when part is nil) to
 // w as it arrives from the server, without holding it in memory.
-func (c *Conn) Stream(ctx context.Context, mailbox string, validity uint32, uid imap.UID, part []int, w func(size int64, r io.Reader) error) error {
+func (c *Conn) Stream(ctx context.Context, ref webmail.MessageRef, part []int, w func(size int64, r io.Reader) error) error {
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return err
 	}
@@ -218,7 +188,8 @@ func (c *Conn) Stream(ctx context.Context, mailbox string, validity uint32, uid 
 }
 
 // SetSeen marks a message read or unread with an explicit STORE.
-func (c *Conn) SetSeen(ctx context.Context, mailbox string, validity uint32, uid imap.UID, seen bool) error {
+func (c *Conn) SetSeen(ctx context.Context, ref webmail.MessageRef, seen bool) error {
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return err
 	}
@@ -274,7 +245,8 @@ func hasAttachment(bs imap.BodyStructure) bool {
 
 // References returns the message ids of a message's References header,
 // without angle brackets: the envelope does not carry them.
-func (c *Conn) References(ctx context.Context, mailbox string, validity uint32, uid imap.UID) ([]string, error) {
+func (c *Conn) References(ctx context.Context, ref webmail.MessageRef) ([]string, error) {
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return nil, err
 	}
@@ -299,7 +271,8 @@ func (c *Conn) References(ctx context.Context, mailbox string, validity uint32, 
 // Neighbors returns the next older and next newer message around uid (0
 // where there is none), with two ESEARCH MIN/MAX queries, whatever the
 // folder size.
-func (c *Conn) Neighbors(ctx context.Context, mailbox string, validity uint32, uid imap.UID) (older, newer imap.UID, err error) {
+func (c *Conn) Neighbors(ctx context.Context, ref webmail.MessageRef) (older, newer webmail.UID, err error) {
+	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return 0, 0, err
 	}
@@ -321,14 +294,14 @@ func (c *Conn) Neighbors(ctx context.Context, mailbox string, validity uint32, u
 			if err != nil {
 				return err
 			}
-			older = imap.UID(d.Max)
+			older = webmail.UID(d.Max)
 		}
 		d, err := newerCmd.Wait()
 		if err != nil {
 			return err
 		}
 		if imap.UID(d.Min) > uid { // "uid+1:*" matches the last message when uid is past the end
-			newer = imap.UID(d.Min)
+			newer = webmail.UID(d.Min)
 		}
 		return nil
 	})

@@ -133,6 +133,17 @@ func (p *Pool) Acquire(ctx context.Context, a Account, mailbox string) (c *Conn,
 	return p.borrow(ctx, a, mailbox, loanRequest, nil)
 }
 
+// Do runs f with a connection of the account, borrowed as Acquire does and
+// given back when f returns: the one shape in which a use case borrows.
+func (p *Pool) Do(ctx context.Context, a Account, mailbox string, f func(*Conn) error) error {
+	c, release, err := p.Acquire(ctx, a, mailbox)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return f(c)
+}
+
 // AcquireLong is Acquire for a long loan, such as a download, that should
 // not hold up the account's pages: it leaves at least one connection of
 // the budget to them.

@@ -190,7 +190,7 @@ func TestStreamCut(t *testing.T) {
 	}
 	proxy.CutAfter(100_000)
 	var got int64
-	err = c.Stream(context.Background(), "INBOX", page.UIDValidity, page.Messages[0].UID, nil, func(size int64, r io.Reader) error {
+	err = c.Stream(context.Background(), page.Ref(page.Messages[0].UID), nil, func(size int64, r io.Reader) error {
 		n, err := io.Copy(io.Discard, r)
 		got = n
 		return err

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -38,7 +39,7 @@ type View struct {
 	Criteria *imap.SearchCriteria
 	Sort     SortKey
 	Asc      bool
-	// Rows is how many messages the page fetches; PageSize when zero. A
+	// Rows is how many messages the page fetches; webmail.PageSize when zero. A
 	// search across all folders shows a few per folder.
 	Rows int
 }
@@ -46,12 +47,12 @@ type View struct {
 func (v View) plain() bool { return v.Criteria == nil && v.Sort == SortArrival && !v.Asc }
 
 // ListView fetches page n of a folder as a search and/or sort shows it.
-// Its cost is one SEARCH (or SORT) plus one FETCH of at most PageSize
+// Its cost is one SEARCH (or SORT) plus one FETCH of at most webmail.PageSize
 // messages; a search with a million hits returns the first page without
 // expanding them all (the result stays a compact UID set). Without
 // server SORT, sorting by a key other than arrival fetches that key for
 // up to SortLimit messages.
-func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*Page, error) {
+func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*webmail.Page, error) {
 	if v.plain() {
 		return c.ListPage(ctx, mailbox, n)
 	}
@@ -241,11 +242,11 @@ func baseSubject(s string) string {
 }
 
 func pageOf(all []uint32, n int) []uint32 {
-	lo := (n - 1) * PageSize
+	lo := (n - 1) * webmail.PageSize
 	if lo < 0 || lo >= len(all) {
 		return nil
 	}
-	return all[lo:min(lo+PageSize, len(all))]
+	return all[lo:min(lo+webmail.PageSize, len(all))]
 }
 
 func setLen(set imap.UIDSet) int {
@@ -261,7 +262,7 @@ func setLen(set imap.UIDSet) int {
 // pageOfSet picks page n (newest first unless asc) from a UID set without
 // expanding it: a million hits cost no more than fifty.
 func pageOfSet(set imap.UIDSet, n int, asc bool) []imap.UID {
-	skip := (n - 1) * PageSize
+	skip := (n - 1) * webmail.PageSize
 	var out []imap.UID
 	ranges := slices.Clone(set)
 	slices.SortFunc(ranges, func(a, b imap.UIDRange) int { return cmp.Compare(a.Start, b.Start) })
@@ -274,7 +275,7 @@ func pageOfSet(set imap.UIDSet, n int, asc bool) []imap.UID {
 			skip -= size
 			return true
 		}
-		for i := skip; i < size && len(out) < PageSize; i++ {
+		for i := skip; i < size && len(out) < webmail.PageSize; i++ {
 			if asc {
 				out = append(out, r.Start+imap.UID(i))
 			} else {
@@ -282,7 +283,7 @@ func pageOfSet(set imap.UIDSet, n int, asc bool) []imap.UID {
 			}
 		}
 		skip = 0
-		return len(out) < PageSize
+		return len(out) < webmail.PageSize
 	}
 	if asc {
 		for _, r := range ranges {

@@ -4,27 +4,17 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// Conversation is the messages of one thread, oldest first: the server's
-// thread (THREAD=REFERENCES) where it offers one, otherwise as grouped
-// within a page's window.
-type Conversation struct {
-	Messages []Summary
-	Unread   int
-}
-
-// Latest is the newest message of the conversation.
-func (c Conversation) Latest() Summary { return c.Messages[len(c.Messages)-1] }
-
 // ThreadPage is a page of a folder grouped into conversations, newest
 // conversation first.
 type ThreadPage struct {
-	*Page
-	Conversations []Conversation
+	*webmail.Page
+	Conversations []webmail.Conversation
 }
 
 // ListConversations groups page n of a folder into conversations by
@@ -46,8 +36,8 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	if count == 0 {
 		return tp, nil
 	}
-	hi := int(count) - (n-1)*PageSize
-	lo := max(1, hi-PageSize+1)
+	hi := int(count) - (n-1)*webmail.PageSize
+	lo := max(1, hi-webmail.PageSize+1)
 	refs := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
 	var msgs []*fetched
 	err = c.do(ctx, func() error {
@@ -73,7 +63,7 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 // group joins messages that refer to each other (union-find over message
 // ids), keeping arrival order inside each conversation; conversations are
 // ordered by their newest message, newest first.
-func group(msgs []*fetched, refs *imap.FetchItemBodySection) []Conversation {
+func group(msgs []*fetched, refs *imap.FetchItemBodySection) []webmail.Conversation {
 	parent := make([]int, len(msgs))
 	for i := range parent {
 		parent[i] = i
@@ -102,13 +92,13 @@ func group(msgs []*fetched, refs *imap.FetchItemBodySection) []Conversation {
 			}
 		}
 	}
-	groups := map[int]*Conversation{}
+	groups := map[int]*webmail.Conversation{}
 	var order []int
 	for i, m := range msgs {
 		root := find(i)
 		g := groups[root]
 		if g == nil {
-			g = &Conversation{}
+			g = &webmail.Conversation{}
 			groups[root] = g
 			order = append(order, root)
 		}
@@ -118,13 +108,13 @@ func group(msgs []*fetched, refs *imap.FetchItemBodySection) []Conversation {
 			g.Unread++
 		}
 	}
-	out := make([]Conversation, 0, len(order))
+	out := make([]webmail.Conversation, 0, len(order))
 	for _, root := range order {
 		out = append(out, *groups[root])
 	}
 	// Newest conversation first: by the arrival of its last message.
-	last := func(c Conversation) imap.UID { return c.Latest().UID }
-	slices.SortFunc(out, func(a, b Conversation) int { return int(last(b)) - int(last(a)) })
+	last := func(c webmail.Conversation) webmail.UID { return c.Latest().UID }
+	slices.SortFunc(out, func(a, b webmail.Conversation) int { return int(last(b)) - int(last(a)) })
 	return out
 }
 
@@ -155,9 +145,9 @@ const capThreadReferences imap.Cap = "THREAD=REFERENCES"
 const maxThreadFetch = 500
 
 // listServerThreads pages over the server's own threads (UID THREAD
-// REFERENCES), newest thread first: PageSize threads a page, with at most
+// REFERENCES), newest thread first: webmail.PageSize threads a page, with at most
 // maxThreadFetch messages fetched for them.
-func (c *Conn) listServerThreads(ctx context.Context, p *Page) (*ThreadPage, error) {
+func (c *Conn) listServerThreads(ctx context.Context, p *webmail.Page) (*ThreadPage, error) {
 	var threads []imapclient.ThreadData
 	err := c.do(ctx, func() error {
 		data, err := c.c.UIDThread(&imapclient.ThreadOptions{Algorithm: imap.ThreadReferences, SearchCriteria: &imap.SearchCriteria{}}).Wait()
@@ -172,8 +162,8 @@ func (c *Conn) listServerThreads(ctx context.Context, p *Page) (*ThreadPage, err
 	if err != nil {
 		return nil, err
 	}
-	lo := (p.Number - 1) * PageSize
-	groups = groups[lo:min(lo+PageSize, len(groups))]
+	lo := (p.Number - 1) * webmail.PageSize
+	groups = groups[lo:min(lo+webmail.PageSize, len(groups))]
 	var uids []imap.UID
 	for _, g := range groups {
 		for _, u := range g {
@@ -188,7 +178,7 @@ func (c *Conn) listServerThreads(ctx context.Context, p *Page) (*ThreadPage, err
 	}
 	tp := &ThreadPage{Page: p}
 	for _, g := range groups {
-		var conv Conversation
+		var conv webmail.Conversation
 		for _, u := range g {
 			if m, ok := byUID[u]; ok {
 				s := m.summary()

@@ -4,34 +4,31 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
+	"webmail"
 
-	"github.com/emersion/go-imap/v2"
-
+	"webmail/app/usecase"
 	"webmail/views"
 )
 
 // mailboxParam reads the {mailbox} path segment.
 func mailboxParam(r *http.Request) (string, error) {
 	m := r.PathValue("mailbox")
-	if m == "" || len(m) > 1000 || strings.ContainsFunc(m, unicode.IsControl) {
+	if !webmail.ValidMailboxName(m) {
 		return "", errorf(http.StatusNotFound, "This folder does not exist.", nil)
 	}
 	return m, nil
 }
 
-// messageParams reads {mailbox}/{validity}/{uid}.
-func messageParams(r *http.Request) (mailbox string, validity uint32, uid imap.UID, err error) {
-	mailbox, err = mailboxParam(r)
+// messageParam reads the message address {mailbox}/{validity}/{uid}.
+func messageParam(r *http.Request) (webmail.MessageRef, error) {
+	ref, err := webmail.NewMessageRef(r.PathValue("mailbox"), r.PathValue("validity"), r.PathValue("uid"))
 	if err != nil {
-		return "", 0, 0, err
+		if !webmail.ValidMailboxName(r.PathValue("mailbox")) {
+			return ref, errorf(http.StatusNotFound, "This folder does not exist.", nil)
+		}
+		return ref, errorf(http.StatusNotFound, "This message does not exist.", nil)
 	}
-	v, err1 := strconv.ParseUint(r.PathValue("validity"), 10, 32)
-	u, err2 := strconv.ParseUint(r.PathValue("uid"), 10, 32)
-	if err1 != nil || err2 != nil || u == 0 {
-		return "", 0, 0, errorf(http.StatusNotFound, "This message does not exist.", nil)
-	}
-	return mailbox, uint32(v), imap.UID(u), nil
+	return ref, nil
 }
 
 // sectionParam reads a MIME part path like "1.2".
@@ -71,4 +68,9 @@ func placeFrom(r *http.Request, mailbox string) views.Place {
 		p.Query = p.Query[:500]
 	}
 	return p
+}
+
+// listQuery is the use case's view of a place.
+func listQuery(p views.Place) usecase.ListQuery {
+	return usecase.ListQuery{Mailbox: p.Mailbox, Page: p.Page, Search: p.Query, AllFolders: p.All, Sort: p.Sort, Threads: p.Threads}
 }

@@ -1,0 +1,214 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"webmail"
+	"webmail/app/mail"
+)
+
+// Verb is what a person does to messages.
+type Verb string
+
+// The verbs, one route each in the list and in the message view.
+const (
+	MarkRead   Verb = "read"
+	MarkUnread Verb = "unread"
+	Flag       Verb = "flag"
+	Unflag     Verb = "unflag"
+	Move       Verb = "move"
+	Archive    Verb = "archive"
+	Junk       Verb = "junk"
+	NotJunk    Verb = "notjunk"
+	Delete     Verb = "delete"
+)
+
+// Moves reports whether the verb can take messages out of their folder.
+func (v Verb) Moves() bool {
+	switch v {
+	case MarkRead, MarkUnread, Flag, Unflag:
+		return false
+	}
+	return true
+}
+
+// Action is a verb applied to messages of one folder.
+type Action struct {
+	Verb     Verb
+	Messages webmail.Selection
+	Dest     string // the folder to Move to
+	// Confirmed is set when the person confirmed that Delete, in Trash or
+	// Junk, deletes for good.
+	Confirmed bool
+}
+
+// Outcome says what an action did, in words, and how to undo it.
+type Outcome struct {
+	Notice string
+	Undo   *webmail.Undo // nil when there is nothing to undo
+	// NeedsConfirm is set when the action would delete for good and was
+	// not confirmed: nothing happened.
+	NeedsConfirm bool
+}
+
+// UndoWindow is how long an undo is offered.
+const UndoWindow = 10 * time.Minute
+
+// Act applies an action to messages of one folder.
+func (s *Service) Act(ctx context.Context, acct mail.Account, act Action) (Outcome, error) {
+	var out Outcome
+	err := s.pool.Do(ctx, acct, act.Messages.Mailbox, func(c *mail.Conn) error {
+		var err error
+		out, err = s.act(ctx, c, act)
+		return err
+	})
+	return out, err
+}
+
+// ActOnMessage applies an action to one message, opened from the list at
+// q, and tells which message to show next: the message itself when it
+// stays; when it leaves the folder, the next older one in the list's
+// order, else the next newer one, else none (back to the list).
+func (s *Service) ActOnMessage(ctx context.Context, acct mail.Account, act Action, q ListQuery) (Outcome, webmail.MessageRef, error) {
+	ref := act.Messages.Ref(act.Messages.UIDs[0])
+	var out Outcome
+	next := ref
+	err := s.pool.Do(ctx, acct, ref.Mailbox, func(c *mail.Conn) error {
+		older, newer, err := s.neighbors(ctx, c, q, ref)
+		if err != nil {
+			return err
+		}
+		if out, err = s.act(ctx, c, act); err != nil || out.NeedsConfirm || !act.Verb.Moves() {
+			return err
+		}
+		switch {
+		case older != 0:
+			next.UID = older
+		case newer != 0:
+			next.UID = newer
+		default:
+			next = webmail.MessageRef{}
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, error) {
+	sel := act.Messages
+	what := plural(len(sel.UIDs), "message", "messages")
+	var out Outcome
+	if len(sel.UIDs) == 0 {
+		return out, &webmail.Error{Code: webmail.EInvalid, Message: "Select at least one message first.", Fields: map[string]string{"uid": "none selected"}}
+	}
+	flag := func(f webmail.Flag, on bool, done string) (Outcome, error) {
+		out.Notice = what + " " + done + "."
+		return out, c.StoreFlag(ctx, sel, f, on)
+	}
+	roleDest := func(role webmail.Role, label string) (string, error) {
+		dest, err := c.FolderByRole(ctx, role)
+		if err != nil {
+			return "", webmail.Errorf(webmail.EConflict, "There is no "+label+" folder on this server.", err)
+		}
+		return dest, nil
+	}
+	var dest, done string
+	switch act.Verb {
+	case MarkRead:
+		return flag(webmail.FlagSeen, true, "marked read")
+	case MarkUnread:
+		return flag(webmail.FlagSeen, false, "marked unread")
+	case Flag:
+		return flag(webmail.FlagFlagged, true, "flagged")
+	case Unflag:
+		return flag(webmail.FlagFlagged, false, "unflagged")
+	case Move:
+		folders, err := c.Folders(ctx, false)
+		if err != nil {
+			return out, err
+		}
+		f, ok := webmail.FindFolder(folders, act.Dest)
+		if !ok || f.NoSelect {
+			return out, &webmail.Error{Code: webmail.EInvalid, Message: "Choose an existing folder to move to.", Fields: map[string]string{"dest": "not a folder"}}
+		}
+		dest, done = act.Dest, "moved to "+webmail.FolderLabel(f)
+	case Archive:
+		d, err := roleDest(webmail.RoleArchive, "Archive")
+		if err != nil {
+			return out, err
+		}
+		dest, done = d, "archived"
+	case Junk:
+		d, err := roleDest(webmail.RoleJunk, "Junk")
+		if err != nil {
+			return out, err
+		}
+		dest, done = d, "marked as junk"
+	case NotJunk:
+		dest, done = "INBOX", "moved back to the Inbox"
+	case Delete:
+		folders, err := c.Folders(ctx, false)
+		if err != nil {
+			return out, err
+		}
+		if f, _ := webmail.FindFolder(folders, sel.Mailbox); f.Role == webmail.RoleTrash || f.Role == webmail.RoleJunk {
+			if !act.Confirmed {
+				out.NeedsConfirm = true
+				return out, nil
+			}
+			err := c.Expunge(ctx, sel)
+			if errors.Is(err, mail.ErrNoUIDPlus) {
+				out.Notice = what + " marked as deleted; this server removes them later."
+				return out, nil
+			}
+			out.Notice = what + " deleted for good."
+			return out, err
+		}
+		d, err := roleDest(webmail.RoleTrash, "Trash")
+		if err != nil {
+			return out, err
+		}
+		dest, done = d, "moved to Trash"
+	default:
+		return out, webmail.Errorf(webmail.EInvalid, "That action is not known.", nil)
+	}
+	if dest == sel.Mailbox {
+		out.Notice = what + " already there."
+		return out, nil
+	}
+	moved, err := c.Move(ctx, sel, dest)
+	if err != nil {
+		return out, err
+	}
+	out.Notice = what + " " + done + "."
+	if len(moved.UIDs) > 0 {
+		out.Undo = &webmail.Undo{Moved: moved, Back: sel.Mailbox, Until: s.now().Add(UndoWindow)}
+	}
+	return out, nil
+}
+
+// Undo moves messages back where an action took them from, unless its
+// time is up.
+func (s *Service) Undo(ctx context.Context, acct mail.Account, u webmail.Undo) (notice string, err error) {
+	if s.now().After(u.Until) {
+		return "Too late to undo; the messages are in " + u.Moved.Mailbox + ".", nil
+	}
+	err = s.pool.Do(ctx, acct, u.Moved.Mailbox, func(c *mail.Conn) error {
+		_, err := c.Move(ctx, u.Moved, u.Back)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return "Undone: " + plural(len(u.Moved.UIDs), "message is", "messages are") + " back.", nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
