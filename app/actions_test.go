@@ -52,7 +52,7 @@ func TestBulkActions(t *testing.T) {
 	post := func(folder, verb string, v url.Values) *http.Response {
 		t.Helper()
 		path := "/m/" + url.PathEscape(folder) + "/" + verb
-		if got := bulk.Find("[data-testid=bulk-" + verb + "]").AttrOr("formaction", ""); got != path {
+		if got := bulk.Find("[data-testid=bulk-"+verb+"]").AttrOr("formaction", ""); got != path {
 			t.Fatalf("the %s button posts to %q, want %q", verb, got, path)
 		}
 		return c.do("POST", path, v)

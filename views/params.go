@@ -61,7 +61,7 @@ type MailboxParams struct {
 	List    *webmail.Page
 	Now     time.Time
 	Message *MessageParams
-	Notice  string // what the last action did
+	Notice  string        // what the last action did
 	Undo    *webmail.Undo // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
 	SelectAll bool

@@ -21,7 +21,7 @@ const attributionDate = "Mon, 2 Jan 2006 at 15:04 -0700"
 // Original is the message being replied to or forwarded.
 type Original struct {
 	Envelope   webmail.Envelope // From, ReplyTo, To, Cc, Subject, MessageID, InReplyTo, Date
-	References []string       // the References field (identifiers without angle brackets), may be nil
+	References []string         // the References field (identifiers without angle brackets), may be nil
 	// Text is the plain text body as written (unflowed, see Unflow, if it
 	// was format=flowed), or "" if there is none.
 	Text string

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"webmail"
 	"github.com/google/go-cmp/cmp"
+	"webmail"
 )
 
 func addr(name, addr string) webmail.Address {

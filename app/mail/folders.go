@@ -218,10 +218,10 @@ func buildTree(list []*imap.ListData) []webmail.Folder {
 			path = strings.Split(l.Mailbox, string(l.Delim))
 		}
 		n := &node{path: path, f: webmail.Folder{
-			Name:         l.Mailbox,
-			Label:        path[len(path)-1],
-			Role: roles[l.Mailbox],
-			NoSelect:     hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
+			Name:     l.Mailbox,
+			Label:    path[len(path)-1],
+			Role:     roles[l.Mailbox],
+			NoSelect: hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
 		}}
 		if l.Status != nil {
 			if l.Status.NumMessages != nil {
