@@ -346,3 +346,50 @@ func TestStaleUIDValidityIsNotFound(t *testing.T) {
 		t.Error("no error message on the 404 page")
 	}
 }
+
+// TestFragmentsByTarget: an htmx request gets only the part of the
+// mailbox page it swaps in; a plain request gets the whole page.
+func TestFragmentsByTarget(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	first := c.page("/m/INBOX", http.StatusOK).Find("[data-testid=row] a").First().AttrOr("href", "")
+	for _, tc := range []struct {
+		path, target string
+		want, absent []string
+	}{
+		{"/m/INBOX", "", []string{"html", "#main", "#folders", "[data-testid=rows]", "#message"}, nil},
+		{"/m/INBOX", "main", []string{"title", "#main", "#folders", "[data-testid=rows]"}, []string{"html"}},
+		{"/m/INBOX", "list", []string{"[data-testid=rows]", "[data-testid=bulk-form]"}, []string{"html", "#main", "#folders", "#message"}},
+		{first, "message", []string{"title", "[data-testid=message]"}, []string{"html", "#main", "[data-testid=rows]"}},
+		{first, "", []string{"html", "#main", "[data-testid=rows]", "[data-testid=message]"}, nil},
+	} {
+		var header []string
+		if tc.target != "" {
+			header = []string{"HX-Request", "true", "HX-Target", tc.target}
+		}
+		resp := c.do("GET", tc.path, nil, header...)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s for %q: status %d", tc.path, tc.target, resp.StatusCode)
+		}
+		has := func(sel string) bool {
+			if sel == "html" || sel == "title" { // goquery adds both to fragments
+				return strings.Contains(string(b), "<"+sel)
+			}
+			doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
+			return doc.Find(sel).Length() > 0
+		}
+		for _, sel := range tc.want {
+			if !has(sel) {
+				t.Errorf("%s for %q: no %s", tc.path, tc.target, sel)
+			}
+		}
+		for _, sel := range tc.absent {
+			if has(sel) {
+				t.Errorf("%s for %q: has %s, which it does not swap", tc.path, tc.target, sel)
+			}
+		}
+	}
+}

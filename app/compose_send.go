@@ -124,7 +124,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	notFiled := notFiledText(sent.NotFiled)
 	to := views.AddrNames(addrsOf(d.To))
 	if isHTMX(r) {
-		return render(w, r, http.StatusOK, views.SentPane(views.SentParams{Base: a.base(r, "Sent"), To: to, NotFiled: notFiled}))
+		return render(w, r, http.StatusOK, views.ComposeSent(views.ComposeSentParams{Base: a.base(r, "Sent"), To: to, NotFiled: notFiled}))
 	}
 	a.sessions.Put(r.Context(), sessFlash, strings.TrimSpace("Message sent to "+to+". "+notFiled))
 	http.Redirect(w, r, "/m/INBOX", http.StatusSeeOther)

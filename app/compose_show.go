@@ -29,7 +29,7 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 // showComposeForm renders a new or prepared message.
 func (a *App) showComposeForm(w http.ResponseWriter, r *http.Request, f views.ComposeForm, title string) error {
 	p := a.composeParams(r, f, title)
-	if htmxTarget(r) == "message" {
+	if htmxTarget(r) == views.TargetMessage {
 		p.Pane = true
 		return render(w, r, http.StatusOK, views.ComposePane(p))
 	}

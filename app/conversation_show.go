@@ -44,7 +44,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	if conv == nil {
 		return mail.ErrNotFound
 	}
-	cp := views.ConversationParams{Place: place, Validity: validity}
+	cp := views.ConversationShowParams{Place: place, Validity: validity}
 	var unread []webmail.UID
 	for _, s := range conv.Messages {
 		m := views.ConversationMessage{Summary: s, Expanded: !s.Seen || len(conv.Messages) == 1}
@@ -71,21 +71,14 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	p := views.MailboxParams{View: "message", Now: a.now(), Place: place, Conversation: &cp}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Place: place, Conversation: &cp, FoldersChanged: len(unread) > 0}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil {
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
-	switch htmxTarget(r) {
-	case "message":
-		return render(w, r, http.StatusOK, views.ConversationFragment(p, len(unread) > 0))
-	case "main":
-		p.List, p.Conversations = tp.Page, tp.Conversations
-		return render(w, r, http.StatusOK, views.MainFragment(p))
-	}
 	p.List, p.Conversations = tp.Page, tp.Conversations
-	return render(w, r, http.StatusOK, views.MailboxPage(p))
+	return render(w, r, http.StatusOK, views.MailboxFor(p, htmxTarget(r)))
 }
 
 // textOf renders a message's text body for a conversation, or a note that

@@ -16,19 +16,19 @@ func (a *App) showFolder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.showList(w, r, placeFrom(r, mailbox), "list")
+	return a.showList(w, r, placeFrom(r, mailbox), views.ScreenList)
 }
 
 // showFolders is the folder screen of the phone layout.
 func (a *App) showFolders(w http.ResponseWriter, r *http.Request) error {
-	return a.showList(w, r, views.Place{Mailbox: "INBOX", Page: 1}, "folders")
+	return a.showList(w, r, views.Place{Mailbox: "INBOX", Page: 1}, views.ScreenFolders)
 }
 
-func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place, view string) error {
+func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place, view views.Screen) error {
 	mailbox := place.Mailbox
 	target := htmxTarget(r)
-	if target == "message" { // "back to the list" from a message
-		return render(w, r, http.StatusOK, views.MessagePlaceholder())
+	if target == views.TargetMessage { // "back to the list" from a message
+		return render(w, r, http.StatusOK, views.MailboxFor(views.MailboxParams{}, target))
 	}
 	// The folder list comes from the account's cache: no LIST here.
 	l, err := a.uc.List(r.Context(), accountFrom(r).mail(), listQuery(place), r.URL.Query().Has("refresh"))
@@ -41,13 +41,7 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	p.Base = a.base(r, folderTitle(p.Current))
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.SelectAll = r.URL.Query().Get("select") == "all"
-	switch target {
-	case "list":
-		return render(w, r, http.StatusOK, views.MessageList(p))
-	case "main":
-		return render(w, r, http.StatusOK, views.MainFragment(p))
-	}
-	return render(w, r, http.StatusOK, views.MailboxPage(p))
+	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }
 
 func findFolder(folders []webmail.Folder, name string) webmail.Folder {

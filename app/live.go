@@ -273,7 +273,7 @@ func parseEventID(id string) (validity uint32, last webmail.UID, ok bool) {
 // watcher's fresh folder counts are already in the account's folder
 // cache, which the next page shows.)
 func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, u *mail.Update) error {
-	p := views.MailboxParams{View: "list", Now: a.now(), Folders: u.Folders}
+	p := views.MailboxParams{View: views.ScreenList, Now: a.now(), Folders: u.Folders}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
 	p.Base = views.Base{Title: folderTitle(p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}

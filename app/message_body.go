@@ -70,5 +70,5 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 		"; font-src "+src+"; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Cache-Control", "private, no-store")
-	return render(w, r, http.StatusOK, views.MessageFrame(views.FrameParams{HTML: composeLinks(out.HTML, a.cfg.PublicURL)}))
+	return render(w, r, http.StatusOK, views.MessageBody(views.MessageBodyParams{HTML: composeLinks(out.HTML, a.cfg.PublicURL)}))
 }

@@ -25,7 +25,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	conn, msg, layout := om.conn, om.msg, om.layout
 	ref, mailbox := om.ref, om.ref.Mailbox
-	mp := views.MessageParams{
+	mp := views.MessageShowParams{
 		Msg:     &msg.Message,
 		Place:   placeFrom(r, mailbox),
 		HasHTML: layout.HTML != nil,
@@ -94,7 +94,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		msg.Seen = true
 	}
 
-	p := views.MailboxParams{View: "message", Now: a.now(), Message: &mp}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Message: &mp, FoldersChanged: wasUnread}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil { // cached
 		return err
 	}
@@ -105,8 +105,8 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	target := htmxTarget(r)
-	if target == "message" {
-		return render(w, r, http.StatusOK, views.MessageFragment(p, wasUnread))
+	if target == views.TargetMessage { // the pane alone: no list to fetch
+		return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 	}
 	p.Place = mp.Place
 	om.release() // the list borrows its own
@@ -117,10 +117,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	if l != nil {
 		withList(&p, l)
 	}
-	if target == "main" {
-		return render(w, r, http.StatusOK, views.MainFragment(p))
-	}
-	return render(w, r, http.StatusOK, views.MailboxPage(p))
+	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }
 
 // pixelGIF stands in for inline images when only the sanitiser's report

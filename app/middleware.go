@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"webmail/views"
 
 	"github.com/a-h/templ"
 	"github.com/klauspost/compress/gzhttp"
@@ -212,13 +213,13 @@ func isHTMX(r *http.Request) bool {
 
 // htmxTarget returns the id of the element an htmx request will swap,
 // "" for a full page.
-func htmxTarget(r *http.Request) string {
+func htmxTarget(r *http.Request) views.Target {
 	if !isHTMX(r) {
-		return ""
+		return views.TargetPage
 	}
 	t := r.Header.Get("HX-Target")
 	if i := strings.LastIndexByte(t, '#'); i >= 0 {
-		return t[i+1:]
+		return views.Target(t[i+1:])
 	}
-	return t
+	return views.Target(t)
 }

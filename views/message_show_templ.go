@@ -14,7 +14,7 @@ import (
 	"webmail"
 )
 
-func MessagePane(p MessageParams) templ.Component {
+func MessageShow(p MessageShowParams) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -721,13 +721,13 @@ func MessagePane(p MessageParams) templ.Component {
 	})
 }
 
-func modeURL(p MessageParams, mode string) string {
+func modeURL(p MessageShowParams, mode string) string {
 	v := p.Place.Values()
 	v.Set("view", mode)
 	return MessageURL(p.Msg.Ref) + "?" + v.Encode()
 }
 
-func remoteURL(p MessageParams) string {
+func remoteURL(p MessageShowParams) string {
 	v := p.Place.Values()
 	v.Set("view", "html")
 	v.Set("remote", "1")
@@ -818,7 +818,7 @@ func recipients(as []webmail.Address) templ.Component {
 
 // MessageFragment is the htmx answer for the message pane: the pane, the
 // page title, and the folder tree when reading changed an unread count.
-func MessageFragment(p MailboxParams, foldersChanged bool) templ.Component {
+func MessageFragment(p MailboxParams) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -856,11 +856,11 @@ func MessageFragment(p MailboxParams, foldersChanged bool) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = MessagePane(*p.Message).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = MessageShow(*p.Message).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if foldersChanged {
+		if p.FoldersChanged {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<hx-partial hx-target=\"#folders\" hx-swap=\"innerHTML\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -878,11 +878,11 @@ func MessageFragment(p MailboxParams, foldersChanged bool) templ.Component {
 	})
 }
 
-func actionURL(p MessageParams, action string) string {
+func actionURL(p MessageShowParams, action string) string {
 	return MessageURL(p.Msg.Ref) + "/" + action
 }
 
-func editDraftURL(p MessageParams) string {
+func editDraftURL(p MessageShowParams) string {
 	return withQuery("/compose", "draft", p.Msg.Ref.String())
 }
 

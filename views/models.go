@@ -54,13 +54,13 @@ type Hidden struct{ Name, Value string }
 // and, when one is open, a message.
 type MailboxParams struct {
 	Base
-	View    string // "folders", "list" or "message": which pane a phone shows
+	View    Screen // which pane a phone shows
 	Place   Place
 	Folders []webmail.Folder
 	Current webmail.Folder
 	List    *webmail.Page
 	Now     time.Time
-	Message *MessageParams
+	Message *MessageShowParams
 	Notice  string        // what the last action did
 	Undo    *webmail.Undo // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
@@ -75,12 +75,15 @@ type MailboxParams struct {
 	// Conversations is the page grouped by thread, when asked for.
 	Conversations []webmail.Conversation
 	// Conversation is an open conversation, shown in the message pane.
-	Conversation *ConversationParams
+	Conversation *ConversationShowParams
+	// FoldersChanged says that opening the message changed unread counts:
+	// an answer for the message pane updates the folder tree too.
+	FoldersChanged bool
 }
 
-// ConversationParams fills an open conversation: its messages in order,
+// ConversationShowParams fills an open conversation: its messages in order,
 // the unread ones expanded.
-type ConversationParams struct {
+type ConversationShowParams struct {
 	Place    Place
 	Validity uint32
 	Messages []ConversationMessage
@@ -104,8 +107,8 @@ type ConfirmParams struct {
 	CancelURL string
 }
 
-// MessageParams fills the message pane.
-type MessageParams struct {
+// MessageShowParams fills the message pane.
+type MessageShowParams struct {
 	Msg         *webmail.Message
 	Place       Place  // the list the message was opened from
 	BackLabel   string // the folder's name
@@ -135,8 +138,8 @@ type ErrorParams struct {
 	Message string
 }
 
-// FrameParams fills the sandboxed document an HTML body is shown in.
-type FrameParams struct {
+// MessageBodyParams fills the sandboxed document an HTML body is shown in.
+type MessageBodyParams struct {
 	HTML string // sanitised
 }
 
@@ -211,8 +214,8 @@ type SettingsParams struct {
 	Forget bool
 }
 
-// SentParams fills the confirmation after a send.
-type SentParams struct {
+// ComposeSentParams fills the confirmation after a send.
+type ComposeSentParams struct {
 	Base
 	To string
 	// NotFiled says why no copy could be filed in Sent, if none could.
@@ -220,6 +223,6 @@ type SentParams struct {
 }
 
 // Ref is the address of one of the conversation's messages.
-func (p ConversationParams) Ref(uid webmail.UID) webmail.MessageRef {
+func (p ConversationShowParams) Ref(uid webmail.UID) webmail.MessageRef {
 	return webmail.MessageRef{Mailbox: p.Place.Mailbox, Validity: p.Validity, UID: uid}
 }

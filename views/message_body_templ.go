@@ -8,9 +8,9 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// MessageFrame is the whole document of a sandboxed HTML body. It has no
+// MessageBody is the whole document of a sandboxed HTML body. It has no
 // script and no link to the app; its own CSP comes with the response.
-func MessageFrame(p FrameParams) templ.Component {
+func MessageBody(p MessageBodyParams) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -1,0 +1,53 @@
+package views
+
+import (
+	"context"
+	"io"
+
+	"github.com/a-h/templ"
+)
+
+// Screen is which pane of the mailbox page a phone shows.
+type Screen string
+
+// The screens of the mailbox page.
+const (
+	ScreenFolders Screen = "folders"
+	ScreenList    Screen = "list"
+	ScreenMessage Screen = "message"
+)
+
+// Target is the id of the element an htmx request swaps its answer into
+// (its HX-Target header); TargetPage is a request for the whole page.
+type Target string
+
+// The targets of the mailbox page.
+const (
+	TargetPage    Target = ""
+	TargetMain    Target = "main"    // the three panes, when the folder changes
+	TargetList    Target = "list"    // the list pane: another page, sort or search
+	TargetMessage Target = "message" // the message pane: a message, a conversation, a form
+)
+
+// MailboxFor is the answer to a request for the mailbox page that targets
+// t: the whole page, #main, the list (a fragment of the page), or what the
+// message pane shows.
+func MailboxFor(p MailboxParams, t Target) templ.Component {
+	switch t {
+	case TargetMain:
+		return MainFragment(p)
+	case TargetList:
+		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			return templ.RenderFragments(ctx, w, MailboxPage(p), TargetList)
+		})
+	case TargetMessage:
+		switch {
+		case p.Message != nil:
+			return MessageFragment(p)
+		case p.Conversation != nil:
+			return ConversationFragment(p)
+		}
+		return MessagePlaceholder()
+	}
+	return MailboxPage(p)
+}
