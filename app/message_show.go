@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -32,19 +33,65 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		HasText: layout.Text != nil,
 		Remote:  q.Get("remote") == "1",
 	}
-	mp.Mode = "text"
-	if mp.HasHTML && (q.Get("view") != "text" || !mp.HasText) {
-		mp.Mode = "html"
+	mp.Mode = views.BodyText
+	if mp.HasHTML && (views.BodyMode(q.Get("view")) != views.BodyText || !mp.HasText) {
+		mp.Mode = views.BodyHTML
 	}
 
-	// One FETCH for the bodies shown (BODY.PEEK: reading is marked below).
+	if err := a.messageBodies(ctx, om, &mp); err != nil {
+		return err
+	}
+
+	wasUnread := !msg.Seen
+	if wasUnread { // opening marks read: an explicit STORE
+		if err := conn.SetSeen(ctx, ref, true); err != nil {
+			return err
+		}
+		msg.Seen = true
+	}
+
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Message: &mp, FoldersChanged: wasUnread}
+	if p.Folders, err = conn.Folders(ctx, false); err != nil { // cached
+		return err
+	}
+	p.Current = findFolder(p.Folders, mailbox)
+	mp.BackLabel = webmail.FolderLabel(p.Current)
+	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
+	mp.Role, mp.Folders = p.Current.Role, p.Folders
+	p.Notice, p.Undo = a.takeNotice(r)
+	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
+	target := htmxTarget(r)
+	if target == views.TargetMessage { // the pane alone: no list to fetch
+		return render(w, r, http.StatusOK, views.MailboxFor(p, target))
+	}
+	p.Place = mp.Place
+	om.release() // the list borrows its own
+	l, err := a.uc.List(ctx, accountFrom(r).mail(), listQuery(p.Place), false)
+	if err != nil && !errors.Is(err, mail.ErrNotFound) {
+		return err
+	}
+	if l != nil {
+		withList(&p, l)
+	}
+	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
+}
+
+// pixelGIF stands in for inline images when only the sanitiser's report
+// is wanted.
+const pixelGIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+// messageBodies fetches what the message view shows of a message: the
+// text (escaped and linked) or what the HTML frame needs to know, and the
+// attachments' links; one FETCH, BODY.PEEK (opening marks read apart).
+func (a *App) messageBodies(ctx context.Context, om *openedMessage, mp *views.MessageShowParams) error {
+	conn, ref, layout := om.conn, om.ref, om.layout
 	var parts [][]int
 	var textPart, htmlPart *message.Part
-	if mp.Mode == "text" && layout.Text != nil {
+	if mp.Mode == views.BodyText && layout.Text != nil {
 		textPart = layout.Text
 		parts = append(parts, textPart.Path)
 	}
-	if mp.Mode == "html" {
+	if mp.Mode == views.BodyHTML {
 		htmlPart = layout.HTML
 		parts = append(parts, htmlPart.Path)
 	}
@@ -85,41 +132,5 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 			URL:  views.PartURL(ref, at.Section()),
 		})
 	}
-
-	wasUnread := !msg.Seen
-	if wasUnread { // opening marks read: an explicit STORE
-		if err := conn.SetSeen(ctx, ref, true); err != nil {
-			return err
-		}
-		msg.Seen = true
-	}
-
-	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Message: &mp, FoldersChanged: wasUnread}
-	if p.Folders, err = conn.Folders(ctx, false); err != nil { // cached
-		return err
-	}
-	p.Current = findFolder(p.Folders, mailbox)
-	mp.BackLabel = webmail.FolderLabel(p.Current)
-	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
-	mp.Role, mp.Folders = p.Current.Role, p.Folders
-	p.Notice, p.Undo = a.takeNotice(r)
-	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
-	target := htmxTarget(r)
-	if target == views.TargetMessage { // the pane alone: no list to fetch
-		return render(w, r, http.StatusOK, views.MailboxFor(p, target))
-	}
-	p.Place = mp.Place
-	om.release() // the list borrows its own
-	l, err := a.uc.List(ctx, accountFrom(r).mail(), listQuery(p.Place), false)
-	if err != nil && !errors.Is(err, mail.ErrNotFound) {
-		return err
-	}
-	if l != nil {
-		withList(&p, l)
-	}
-	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
+	return nil
 }
-
-// pixelGIF stands in for inline images when only the sanitiser's report
-// is wanted.
-const pixelGIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"

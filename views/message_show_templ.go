@@ -577,9 +577,9 @@ func MessageShow(p MessageShowParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var33 templ.SafeURL
-			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(modeURL(p, "html")))
+			templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(modeURL(p, BodyHTML)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 90, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 90, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 			if templ_7745c5c3_Err != nil {
@@ -590,9 +590,9 @@ func MessageShow(p MessageShowParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var34 string
-			templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(modeURL(p, "html"))
+			templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(modeURL(p, BodyHTML))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 90, Col: 77}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 90, Col: 81}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var34))
 			if templ_7745c5c3_Err != nil {
@@ -602,7 +602,7 @@ func MessageShow(p MessageShowParams) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.Mode == "html" {
+			if p.Mode == BodyHTML {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, " aria-current")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -613,9 +613,9 @@ func MessageShow(p MessageShowParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var35 templ.SafeURL
-			templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(modeURL(p, "text")))
+			templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(modeURL(p, BodyText)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 91, Col: 47}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 91, Col: 49}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 			if templ_7745c5c3_Err != nil {
@@ -626,9 +626,9 @@ func MessageShow(p MessageShowParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var36 string
-			templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(modeURL(p, "text"))
+			templ_7745c5c3_Var36, templ_7745c5c3_Err = templ.JoinStringErrs(modeURL(p, BodyText))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 91, Col: 77}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 91, Col: 81}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var36))
 			if templ_7745c5c3_Err != nil {
@@ -638,7 +638,7 @@ func MessageShow(p MessageShowParams) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.Mode == "text" {
+			if p.Mode == BodyText {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, " aria-current")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -649,7 +649,7 @@ func MessageShow(p MessageShowParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if p.Mode == "html" {
+		if p.Mode == BodyHTML {
 			if p.RemoteFound && !p.Remote {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "<p class=\"notice\" data-testid=\"remote-blocked\"><span>Remote images and styles in this message are blocked, so the sender cannot see that you opened it.</span> <a class=\"button\" href=\"")
 				if templ_7745c5c3_Err != nil {
@@ -721,15 +721,15 @@ func MessageShow(p MessageShowParams) templ.Component {
 	})
 }
 
-func modeURL(p MessageShowParams, mode string) string {
+func modeURL(p MessageShowParams, mode BodyMode) string {
 	v := p.Place.Values()
-	v.Set("view", mode)
+	v.Set("view", string(mode))
 	return MessageURL(p.Msg.Ref) + "?" + v.Encode()
 }
 
 func remoteURL(p MessageShowParams) string {
 	v := p.Place.Values()
-	v.Set("view", "html")
+	v.Set("view", string(BodyHTML))
 	v.Set("remote", "1")
 	return MessageURL(p.Msg.Ref) + "?" + v.Encode()
 }

@@ -112,7 +112,7 @@ type MessageShowParams struct {
 	Msg         *webmail.Message
 	Place       Place  // the list the message was opened from
 	BackLabel   string // the folder's name
-	Mode        string // "html" or "text"
+	Mode        BodyMode // which body is shown
 	HasHTML     bool
 	HasText     bool
 	TextHTML    string // the text body, already escaped and linked
@@ -226,3 +226,12 @@ type ComposeSentParams struct {
 func (p ConversationShowParams) Ref(uid webmail.UID) webmail.MessageRef {
 	return webmail.MessageRef{Mailbox: p.Place.Mailbox, Validity: p.Validity, UID: uid}
 }
+
+// BodyMode is which body of a message the message view shows.
+type BodyMode string
+
+// The bodies a message can be shown by.
+const (
+	BodyHTML BodyMode = "html"
+	BodyText BodyMode = "text"
+)

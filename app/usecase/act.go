@@ -97,97 +97,98 @@ func (s *Service) ActOnMessage(ctx context.Context, acct mail.Account, act Actio
 	return out, next, err
 }
 
+// flagVerbs are the verbs that set or clear a flag.
+var flagVerbs = map[Verb]struct {
+	flag webmail.Flag
+	on   bool
+	done string
+}{
+	MarkRead:   {webmail.FlagSeen, true, "marked read"},
+	MarkUnread: {webmail.FlagSeen, false, "marked unread"},
+	Flag:       {webmail.FlagFlagged, true, "flagged"},
+	Unflag:     {webmail.FlagFlagged, false, "unflagged"},
+}
+
 func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, error) {
 	sel := act.Messages
 	what := plural(len(sel.UIDs), "message", "messages")
-	var out Outcome
 	if len(sel.UIDs) == 0 {
-		return out, &webmail.Error{Code: webmail.EInvalid, Message: "Select at least one message first.", Fields: map[string]string{"uid": "none selected"}}
+		return Outcome{}, &webmail.Error{Code: webmail.EInvalid, Message: "Select at least one message first.", Fields: map[string]string{"uid": "none selected"}}
 	}
-	flag := func(f webmail.Flag, on bool, done string) (Outcome, error) {
-		out.Notice = what + " " + done + "."
-		return out, c.StoreFlag(ctx, sel, f, on)
+	if f, ok := flagVerbs[act.Verb]; ok {
+		return Outcome{Notice: what + " " + f.done + "."}, c.StoreFlag(ctx, sel, f.flag, f.on)
 	}
-	roleDest := func(role webmail.Role, label string) (string, error) {
-		dest, err := c.FolderByRole(ctx, role)
-		if err != nil {
-			return "", webmail.Errorf(webmail.EConflict, "There is no "+label+" folder on this server.", err)
-		}
-		return dest, nil
-	}
-	var dest, done string
-	switch act.Verb {
-	case MarkRead:
-		return flag(webmail.FlagSeen, true, "marked read")
-	case MarkUnread:
-		return flag(webmail.FlagSeen, false, "marked unread")
-	case Flag:
-		return flag(webmail.FlagFlagged, true, "flagged")
-	case Unflag:
-		return flag(webmail.FlagFlagged, false, "unflagged")
-	case Move:
+	if act.Verb == Delete {
 		folders, err := c.Folders(ctx, false)
 		if err != nil {
-			return out, err
-		}
-		f, ok := webmail.FindFolder(folders, act.Dest)
-		if !ok || f.NoSelect {
-			return out, &webmail.Error{Code: webmail.EInvalid, Message: "Choose an existing folder to move to.", Fields: map[string]string{"dest": "not a folder"}}
-		}
-		dest, done = act.Dest, "moved to "+webmail.FolderLabel(f)
-	case Archive:
-		d, err := roleDest(webmail.RoleArchive, "Archive")
-		if err != nil {
-			return out, err
-		}
-		dest, done = d, "archived"
-	case Junk:
-		d, err := roleDest(webmail.RoleJunk, "Junk")
-		if err != nil {
-			return out, err
-		}
-		dest, done = d, "marked as junk"
-	case NotJunk:
-		dest, done = "INBOX", "moved back to the Inbox"
-	case Delete:
-		folders, err := c.Folders(ctx, false)
-		if err != nil {
-			return out, err
+			return Outcome{}, err
 		}
 		if f, _ := webmail.FindFolder(folders, sel.Mailbox); f.Role == webmail.RoleTrash || f.Role == webmail.RoleJunk {
-			if !act.Confirmed {
-				out.NeedsConfirm = true
-				return out, nil
-			}
-			err := c.Expunge(ctx, sel)
-			if errors.Is(err, mail.ErrNoUIDPlus) {
-				out.Notice = what + " marked as deleted; this server removes them later."
-				return out, nil
-			}
-			out.Notice = what + " deleted for good."
-			return out, err
+			return s.deleteForGood(ctx, c, act)
 		}
-		d, err := roleDest(webmail.RoleTrash, "Trash")
-		if err != nil {
-			return out, err
-		}
-		dest, done = d, "moved to Trash"
-	default:
-		return out, webmail.Errorf(webmail.EInvalid, "That action is not known.", nil)
+	}
+	dest, done, err := destination(ctx, c, act)
+	if err != nil {
+		return Outcome{}, err
 	}
 	if dest == sel.Mailbox {
-		out.Notice = what + " already there."
-		return out, nil
+		return Outcome{Notice: what + " already there."}, nil
 	}
 	moved, err := c.Move(ctx, sel, dest)
 	if err != nil {
-		return out, err
+		return Outcome{}, err
 	}
-	out.Notice = what + " " + done + "."
+	out := Outcome{Notice: what + " " + done + "."}
 	if len(moved.UIDs) > 0 {
 		out.Undo = &webmail.Undo{Moved: moved, Back: sel.Mailbox, Until: s.now().Add(UndoWindow)}
 	}
 	return out, nil
+}
+
+// destination is the folder a moving verb takes messages to, and what
+// the notice says it did.
+func destination(ctx context.Context, c *mail.Conn, act Action) (dest, done string, err error) {
+	byRole := func(role webmail.Role, label, done string) (string, string, error) {
+		dest, err := c.FolderByRole(ctx, role)
+		if err != nil {
+			return "", "", webmail.Errorf(webmail.EConflict, "There is no "+label+" folder on this server.", err)
+		}
+		return dest, done, nil
+	}
+	switch act.Verb {
+	case Move:
+		folders, err := c.Folders(ctx, false)
+		if err != nil {
+			return "", "", err
+		}
+		f, ok := webmail.FindFolder(folders, act.Dest)
+		if !ok || f.NoSelect {
+			return "", "", &webmail.Error{Code: webmail.EInvalid, Message: "Choose an existing folder to move to.", Fields: map[string]string{"dest": "not a folder"}}
+		}
+		return act.Dest, "moved to " + webmail.FolderLabel(f), nil
+	case Archive:
+		return byRole(webmail.RoleArchive, "Archive", "archived")
+	case Junk:
+		return byRole(webmail.RoleJunk, "Junk", "marked as junk")
+	case NotJunk:
+		return "INBOX", "moved back to the Inbox", nil
+	case Delete:
+		return byRole(webmail.RoleTrash, "Trash", "moved to Trash")
+	}
+	return "", "", webmail.Errorf(webmail.EInvalid, "That action is not known.", nil)
+}
+
+// deleteForGood deletes messages in Trash or Junk, once confirmed.
+func (s *Service) deleteForGood(ctx context.Context, c *mail.Conn, act Action) (Outcome, error) {
+	if !act.Confirmed {
+		return Outcome{NeedsConfirm: true}, nil
+	}
+	what := plural(len(act.Messages.UIDs), "message", "messages")
+	err := c.Expunge(ctx, act.Messages)
+	if errors.Is(err, mail.ErrNoUIDPlus) {
+		return Outcome{Notice: what + " marked as deleted; this server removes them later."}, nil
+	}
+	return Outcome{Notice: what + " deleted for good."}, err
 }
 
 // Undo moves messages back where an action took them from, unless its
