@@ -110,8 +110,8 @@ type ConfirmParams struct {
 // MessageShowParams fills the message pane.
 type MessageShowParams struct {
 	Msg         *webmail.Message
-	Place       Place  // the list the message was opened from
-	BackLabel   string // the folder's name
+	Place       Place    // the list the message was opened from
+	BackLabel   string   // the folder's name
 	Mode        BodyMode // which body is shown
 	HasHTML     bool
 	HasText     bool
