@@ -260,8 +260,17 @@ func TestOAuthSendAndSettings(t *testing.T) {
 	if settings.Find("[data-testid=smtp-form]").Length() != 0 {
 		t.Error("settings offer SMTP credentials to an OAuth sign-in")
 	}
-	resp := c.do("POST", "/settings/sending", url.Values{"action": {"save"}, "smtp_login": {"x"}, "smtp_password": {"y"}})
+	resp := c.do("POST", "/settings/sending", url.Values{"smtp_login": {"x"}, "smtp_password": {"y"}})
 	parse(t, resp, http.StatusUnprocessableEntity)
+	resp = c.do("POST", "/settings/sending/forget", url.Values{})
+	if doc := parse(t, resp, http.StatusUnprocessableEntity); doc.Find("[data-smtp-clear]").Length() != 0 {
+		t.Error("an OAuth sign-in was told to forget SMTP credentials it cannot have")
+	}
+	// The name is its own: an OAuth sign-in keeps one too.
+	resp = c.do("POST", "/settings/sending/name", url.Values{"display_name": {"Alice A."}})
+	if doc := parse(t, resp, http.StatusOK); doc.Find("#display_name").AttrOr("value", "") != "Alice A." {
+		t.Error("the name was not saved for an OAuth sign-in")
+	}
 
 	compose := c.page("/compose", http.StatusOK)
 	if compose.Find("input[name=smtp_password]").Length() != 0 {

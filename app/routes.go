@@ -76,9 +76,11 @@ func (a *App) Handler() http.Handler {
 	// Live updates of an open folder (app/live.go).
 	mux.Handle("GET /m/{mailbox}/events", a.handle(a.folderEvents))
 
-	// Settings.
+	// Settings (settings_*.go).
 	mux.Handle("GET /settings/sending", a.handle(a.showSettingsSending))
 	mux.Handle("POST /settings/sending", a.handle(a.saveSettingsSending))
+	mux.Handle("POST /settings/sending/forget", a.handle(a.forgetSettingsSending))
+	mux.Handle("POST /settings/sending/name", a.handle(a.saveDisplayName))
 
 	return a.middleware(mux)
 }
