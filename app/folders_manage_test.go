@@ -295,6 +295,11 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 			if got := text(doc.Find("[data-testid=manage-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
 			}
+			// A folder with subfolders keeps its forms open, saying why
+			// there is no delete button.
+			if got := doc.Find("[data-testid=edit-forms] [data-testid=has-children]").Closest("[data-testid=manage-folder]").AttrOr("data-folder", ""); (got == "Projects") != (tc.folder == "Projects") {
+				t.Errorf("the forms of %q are open", got)
+			}
 		})
 	}
 	_, rows := c.managePage("/folders/manage")
