@@ -82,9 +82,9 @@ func (m *foldersMem) refusal(cmd string) error {
 	return m.refusals[cmd]
 }
 
-// foldersHangUp, as a refusal, makes the server hang up instead of
+// errFoldersHangUp, as a refusal, makes the server hang up instead of
 // answering.
-var foldersHangUp = errors.New("hang up")
+var errFoldersHangUp = errors.New("hang up")
 
 type foldersSession struct {
 	*imapmemserver.UserSession
@@ -94,7 +94,7 @@ type foldersSession struct {
 
 func (s *foldersSession) check(cmd string) error {
 	err := s.m.refusal(cmd)
-	if err == foldersHangUp {
+	if err == errFoldersHangUp {
 		s.conn.NetConn().Close()
 	}
 	return err
@@ -663,7 +663,7 @@ func TestFoldersServerRefusals(t *testing.T) {
 
 	// A server that hangs up refuses nothing: the mail adapter's error
 	// comes as it is, for the error page.
-	m.refuse("CREATE", foldersHangUp)
+	m.refuse("CREATE", errFoldersHangUp)
 	err := create()
 	if webmail.ErrorOf(err) != nil || !errors.Is(err, mail.ErrUnavailable) {
 		t.Errorf("server hung up: %v, want mail.ErrUnavailable as is", err)
