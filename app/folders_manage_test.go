@@ -1,19 +1,14 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/emersion/go-imap/v2"
 	"github.com/google/go-cmp/cmp"
-
-	"webmail/app/mail"
 )
 
 // managed is one row of the folder management page.
@@ -51,20 +46,33 @@ func (c *client) treeFolders() map[string]bool {
 	return names
 }
 
-// manage posts a folder management form and returns the response.
-func (c *client) manage(form url.Values) *http.Response {
+// folderVerb is the route of a verb on one folder: its full name is one
+// escaped path segment.
+func folderVerb(folder, verb string) string {
+	return "/folders/" + url.PathEscape(folder) + "/" + verb
+}
+
+// manage posts a folder management form to path and returns the
+// response.
+func (c *client) manage(path string, form url.Values) *http.Response {
 	c.e.t.Helper()
-	return c.do("POST", "/folders/manage", form)
+	return c.do("POST", path, form)
 }
 
 // manageOK posts a form that must succeed: 303 back to the page, whose
 // notice it returns.
-func (c *client) manageOK(form url.Values) string {
+func (c *client) manageOK(path string, form url.Values) string {
 	c.e.t.Helper()
-	resp := c.manage(form)
+	return c.noticeAfter(c.manage(path, form))
+}
+
+// noticeAfter checks that a folder management form succeeded, 303 back to
+// the page, and returns the notice the page shows.
+func (c *client) noticeAfter(resp *http.Response) string {
+	c.e.t.Helper()
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/folders/manage" {
-		c.e.t.Fatalf("%v: status %d to %q, want 303 to /folders/manage", form, resp.StatusCode, resp.Header.Get("Location"))
+		c.e.t.Fatalf("POST %s: status %d to %q, want 303 to /folders/manage", resp.Request.URL.EscapedPath(), resp.StatusCode, resp.Header.Get("Location"))
 	}
 	doc := c.page("/folders/manage", http.StatusOK)
 	return text(doc.Find("[data-testid=manage-notice]"))
@@ -82,6 +90,20 @@ func (c *client) submit(form *goquery.Selection) *http.Response {
 		v.Add(s.AttrOr("name", ""), s.Find("option[selected]").AttrOr("value", ""))
 	})
 	return c.do("POST", form.AttrOr("action", ""), v)
+}
+
+// press posts the form of a page's button as a browser would: to the
+// button's formaction, else its form's action.
+func (c *client) press(button *goquery.Selection) *http.Response {
+	c.e.t.Helper()
+	if button.Length() != 1 {
+		c.e.t.Fatalf("%d buttons to press, want 1", button.Length())
+	}
+	form := button.Closest("form")
+	if action, ok := button.Attr("formaction"); ok {
+		form = form.Clone().SetAttr("action", action)
+	}
+	return c.submit(form)
 }
 
 func loggedIn(t *testing.T) (*env, *client) {
@@ -126,7 +148,7 @@ func TestManageFoldersCreate(t *testing.T) {
 		{"Travel/Tickets", "", "Travel/Tickets", "depth-1"}, // missing parent made too
 	} {
 		t.Run(tc.want, func(t *testing.T) {
-			notice := c.manageOK(url.Values{"action": {"create"}, "name": {tc.name}, "parent": {tc.parent}})
+			notice := c.manageOK("/folders", url.Values{"name": {tc.name}, "parent": {tc.parent}})
 			if want := "Folder " + tc.want + " created."; notice != want {
 				t.Errorf("notice = %q, want %q", notice, want)
 			}
@@ -188,7 +210,7 @@ func TestManageFoldersRename(t *testing.T) {
 		t.Run(s.what, func(t *testing.T) {
 			_, before := c.managePage("/folders/manage")
 			c.page("/m/"+url.PathEscape(s.folder), http.StatusOK) // selected while renamed
-			notice := c.manageOK(url.Values{"action": {"rename"}, "folder": {s.folder}, "name": {s.name}, "parent": {s.parent}})
+			notice := c.manageOK(folderVerb(s.folder, "rename"), url.Values{"name": {s.name}, "parent": {s.parent}})
 			if !strings.HasPrefix(notice, "Folder "+s.folder+" is now ") {
 				t.Errorf("notice = %q", notice)
 			}
@@ -225,13 +247,14 @@ func TestManageFoldersRename(t *testing.T) {
 
 func TestManageFoldersDelete(t *testing.T) {
 	_, c := loggedIn(t)
-	c.manageOK(url.Values{"action": {"create"}, "name": {"Old stuff"}})
+	c.manageOK("/folders", url.Values{"name": {"Old stuff"}})
 	c.treeFolders()
 	c.page("/m/"+url.PathEscape("Old stuff"), http.StatusOK) // selected while deleted
 
-	// The first post asks; the confirmation page's own form deletes.
-	resp := c.manage(url.Values{"action": {"delete"}, "folder": {"Old stuff"}})
-	doc := parse(t, resp, http.StatusOK)
+	// The delete button asks; the confirmation page's own form deletes.
+	doc := c.page("/folders/manage?edit="+url.QueryEscape("Old stuff"), http.StatusOK)
+	resp := c.press(doc.Find("[data-testid=delete]"))
+	doc = parse(t, resp, http.StatusOK)
 	if q := text(doc.Find("[data-testid=confirm-question]")); !strings.Contains(q, "Old stuff") {
 		t.Errorf("confirmation asks %q", q)
 	}
@@ -267,10 +290,15 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 		{"Nowhere", "The folder Nowhere does not exist (any more)."},
 	} {
 		t.Run(tc.folder, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"delete"}, "folder": {tc.folder}, "confirm": {"1"}, "confirm_role": {"inbox"}})
+			resp := c.manage(folderVerb(tc.folder, "delete"), url.Values{"confirm": {"1"}, "confirm_role": {"inbox"}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if got := text(doc.Find("[data-testid=manage-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
+			}
+			// A folder with subfolders keeps its forms open, saying why
+			// there is no delete button.
+			if got := doc.Find("[data-testid=edit-forms] [data-testid=has-children]").Closest("[data-testid=manage-folder]").AttrOr("data-folder", ""); (got == "Projects") != (tc.folder == "Projects") {
+				t.Errorf("the forms of %q are open", got)
 			}
 		})
 	}
@@ -286,7 +314,7 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 	_, c := loggedIn(t)
 	// The client goes straight to the first "yes": still a question,
 	// which names the role.
-	resp := c.manage(url.Values{"action": {"delete"}, "folder": {"Junk"}})
+	resp := c.manage(folderVerb("Junk", "delete"), nil)
 	doc := parse(t, resp, http.StatusOK)
 	resp = c.submit(doc.Find("[data-testid=confirm]"))
 	doc = parse(t, resp, http.StatusOK)
@@ -301,7 +329,7 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 		t.Fatalf("Junk went after one confirmation")
 	}
 	// A confirmation of another role does not do.
-	resp = c.manage(url.Values{"action": {"delete"}, "folder": {"Junk"}, "confirm": {"1"}, "confirm_role": {"trash"}})
+	resp = c.manage(folderVerb("Junk", "delete"), url.Values{"confirm": {"1"}, "confirm_role": {"trash"}})
 	parse(t, resp, http.StatusOK)
 
 	resp = c.submit(doc.Find("[data-testid=confirm]"))
@@ -332,15 +360,27 @@ func TestManageFoldersSubscribe(t *testing.T) {
 			t.Errorf("Newsletters (-want +got):\n%s", diff)
 		}
 	}
+	// The row's buttons, pressed as a browser would.
+	press := func(testid string) string {
+		t.Helper()
+		doc, _ := c.managePage("/folders/manage")
+		return c.noticeAfter(c.press(doc.Find("[data-folder=Newsletters] [data-testid=" + testid + "]")))
+	}
 	check(view{"Subscribed", 0, 1})
-	if got := c.manageOK(url.Values{"action": {"unsubscribe"}, "folder": {"Newsletters"}}); got != "Unsubscribed from Newsletters." {
+	if got := press("unsubscribe"); got != "Unsubscribed from Newsletters." {
 		t.Errorf("notice = %q", got)
 	}
 	check(view{"Not subscribed", 1, 0})
-	if got := c.manageOK(url.Values{"action": {"subscribe"}, "folder": {"Newsletters"}}); got != "Subscribed to Newsletters." {
+	if got := press("subscribe"); got != "Subscribed to Newsletters." {
 		t.Errorf("notice = %q", got)
 	}
 	check(view{"Subscribed", 0, 1})
+	// A folder that went meanwhile: the page again, saying so.
+	resp := c.manage(folderVerb("Gone", "subscribe"), nil)
+	doc := parse(t, resp, http.StatusUnprocessableEntity)
+	if got := text(doc.Find("[data-testid=manage-error]")); got != "The folder Gone does not exist (any more)." {
+		t.Errorf("error = %q", got)
+	}
 }
 
 func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
@@ -353,8 +393,9 @@ func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 
 	for _, folder := range []string{"Trash", "Junk"} {
 		t.Run(folder, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"empty"}, "folder": {folder}})
-			doc := parse(t, resp, http.StatusOK)
+			doc, _ := c.managePage("/folders/manage")
+			resp := c.press(doc.Find("[data-folder=" + folder + "] [data-testid=empty]"))
+			doc = parse(t, resp, http.StatusOK)
 			n := strings.Fields(before[folder].Count)[0]
 			if q := text(doc.Find("[data-testid=confirm-question]")); q != "Delete all "+n+" messages in "+folder+" for good? This cannot be undone." {
 				t.Errorf("confirmation asks %q", q)
@@ -384,7 +425,7 @@ func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 	}
 
 	// Only Trash and Junk: anything else is refused, even confirmed.
-	resp := c.manage(url.Values{"action": {"empty"}, "folder": {"INBOX"}, "confirm": {"1"}})
+	resp := c.manage(folderVerb("INBOX", "empty"), url.Values{"confirm": {"1"}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "Only Trash and Junk can be emptied here." {
 		t.Errorf("error = %q", got)
@@ -416,7 +457,7 @@ func TestManageFoldersInvalidNames(t *testing.T) {
 		{"unknown parent", "Receipts", "Nowhere", "parent", "Choose an existing folder as the parent."},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"create"}, "name": {tc.name}, "parent": {tc.parent}})
+			resp := c.manage("/folders", url.Values{"name": {tc.name}, "parent": {tc.parent}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if got := text(doc.Find("[data-testid=create-" + tc.field + "-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
@@ -451,7 +492,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 		{"onto another", "Projects/Website", "Sent", "", "name", "There is a folder named Sent already."},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"rename"}, "folder": {tc.folder}, "name": {tc.name}, "parent": {tc.parent}})
+			resp := c.manage(folderVerb(tc.folder, "rename"), url.Values{"name": {tc.name}, "parent": {tc.parent}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			row := doc.Find(fmt.Sprintf("[data-testid=manage-folder][data-folder=%q]", tc.folder))
 			if got := text(row.Find("[data-testid=rename-" + tc.field + "-error]")); got != tc.want {
@@ -462,39 +503,62 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 			}
 		})
 	}
-	resp := c.manage(url.Values{"action": {"rename"}, "folder": {"INBOX"}, "name": {"Incoming"}})
+	resp := c.manage(folderVerb("INBOX", "rename"), url.Values{"name": {"Incoming"}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "The Inbox cannot be renamed." {
 		t.Errorf("error = %q", got)
 	}
 }
 
-// TestManageFoldersServerRefusal checks that a NO from the server reaches
-// the person in plain words, never as the server's text.
-func TestManageFoldersServerRefusal(t *testing.T) {
-	e, c := loggedIn(t)
-	c.page("/folders/manage", http.StatusOK)
-	no := &imap.Error{Type: imap.StatusResponseTypeNo, Code: "XSECRET", Text: "internal quota shard 7 exploded"}
-	for _, tc := range []struct {
-		err  error
-		want string
-	}{
-		{fmt.Errorf("%w: %w", mail.ErrFolderRefused, no), "The mail server refused to create the folder."},
-		{fmt.Errorf("%w: %w", mail.ErrNoPermission, no), "The mail server does not allow you to create the folder."},
-		{fmt.Errorf("%w: %w", mail.ErrLimit, no), "The mail server's limit is reached: it did not create the folder."},
-	} {
-		rec := httptest.NewRecorder()
-		err := e.app.folderFailed(tc.err, "create the folder", nil, func(msg string) error {
-			rec.WriteString(msg)
-			return nil
-		})
-		if err != nil || rec.Body.String() != tc.want || strings.Contains(rec.Body.String(), "exploded") {
-			t.Errorf("%v: shown %q (err %v), want %q", tc.err, rec.Body.String(), err, tc.want)
-		}
+// TestManageFoldersFormTargets: every form of the page posts to its verb's
+// route, the folder's full name one escaped segment; no field picks the
+// verb.
+func TestManageFoldersFormTargets(t *testing.T) {
+	_, c := loggedIn(t)
+	doc := c.page("/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
+	if n := doc.Find("[name=action]").Length(); n != 0 {
+		t.Errorf("%d fields named action", n)
 	}
-	// Anything that is not a refusal goes to the error page unchanged.
-	other := errors.New("boom")
-	if err := e.app.folderFailed(other, "create the folder", nil, func(string) error { return nil }); err != other {
-		t.Errorf("folderFailed(other) = %v", err)
+	got := map[string]string{}
+	doc.Find("form").Each(func(_ int, f *goquery.Selection) {
+		if id, ok := f.Attr("data-testid"); ok && id != "row-form" {
+			got[id] = f.AttrOr("action", "")
+		}
+	})
+	doc.Find("[data-testid=manage-folder]").Each(func(_ int, row *goquery.Selection) {
+		name := row.AttrOr("data-folder", "")
+		row.Find("button[formaction]").Each(func(_ int, b *goquery.Selection) {
+			got[name+" "+b.AttrOr("data-testid", "")] = b.AttrOr("formaction", "")
+		})
+	})
+	want := map[string]string{
+		"create-form": "/folders",
+		"rename-form": "/folders/Projects%2FWebsite/rename",
+		"delete-form": "/folders/Projects%2FWebsite/delete",
+		"Junk empty":  "/folders/Junk/empty",
+		"Trash empty": "/folders/Trash/empty",
+	}
+	for _, name := range []string{"INBOX", "Drafts", "Sent", "Archive", "Junk", "Trash", "Newsletters", "Projects", "Projects/Website", "Projects/Website/Launch"} {
+		want[name+" unsubscribe"] = "/folders/" + strings.ReplaceAll(name, "/", "%2F") + "/unsubscribe"
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("form targets (-want +got):\n%s", diff)
+	}
+}
+
+// TestManageFoldersConfirmFragment: asked over htmx, a confirmation
+// replaces the whole body and keeps the URL, so that no half page remains.
+func TestManageFoldersConfirmFragment(t *testing.T) {
+	_, c := loggedIn(t)
+	for _, path := range []string{folderVerb("Projects/Website/Launch", "delete"), folderVerb("Trash", "empty")} {
+		resp := c.do("POST", path, url.Values{}, "HX-Request", "true")
+		h := resp.Header
+		doc := parse(t, resp, http.StatusOK)
+		if got := [3]string{h.Get("HX-Retarget"), h.Get("HX-Reswap"), h.Get("HX-Push-Url")}; got != [3]string{"body", "innerHTML", "false"} {
+			t.Errorf("%s: HX-Retarget, HX-Reswap, HX-Push-Url = %q", path, got)
+		}
+		if got := doc.Find("[data-testid=confirm]").AttrOr("action", ""); got != path {
+			t.Errorf("%s: the confirmation posts to %q", path, got)
+		}
 	}
 }

@@ -260,8 +260,21 @@ func TestOAuthSendAndSettings(t *testing.T) {
 	if settings.Find("[data-testid=smtp-form]").Length() != 0 {
 		t.Error("settings offer SMTP credentials to an OAuth sign-in")
 	}
-	resp := c.do("POST", "/settings/sending", url.Values{"action": {"save"}, "smtp_login": {"x"}, "smtp_password": {"y"}})
-	parse(t, resp, http.StatusUnprocessableEntity)
+	for _, path := range []string{"/settings/sending", "/settings/sending/forget"} {
+		resp := c.do("POST", path, url.Values{"smtp_login": {"x"}, "smtp_password": {"y"}})
+		doc := parse(t, resp, http.StatusUnprocessableEntity)
+		if got := text(doc.Find("[data-testid=settings-error]")); !strings.Contains(got, "separate SMTP credentials do not apply") {
+			t.Errorf("%s: error %q", path, got)
+		}
+		if doc.Find("[data-smtp-clear], [data-smtp-blob]").Length() != 0 {
+			t.Errorf("%s: the browser is told to keep or drop SMTP credentials an OAuth sign-in cannot have", path)
+		}
+	}
+	// The name is its own: an OAuth sign-in keeps one too.
+	resp := c.do("POST", "/settings/sending/name", url.Values{"display_name": {"Alice A."}})
+	if doc := parse(t, resp, http.StatusOK); doc.Find("#display_name").AttrOr("value", "") != "Alice A." {
+		t.Error("the name was not saved for an OAuth sign-in")
+	}
 
 	compose := c.page("/compose", http.StatusOK)
 	if compose.Find("input[name=smtp_password]").Length() != 0 {

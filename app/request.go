@@ -19,6 +19,16 @@ func mailboxParam(r *http.Request) (string, error) {
 	return m, nil
 }
 
+// folderParam reads the {folder} path segment: a folder's full name, the
+// folder management routes' counterpart of {mailbox}.
+func folderParam(r *http.Request) (string, error) {
+	f := r.PathValue("folder")
+	if !webmail.ValidMailboxName(f) {
+		return "", errorf(http.StatusNotFound, "This folder does not exist.", nil)
+	}
+	return f, nil
+}
+
 // messageParam reads the message address {mailbox}/{validity}/{uid}.
 func messageParam(r *http.Request) (webmail.MessageRef, error) {
 	ref, err := webmail.NewMessageRef(r.PathValue("mailbox"), r.PathValue("validity"), r.PathValue("uid"))

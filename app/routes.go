@@ -63,16 +63,24 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/reply", a.handle(a.showReply))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/forward", a.handle(a.showForward))
 
-	// Folder management (app/folders_manage.go).
+	// Folder management (folders_manage.go, folder_*.go); {folder} is a
+	// full name, one escaped segment as {mailbox} is.
 	mux.Handle("GET /folders/manage", a.handle(a.showFoldersManage))
-	mux.Handle("POST /folders/manage", a.handle(a.manageFolders))
+	mux.Handle("POST /folders", a.handle(a.createFolder))
+	mux.Handle("POST /folders/{folder}/rename", a.handle(a.renameFolder))
+	mux.Handle("POST /folders/{folder}/delete", a.handle(a.deleteFolder))
+	mux.Handle("POST /folders/{folder}/empty", a.handle(a.emptyFolder))
+	mux.Handle("POST /folders/{folder}/subscribe", a.handle(a.subscribeFolder))
+	mux.Handle("POST /folders/{folder}/unsubscribe", a.handle(a.unsubscribeFolder))
 
 	// Live updates of an open folder (app/live.go).
 	mux.Handle("GET /m/{mailbox}/events", a.handle(a.folderEvents))
 
-	// Settings.
+	// Settings (settings_*.go).
 	mux.Handle("GET /settings/sending", a.handle(a.showSettingsSending))
 	mux.Handle("POST /settings/sending", a.handle(a.saveSettingsSending))
+	mux.Handle("POST /settings/sending/forget", a.handle(a.forgetSettingsSending))
+	mux.Handle("POST /settings/sending/name", a.handle(a.saveDisplayName))
 
 	return a.middleware(mux)
 }

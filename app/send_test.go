@@ -46,7 +46,7 @@ func (c *client) postMultipart(path string, fields [][2]string, files map[string
 // the blob the browser would keep.
 func (c *client) saveSMTP(login, password string) string {
 	c.e.t.Helper()
-	resp := c.do("POST", "/settings/sending", url.Values{"action": {"save"}, "smtp_login": {login}, "smtp_password": {password}})
+	resp := c.do("POST", "/settings/sending", url.Values{"smtp_login": {login}, "smtp_password": {password}})
 	doc := parse(c.e.t, resp, http.StatusOK)
 	blob, ok := doc.Find("[data-smtp-blob]").Attr("data-smtp-blob")
 	if !ok || blob == "" {
@@ -250,7 +250,7 @@ func TestSettingsRejectsWrongSMTPCredentials(t *testing.T) {
 	c := e.client()
 	c.login(e.acct.Login, e.acct.Password)
 	// The IMAP credentials are not the SMTP ones on the demo server.
-	resp := c.do("POST", "/settings/sending", url.Values{"action": {"save"}, "smtp_login": {e.acct.Login}, "smtp_password": {e.acct.Password}})
+	resp := c.do("POST", "/settings/sending", url.Values{"smtp_login": {e.acct.Login}, "smtp_password": {e.acct.Password}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=settings-error]")); !strings.Contains(msg, "did not accept") {
 		t.Errorf("error = %q", msg)

@@ -1,11 +1,9 @@
 package app
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 	"unicode"
 
 	"webmail/app/mail"
@@ -37,30 +35,9 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 	}
 	p := a.settingsParams(r)
 	acct := accountFrom(r)
-	switch action := r.PostForm.Get("action"); {
-	case acct.Provider != "" && action != "name":
-		// S4 derives from the IMAP password, which an OAuth sign-in
-		// does not have; the token serves SMTP as well.
-		p.Error = "You signed in with " + p.Provider + ", which also sends your mail: separate SMTP credentials do not apply."
-		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
-	case action == "forget":
-		// Nothing is kept here; the page tells the browser to drop its copy.
-		p.Saved = "This browser no longer holds SMTP credentials."
-		p.Forget = true
-		return render(w, r, http.StatusOK, views.SettingsSending(p))
-	case action == "name":
-		name := strings.TrimSpace(r.PostForm.Get("display_name"))
-		if len(name) > 100 || strings.ContainsFunc(name, unicode.IsControl) {
-			p.Error = "The name may not contain line breaks or control characters, and at most 100 characters."
-			p.DisplayName = name
-			return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
-		}
-		a.setDisplayName(w, acct.Login, name)
-		p.DisplayName = name
-		p.Saved = "Your name is saved in this browser."
-		return render(w, r, http.StatusOK, views.SettingsSending(p))
+	if acct.Provider != "" {
+		return refuseSMTPCredentials(w, r, p)
 	}
-
 	login := strings.TrimSpace(r.PostForm.Get("smtp_login"))
 	password := viewString(pw)
 	p.SMTPLogin = login
@@ -91,39 +68,10 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }
 
-// The display name lives in a cookie of its own: not a secret, and the
-// server keeps no per-person state.
-func (a *App) nameCookie() string {
-	if a.cfg.SecureCookies() {
-		return "__Host-wm_name"
-	}
-	return "wm_name"
-}
-
-func (a *App) setDisplayName(w http.ResponseWriter, login, name string) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     a.nameCookie(),
-		Value:    base64.RawURLEncoding.EncodeToString([]byte(login + "\n" + name)),
-		Path:     "/",
-		MaxAge:   int((365 * 24 * time.Hour).Seconds()),
-		HttpOnly: true,
-		Secure:   a.cfg.SecureCookies(),
-		SameSite: http.SameSiteStrictMode,
-	})
-}
-
-func (a *App) displayName(r *http.Request) string {
-	c, err := r.Cookie(a.nameCookie())
-	if err != nil {
-		return ""
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil {
-		return ""
-	}
-	login, name, ok := strings.Cut(string(b), "\n")
-	if !ok || login != accountFrom(r).Login || strings.ContainsFunc(name, unicode.IsControl) {
-		return ""
-	}
-	return name
+// refuseSMTPCredentials answers an OAuth sign-in that posts SMTP
+// credentials: the S4 seal derives from the IMAP password, which such a
+// sign-in does not have, and the token serves SMTP as well.
+func refuseSMTPCredentials(w http.ResponseWriter, r *http.Request, p views.SettingsParams) error {
+	p.Error = "You signed in with " + p.Provider + ", which also sends your mail: separate SMTP credentials do not apply."
+	return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 }

@@ -142,20 +142,20 @@ func SettingsSending(p SettingsParams) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</p><form method=\"post\" action=\"/settings/sending\" data-testid=\"smtp-form\"><input type=\"hidden\" name=\"action\" value=\"save\"><h2>Different SMTP credentials</h2><p class=\"hint\">They are checked with the mail server, then sealed with a key derived from your login password and kept only in this browser. The server keeps nothing.</p><label for=\"smtp_login\">SMTP login name</label> <input id=\"smtp_login\" name=\"smtp_login\" type=\"text\" autocomplete=\"off\" autocapitalize=\"none\" spellcheck=\"false\" required value=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</p><form method=\"post\" action=\"/settings/sending\" data-testid=\"smtp-form\"><h2>Different SMTP credentials</h2><p class=\"hint\">They are checked with the mail server, then sealed with a key derived from your login password and kept only in this browser. The server keeps nothing.</p><label for=\"smtp_login\">SMTP login name</label> <input id=\"smtp_login\" name=\"smtp_login\" type=\"text\" autocomplete=\"off\" autocapitalize=\"none\" spellcheck=\"false\" required value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var7 string
 				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(p.SMTPLogin)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings_sending.templ`, Line: 37, Col: 147}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings_sending.templ`, Line: 36, Col: 147}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\"> <label for=\"smtp_password\">SMTP password</label> <input id=\"smtp_password\" name=\"smtp_password\" type=\"password\" autocomplete=\"new-password\" required> <button type=\"submit\" class=\"primary\" data-testid=\"smtp-save\">Check and save in this browser</button></form><form method=\"post\" action=\"/settings/sending\" data-smtp-forget-form><input type=\"hidden\" name=\"action\" value=\"forget\"> <button type=\"submit\" data-smtp-forget")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\"> <label for=\"smtp_password\">SMTP password</label> <input id=\"smtp_password\" name=\"smtp_password\" type=\"password\" autocomplete=\"new-password\" required> <button type=\"submit\" class=\"primary\" data-testid=\"smtp-save\">Check and save in this browser</button></form><form method=\"post\" action=\"/settings/sending/forget\" data-smtp-forget-form><button type=\"submit\" data-smtp-forget")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -185,14 +185,14 @@ func SettingsSending(p SettingsParams) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<form method=\"post\" action=\"/settings/sending\" data-testid=\"name-form\"><input type=\"hidden\" name=\"action\" value=\"name\"><h2>Your name</h2><label for=\"display_name\">Shown to recipients as the sender's name</label> <input id=\"display_name\" name=\"display_name\" type=\"text\" maxlength=\"100\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<form method=\"post\" action=\"/settings/sending/name\" data-testid=\"name-form\"><h2>Your name</h2><label for=\"display_name\">Shown to recipients as the sender's name</label> <input id=\"display_name\" name=\"display_name\" type=\"text\" maxlength=\"100\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var8 string
 			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(p.DisplayName)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings_sending.templ`, Line: 57, Col: 99}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `settings_sending.templ`, Line: 54, Col: 99}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {

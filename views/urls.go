@@ -19,6 +19,12 @@ func FolderURL(mailbox string, page int) string {
 	return u
 }
 
+// FolderVerbURL is where a verb of the folder management page (rename,
+// delete, empty, subscribe, unsubscribe) posts for one folder.
+func FolderVerbURL(name, verb string) string {
+	return "/folders/" + url.PathEscape(name) + "/" + verb
+}
+
 // MessageURL is the page of one message.
 func MessageURL(ref webmail.MessageRef) string {
 	return "/m/" + ref.String()
