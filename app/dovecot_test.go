@@ -12,6 +12,8 @@ import (
 	"webmail/app/internal/dovecot"
 	"webmail/app/mail"
 	"webmail/config"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // newDovecotEnv is a webmail whose IMAP server is a private Dovecot (the
@@ -168,5 +170,43 @@ plugin {
 	}
 	if got := lastDelivery(t, e.demo); !strings.Contains(string(got.Data), "Out anyway") {
 		t.Error("the SMTP server did not get the message")
+	}
+}
+
+// TestDovecotDeleteForGoodInNestedJunk: in a Junk folder whose name holds
+// the hierarchy separator, deleting asks first, and the confirmation
+// posts back to that folder's own route (escaped), which deletes.
+func TestDovecotDeleteForGoodInNestedJunk(t *testing.T) {
+	t.Parallel()
+	e, dc := newDovecotEnv(t, dovecot.Options{Extra: "namespace inbox {\n  mailbox Old/Junk {\n    special_use = \\Junk\n    auto = subscribe\n  }\n}"})
+	dc.Deliver(t, dovecot.DefaultLogin, "Old/Junk", dovecotMessages(2)...)
+	c := e.client()
+	c.login(e.acct.Login, e.acct.Password)
+	list := "/m/" + url.PathEscape("Old/Junk")
+	for _, tc := range []struct{ name, from, delete string }{
+		{"list", list, list + "/delete"},
+		{"message", "", ""},
+	} {
+		doc := c.page(list, http.StatusOK)
+		validity, uids := listForm(t, doc, 1)
+		form := url.Values{"validity": {validity}, "uid": uids}
+		if tc.name == "message" {
+			tc.from = doc.Find("[data-testid=row] a").First().AttrOr("href", "")
+			tc.delete, form = tc.from+"/delete", nil
+		}
+		confirm := parse(t, c.do("POST", tc.delete, form), http.StatusOK).Find("[data-testid=confirm]")
+		if got := confirm.AttrOr("action", ""); got != tc.delete {
+			t.Fatalf("%s: the confirmation posts to %q, want %q", tc.name, got, tc.delete)
+		}
+		fields := url.Values{}
+		confirm.Find("input").Each(func(_ int, s *goquery.Selection) { fields.Add(s.AttrOr("name", ""), s.AttrOr("value", "")) })
+		resp := c.do("POST", tc.delete, fields)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: confirmed delete: status %d", tc.name, resp.StatusCode)
+		}
+	}
+	if n := c.page(list, http.StatusOK).Find("[data-testid=row]").Length(); n != 0 {
+		t.Errorf("Old/Junk holds %d messages after deleting both for good", n)
 	}
 }

@@ -43,7 +43,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 		return err
 	}
 	if out.NeedsConfirm {
-		return a.confirmDelete(w, r, len(uids), back)
+		return a.confirmDelete(w, r, views.FolderURL(mailbox, 1)+"/delete", len(uids), back)
 	}
 	a.setNotice(r, out)
 	http.Redirect(w, r, back, http.StatusSeeOther)
@@ -69,7 +69,7 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request, verb usecase.
 		return err
 	}
 	if out.NeedsConfirm {
-		return a.confirmDelete(w, r, 1, views.MessageURL(ref)+place.Suffix())
+		return a.confirmDelete(w, r, views.MessageURL(ref)+"/delete", 1, views.MessageURL(ref)+place.Suffix())
 	}
 	a.setNotice(r, out)
 	target := place.URL()

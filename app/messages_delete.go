@@ -19,12 +19,12 @@ func (a *App) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // confirmDelete asks before deleting n messages for good: the form posts
-// the same fields to the same route again, confirmed.
-func (a *App) confirmDelete(w http.ResponseWriter, r *http.Request, n int, cancel string) error {
+// the same fields to action, the same route, again, confirmed.
+func (a *App) confirmDelete(w http.ResponseWriter, r *http.Request, action string, n int, cancel string) error {
 	p := views.ConfirmParams{
 		Base:      a.base(r, "Delete for good?"),
 		Question:  "Delete " + views.Plural(n, "message", "messages") + " for good? This cannot be undone.",
-		Action:    r.URL.Path,
+		Action:    action,
 		Button:    "Delete for good",
 		CancelURL: cancel,
 	}
