@@ -26,7 +26,7 @@ func listForm(t *testing.T, doc *goquery.Document, n int) (validity string, uids
 
 func folderTotal(t *testing.T, c *client, folder string) int {
 	t.Helper()
-	doc := c.page("/m/"+url.PathEscape(folder), http.StatusOK)
+	doc := c.page(t, "/m/"+url.PathEscape(folder), http.StatusOK)
 	// "1,234 messages": the digits of the first word.
 	first, _, _ := strings.Cut(text(doc.Find("[data-testid=total]")), " ")
 	var n int
@@ -42,13 +42,13 @@ func folderTotal(t *testing.T, c *client, folder string) int {
 func TestBulkActions(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	inbox, archive := folderTotal(t, c, "INBOX"), folderTotal(t, c, "Archive")
 
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	validity, uids := listForm(t, doc, 3)
 	post := func(folder string, v url.Values) *http.Response {
-		return c.do("POST", "/m/"+url.PathEscape(folder)+"/act", v)
+		return c.do(t, "POST", "/m/"+url.PathEscape(folder)+"/act", v)
 	}
 
 	// Flag three, then check the marks.
@@ -57,7 +57,7 @@ func TestBulkActions(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/m/INBOX" {
 		t.Fatalf("flag: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if got := text(doc.Find("[data-testid=notice]")); !strings.Contains(got, "3 messages flagged") {
 		t.Errorf("notice = %q", got)
 	}
@@ -70,7 +70,7 @@ func TestBulkActions(t *testing.T) {
 	// Mark read and unread: the unread count follows.
 	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"unread"}})
 	resp.Body.Close()
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	for _, u := range uids {
 		if !doc.Find("[data-testid=row][data-uid='" + u + "']").HasClass("unread") {
 			t.Errorf("row %s not unread", u)
@@ -79,7 +79,7 @@ func TestBulkActions(t *testing.T) {
 	unread := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
 	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"read"}})
 	resp.Body.Close()
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if got := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]")); got == unread {
 		t.Errorf("unread count stayed %s after marking 3 read", got)
 	}
@@ -87,7 +87,7 @@ func TestBulkActions(t *testing.T) {
 	// Archive two, then undo.
 	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids[:2], "action": {"archive"}})
 	resp.Body.Close()
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if got := folderTotal(t, c, "Archive"); got != archive+2 {
 		t.Errorf("Archive has %d, want %d", got, archive+2)
 	}
@@ -97,7 +97,7 @@ func TestBulkActions(t *testing.T) {
 	}
 	form := url.Values{}
 	undo.Find("input").Each(func(_ int, s *goquery.Selection) { form.Set(s.AttrOr("name", ""), s.AttrOr("value", "")) })
-	resp = c.do("POST", "/undo", form)
+	resp = c.do(t, "POST", "/undo", form)
 	resp.Body.Close()
 	if got := folderTotal(t, c, "INBOX"); got != inbox {
 		t.Errorf("INBOX has %d after undo, want %d", got, inbox)
@@ -107,11 +107,11 @@ func TestBulkActions(t *testing.T) {
 	}
 
 	// Move by name through the folder picker's field.
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	validity, uids = listForm(t, doc, 1)
 	resp = post("INBOX", url.Values{"validity": {validity}, "uid": uids, "action": {"move"}, "dest": {"Projects/Website"}})
 	resp.Body.Close()
-	doc = c.page("/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
+	doc = c.page(t, "/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
 	if doc.Find("[data-testid=row]").Length() != 4 {
 		t.Errorf("Projects/Website has %d messages after the move, want 4", doc.Find("[data-testid=row]").Length())
 	}
@@ -126,20 +126,20 @@ func TestBulkActions(t *testing.T) {
 func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	trash := folderTotal(t, c, "Trash")
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	validity, uids := listForm(t, doc, 1)
-	resp := c.do("POST", "/m/INBOX/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
+	resp := c.do(t, "POST", "/m/INBOX/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
 	resp.Body.Close()
 	if got := folderTotal(t, c, "Trash"); got != trash+1 {
 		t.Fatalf("Trash has %d, want %d", got, trash+1)
 	}
 
 	// In Trash, delete asks first and then removes exactly that message.
-	doc = c.page("/m/Trash", http.StatusOK)
+	doc = c.page(t, "/m/Trash", http.StatusOK)
 	validity, uids = listForm(t, doc, 1)
-	resp = c.do("POST", "/m/Trash/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
+	resp = c.do(t, "POST", "/m/Trash/act", url.Values{"validity": {validity}, "uid": uids, "action": {"delete"}})
 	doc = parse(t, resp, http.StatusOK)
 	if doc.Find("[data-testid=confirm]").Length() == 0 {
 		t.Fatal("no confirmation before deleting for good")
@@ -149,7 +149,7 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 	}
 	form := url.Values{}
 	doc.Find("[data-testid=confirm] input").Each(func(_ int, s *goquery.Selection) { form.Add(s.AttrOr("name", ""), s.AttrOr("value", "")) })
-	resp = c.do("POST", doc.Find("[data-testid=confirm]").AttrOr("action", ""), form)
+	resp = c.do(t, "POST", doc.Find("[data-testid=confirm]").AttrOr("action", ""), form)
 	resp.Body.Close()
 	if got := folderTotal(t, c, "Trash"); got != trash {
 		t.Errorf("Trash has %d after deleting for good, want %d", got, trash)
@@ -159,18 +159,18 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 func TestMessageActionOpensNext(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	doc := c.page("/m/INBOX", http.StatusOK)
+	c.login(t, e.acct.Login, e.acct.Password)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	rows := doc.Find("[data-testid=row]")
 	first, _ := rows.Eq(0).Find("a").Attr("href")
 	second := rows.Eq(1).AttrOr("data-uid", "")
-	resp := c.do("POST", first+"/act", url.Values{"action": {"archive"}})
+	resp := c.do(t, "POST", first+"/act", url.Values{"action": {"archive"}})
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after archiving, Location %q, want the next message %s", loc, second)
 	}
 	// Flagging stays on the message.
-	resp = c.do("POST", resp.Header.Get("Location")+"/act", url.Values{"action": {"flag"}})
+	resp = c.do(t, "POST", resp.Header.Get("Location")+"/act", url.Values{"action": {"flag"}})
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after flagging, Location %q, want the same message", loc)

@@ -60,14 +60,14 @@ func TestDovecotManySessionsWithinBudget(t *testing.T) {
 	var streams []*stream
 	for i := range 15 {
 		c := e.client()
-		c.login(e.acct.Login, e.acct.Password)
-		doc := c.page("/m/INBOX", http.StatusOK)
+		c.login(t, e.acct.Login, e.acct.Password)
+		doc := c.page(t, "/m/INBOX", http.StatusOK)
 		if got := doc.Find("[data-testid=row]").Length(); got != 50 {
 			t.Fatalf("session %d: %d rows, want 50", i, got)
 		}
 		href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
-		c.page(href, http.StatusOK)
-		s := c.openStream(c.liveURL("INBOX"))
+		c.page(t, href, http.StatusOK)
+		s := c.openStream(t, c.liveURL(t, "INBOX"))
 		s.watching()
 		streams = append(streams, s)
 		within(fmt.Sprintf("after session %d", i+1))
@@ -86,9 +86,9 @@ func TestDovecotManySessionsWithinBudget(t *testing.T) {
 
 	for i := range 20 {
 		c := e.client()
-		c.login(e.acct.Login, e.acct.Password)
-		c.page("/m/INBOX", http.StatusOK)
-		resp := c.do("POST", "/logout", url.Values{})
+		c.login(t, e.acct.Login, e.acct.Password)
+		c.page(t, "/m/INBOX", http.StatusOK)
+		resp := c.do(t, "POST", "/logout", url.Values{})
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("logout %d: status %d", i, resp.StatusCode)
@@ -116,7 +116,7 @@ func TestDovecotTooManyConnections(t *testing.T) {
 	if n := dc.Connections(t, dovecot.DefaultLogin); n != 2 {
 		t.Fatalf("the other devices hold %d connections, want 2", n)
 	}
-	resp := e.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	resp := e.client().do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
 	doc := parse(t, resp, http.StatusServiceUnavailable)
 	got := text(doc.Find("[data-testid=login-error]"))
 	if !strings.Contains(got, "refuses more connections") || strings.Contains(got, "not right") {
@@ -143,10 +143,10 @@ plugin {
 	filler := fmt.Appendf(nil, "From: ann@example.net\r\nSubject: Big\r\n\r\n%s\r\n", strings.Repeat("x", 60<<10))
 	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", filler)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	body := strings.Repeat("A long letter. ", 1000)
 
-	resp := c.postMultipart("/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
 	doc := parse(t, resp, http.StatusInsufficientStorage)
 	if got := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(got, "mailbox is full") {
 		t.Errorf("saving a draft in a full mailbox: %q", got)
@@ -156,7 +156,7 @@ plugin {
 	}
 
 	smtp := demo.DefaultAccounts()[0] // the demo's SMTP server takes the message
-	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
 		{"smtp_login", smtp.SMTPLogin}, {"smtp_password", smtp.SMTPPassword}}, nil,
 		"HX-Request", "true", "HX-Target", "message")
 	doc = parse(t, resp, http.StatusOK)

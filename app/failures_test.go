@@ -80,8 +80,8 @@ func sendVia(t *testing.T, srv config.Server, body string, want int) string {
 		c.SMTP = config.SMTP{Server: srv, UseIMAPCredentials: true}
 	})
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Table"}, {"body", body}}, nil)
+	c.login(t, e.acct.Login, e.acct.Password)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Table"}, {"body", body}}, nil)
 	doc := parse(t, resp, want)
 	if got := doc.Find("[data-testid=body-input]").Text(); got != body {
 		t.Errorf("the form lost the body: %.40q", got)
@@ -143,7 +143,7 @@ func TestIMAPTLSFailuresTold(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, func(c *config.Config) { c.IMAP = srv() })
-			resp := e.client().do("POST", "/login", url.Values{"login": {dovecot.DefaultLogin}, "password": {dovecot.DefaultPassword}})
+			resp := e.client().do(t, "POST", "/login", url.Values{"login": {dovecot.DefaultLogin}, "password": {dovecot.DefaultPassword}})
 			doc := parse(t, resp, http.StatusBadGateway)
 			if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "certificate was not accepted") {
 				t.Errorf("%q, want the TLS message", got)

@@ -23,9 +23,9 @@ type managed struct {
 
 // managePage reads the folder management page: each folder's count and
 // subscription state, by full name.
-func (c *client) managePage(path string) (*goquery.Document, map[string]managed) {
-	c.e.t.Helper()
-	doc := c.page(path, http.StatusOK)
+func (c *client) managePage(t testing.TB, path string) (*goquery.Document, map[string]managed) {
+	t.Helper()
+	doc := c.page(t, path, http.StatusOK)
 	rows := map[string]managed{}
 	doc.Find("[data-testid=manage-folder]").Each(func(_ int, s *goquery.Selection) {
 		name, _ := s.Attr("data-folder")
@@ -36,15 +36,15 @@ func (c *client) managePage(path string) (*goquery.Document, map[string]managed)
 
 // treeFolders returns the full names the folder tree of a mail page links
 // to, which come from the connection's folder cache.
-func (c *client) treeFolders() map[string]bool {
-	c.e.t.Helper()
-	doc := c.page("/m/INBOX", http.StatusOK)
+func (c *client) treeFolders(t testing.TB) map[string]bool {
+	t.Helper()
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	names := map[string]bool{}
 	doc.Find("[data-testid=folder] a.folder").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		name, err := url.PathUnescape(strings.TrimPrefix(href, "/m/"))
 		if err != nil {
-			c.e.t.Fatal(err)
+			t.Fatal(err)
 		}
 		names[name] = true
 	})
@@ -52,28 +52,28 @@ func (c *client) treeFolders() map[string]bool {
 }
 
 // manage posts a folder management form and returns the response.
-func (c *client) manage(form url.Values) *http.Response {
-	c.e.t.Helper()
-	return c.do("POST", "/folders/manage", form)
+func (c *client) manage(t testing.TB, form url.Values) *http.Response {
+	t.Helper()
+	return c.do(t, "POST", "/folders/manage", form)
 }
 
 // manageOK posts a form that must succeed: 303 back to the page, whose
 // notice it returns.
-func (c *client) manageOK(form url.Values) string {
-	c.e.t.Helper()
-	resp := c.manage(form)
+func (c *client) manageOK(t testing.TB, form url.Values) string {
+	t.Helper()
+	resp := c.manage(t, form)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/folders/manage" {
-		c.e.t.Fatalf("%v: status %d to %q, want 303 to /folders/manage", form, resp.StatusCode, resp.Header.Get("Location"))
+		t.Fatalf("%v: status %d to %q, want 303 to /folders/manage", form, resp.StatusCode, resp.Header.Get("Location"))
 	}
-	doc := c.page("/folders/manage", http.StatusOK)
+	doc := c.page(t, "/folders/manage", http.StatusOK)
 	return text(doc.Find("[data-testid=manage-notice]"))
 }
 
 // submit posts a form of a page as a browser would: its hidden and text
 // inputs and selected options.
-func (c *client) submit(form *goquery.Selection) *http.Response {
-	c.e.t.Helper()
+func (c *client) submit(t testing.TB, form *goquery.Selection) *http.Response {
+	t.Helper()
 	v := url.Values{}
 	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
 		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
@@ -81,24 +81,24 @@ func (c *client) submit(form *goquery.Selection) *http.Response {
 	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
 		v.Add(s.AttrOr("name", ""), s.Find("option[selected]").AttrOr("value", ""))
 	})
-	return c.do("POST", form.AttrOr("action", ""), v)
+	return c.do(t, "POST", form.AttrOr("action", ""), v)
 }
 
 func loggedIn(t *testing.T) (*env, *client) {
 	t.Helper()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	return e, c
 }
 
 func TestManageFoldersLinkedFromTree(t *testing.T) {
 	_, c := loggedIn(t)
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	if href, _ := doc.Find("[data-testid=manage-folders]").Attr("href"); href != "/folders/manage" {
 		t.Errorf("folder tree links to %q, want /folders/manage", href)
 	}
-	doc, rows := c.managePage("/folders/manage")
+	doc, rows := c.managePage(t, "/folders/manage")
 	for _, name := range []string{"INBOX", "Drafts", "Sent", "Archive", "Junk", "Trash", "Projects/Website/Launch"} {
 		if _, ok := rows[name]; !ok {
 			t.Errorf("management page lacks %s", name)
@@ -114,7 +114,7 @@ func TestManageFoldersLinkedFromTree(t *testing.T) {
 
 func TestManageFoldersCreate(t *testing.T) {
 	_, c := loggedIn(t)
-	c.treeFolders() // fill the folder cache first: creating must update it
+	c.treeFolders(t) // fill the folder cache first: creating must update it
 
 	for _, tc := range []struct {
 		name, parent, want string
@@ -126,14 +126,14 @@ func TestManageFoldersCreate(t *testing.T) {
 		{"Travel/Tickets", "", "Travel/Tickets", "depth-1"}, // missing parent made too
 	} {
 		t.Run(tc.want, func(t *testing.T) {
-			notice := c.manageOK(url.Values{"action": {"create"}, "name": {tc.name}, "parent": {tc.parent}})
+			notice := c.manageOK(t, url.Values{"action": {"create"}, "name": {tc.name}, "parent": {tc.parent}})
 			if want := "Folder " + tc.want + " created."; notice != want {
 				t.Errorf("notice = %q, want %q", notice, want)
 			}
-			if !c.treeFolders()[tc.want] {
+			if !c.treeFolders(t)[tc.want] {
 				t.Errorf("folder tree lacks %s right after creating it", tc.want)
 			}
-			doc, rows := c.managePage("/folders/manage")
+			doc, rows := c.managePage(t, "/folders/manage")
 			if got := rows[tc.want]; got != (managed{Count: "0 messages", Subscribed: "Subscribed"}) {
 				t.Errorf("new folder's row = %+v, want empty and subscribed", got)
 			}
@@ -146,10 +146,10 @@ func TestManageFoldersCreate(t *testing.T) {
 
 func TestManageFoldersRename(t *testing.T) {
 	_, c := loggedIn(t)
-	c.treeFolders()
+	c.treeFolders(t)
 
 	// The edit link opens the folder's forms with its name and place.
-	doc := c.page("/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
+	doc := c.page(t, "/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
 	form := doc.Find("[data-testid=rename-form]")
 	if got := form.Find("[data-testid=rename-name]").AttrOr("value", ""); got != "Website" {
 		t.Errorf("rename form name = %q, want Website", got)
@@ -186,14 +186,14 @@ func TestManageFoldersRename(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.what, func(t *testing.T) {
-			_, before := c.managePage("/folders/manage")
-			c.page("/m/"+url.PathEscape(s.folder), http.StatusOK) // selected while renamed
-			notice := c.manageOK(url.Values{"action": {"rename"}, "folder": {s.folder}, "name": {s.name}, "parent": {s.parent}})
+			_, before := c.managePage(t, "/folders/manage")
+			c.page(t, "/m/"+url.PathEscape(s.folder), http.StatusOK) // selected while renamed
+			notice := c.manageOK(t, url.Values{"action": {"rename"}, "folder": {s.folder}, "name": {s.name}, "parent": {s.parent}})
 			if !strings.HasPrefix(notice, "Folder "+s.folder+" is now ") {
 				t.Errorf("notice = %q", notice)
 			}
-			tree := c.treeFolders()
-			_, rows := c.managePage("/folders/manage")
+			tree := c.treeFolders(t)
+			_, rows := c.managePage(t, "/folders/manage")
 			for _, name := range s.gone {
 				if tree[name] {
 					t.Errorf("tree still shows %s", name)
@@ -209,7 +209,7 @@ func TestManageFoldersRename(t *testing.T) {
 				if got := rows[name].Subscribed; got != "Subscribed" {
 					t.Errorf("%s: %q, want the subscription moved along", name, got)
 				}
-				c.page("/m/"+url.PathEscape(name), http.StatusOK)
+				c.page(t, "/m/"+url.PathEscape(name), http.StatusOK)
 			}
 			if s.folder == "Newsletters" {
 				s.counts = map[string]string{"Archive/Newsletters": before["Newsletters"].Count}
@@ -225,35 +225,35 @@ func TestManageFoldersRename(t *testing.T) {
 
 func TestManageFoldersDelete(t *testing.T) {
 	_, c := loggedIn(t)
-	c.manageOK(url.Values{"action": {"create"}, "name": {"Old stuff"}})
-	c.treeFolders()
-	c.page("/m/"+url.PathEscape("Old stuff"), http.StatusOK) // selected while deleted
+	c.manageOK(t, url.Values{"action": {"create"}, "name": {"Old stuff"}})
+	c.treeFolders(t)
+	c.page(t, "/m/"+url.PathEscape("Old stuff"), http.StatusOK) // selected while deleted
 
 	// The first post asks; the confirmation page's own form deletes.
-	resp := c.manage(url.Values{"action": {"delete"}, "folder": {"Old stuff"}})
+	resp := c.manage(t, url.Values{"action": {"delete"}, "folder": {"Old stuff"}})
 	doc := parse(t, resp, http.StatusOK)
 	if q := text(doc.Find("[data-testid=confirm-question]")); !strings.Contains(q, "Old stuff") {
 		t.Errorf("confirmation asks %q", q)
 	}
-	if _, rows := c.managePage("/folders/manage"); rows["Old stuff"] == (managed{}) {
+	if _, rows := c.managePage(t, "/folders/manage"); rows["Old stuff"] == (managed{}) {
 		t.Fatalf("the folder went before the confirmation")
 	}
-	resp = c.submit(doc.Find("[data-testid=confirm]"))
+	resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirmed delete: status %d, want 303", resp.StatusCode)
 	}
-	doc, rows := c.managePage("/folders/manage")
+	doc, rows := c.managePage(t, "/folders/manage")
 	if _, ok := rows["Old stuff"]; ok {
 		t.Errorf("deleted folder still listed")
 	}
 	if got := text(doc.Find("[data-testid=manage-notice]")); got != "Folder Old stuff deleted." {
 		t.Errorf("notice = %q", got)
 	}
-	if c.treeFolders()["Old stuff"] {
+	if c.treeFolders(t)["Old stuff"] {
 		t.Errorf("tree still shows the deleted folder")
 	}
-	c.page("/m/"+url.PathEscape("Old stuff"), http.StatusNotFound)
+	c.page(t, "/m/"+url.PathEscape("Old stuff"), http.StatusNotFound)
 }
 
 func TestManageFoldersDeleteRefused(t *testing.T) {
@@ -267,14 +267,14 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 		{"Nowhere", "The folder Nowhere does not exist (any more)."},
 	} {
 		t.Run(tc.folder, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"delete"}, "folder": {tc.folder}, "confirm": {"1"}, "confirm_role": {"inbox"}})
+			resp := c.manage(t, url.Values{"action": {"delete"}, "folder": {tc.folder}, "confirm": {"1"}, "confirm_role": {"inbox"}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if got := text(doc.Find("[data-testid=manage-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
 			}
 		})
 	}
-	_, rows := c.managePage("/folders/manage")
+	_, rows := c.managePage(t, "/folders/manage")
 	for _, name := range []string{"INBOX", "Projects", "Projects/Website"} {
 		if _, ok := rows[name]; !ok {
 			t.Errorf("%s is gone", name)
@@ -286,9 +286,9 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 	_, c := loggedIn(t)
 	// The client goes straight to the first "yes": still a question,
 	// which names the role.
-	resp := c.manage(url.Values{"action": {"delete"}, "folder": {"Junk"}})
+	resp := c.manage(t, url.Values{"action": {"delete"}, "folder": {"Junk"}})
 	doc := parse(t, resp, http.StatusOK)
-	resp = c.submit(doc.Find("[data-testid=confirm]"))
+	resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 	doc = parse(t, resp, http.StatusOK)
 	q := text(doc.Find("[data-testid=confirm-question]"))
 	if !strings.Contains(q, "is your Junk folder") {
@@ -297,19 +297,19 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 	if got := text(doc.Find("[data-testid=confirm-yes]")); got != "Delete my Junk folder" {
 		t.Errorf("second confirmation button = %q", got)
 	}
-	if _, rows := c.managePage("/folders/manage"); rows["Junk"] == (managed{}) {
+	if _, rows := c.managePage(t, "/folders/manage"); rows["Junk"] == (managed{}) {
 		t.Fatalf("Junk went after one confirmation")
 	}
 	// A confirmation of another role does not do.
-	resp = c.manage(url.Values{"action": {"delete"}, "folder": {"Junk"}, "confirm": {"1"}, "confirm_role": {"trash"}})
+	resp = c.manage(t, url.Values{"action": {"delete"}, "folder": {"Junk"}, "confirm": {"1"}, "confirm_role": {"trash"}})
 	parse(t, resp, http.StatusOK)
 
-	resp = c.submit(doc.Find("[data-testid=confirm]"))
+	resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("second confirmation: status %d, want 303", resp.StatusCode)
 	}
-	if _, rows := c.managePage("/folders/manage"); rows["Junk"] != (managed{}) {
+	if _, rows := c.managePage(t, "/folders/manage"); rows["Junk"] != (managed{}) {
 		t.Errorf("Junk still listed after both confirmations")
 	}
 }
@@ -317,7 +317,7 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 func TestManageFoldersSubscribe(t *testing.T) {
 	_, c := loggedIn(t)
 	state := func() (string, int, int) {
-		doc, rows := c.managePage("/folders/manage")
+		doc, rows := c.managePage(t, "/folders/manage")
 		row := doc.Find("[data-folder=Newsletters]")
 		return rows["Newsletters"].Subscribed, row.Find("[data-testid=subscribe]").Length(), row.Find("[data-testid=unsubscribe]").Length()
 	}
@@ -333,11 +333,11 @@ func TestManageFoldersSubscribe(t *testing.T) {
 		}
 	}
 	check(view{"Subscribed", 0, 1})
-	if got := c.manageOK(url.Values{"action": {"unsubscribe"}, "folder": {"Newsletters"}}); got != "Unsubscribed from Newsletters." {
+	if got := c.manageOK(t, url.Values{"action": {"unsubscribe"}, "folder": {"Newsletters"}}); got != "Unsubscribed from Newsletters." {
 		t.Errorf("notice = %q", got)
 	}
 	check(view{"Not subscribed", 1, 0})
-	if got := c.manageOK(url.Values{"action": {"subscribe"}, "folder": {"Newsletters"}}); got != "Subscribed to Newsletters." {
+	if got := c.manageOK(t, url.Values{"action": {"subscribe"}, "folder": {"Newsletters"}}); got != "Subscribed to Newsletters." {
 		t.Errorf("notice = %q", got)
 	}
 	check(view{"Subscribed", 0, 1})
@@ -345,33 +345,33 @@ func TestManageFoldersSubscribe(t *testing.T) {
 
 func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 	_, c := loggedIn(t)
-	c.treeFolders()
-	_, before := c.managePage("/folders/manage")
+	c.treeFolders(t)
+	_, before := c.managePage(t, "/folders/manage")
 	if got := before["Trash"].Count; got != "5 messages, 1 unread" {
 		t.Fatalf("Trash before: %q", got)
 	}
 
 	for _, folder := range []string{"Trash", "Junk"} {
 		t.Run(folder, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"empty"}, "folder": {folder}})
+			resp := c.manage(t, url.Values{"action": {"empty"}, "folder": {folder}})
 			doc := parse(t, resp, http.StatusOK)
 			n := strings.Fields(before[folder].Count)[0]
 			if q := text(doc.Find("[data-testid=confirm-question]")); q != "Delete all "+n+" messages in "+folder+" for good? This cannot be undone." {
 				t.Errorf("confirmation asks %q", q)
 			}
-			resp = c.submit(doc.Find("[data-testid=confirm]"))
+			resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("confirmed: status %d", resp.StatusCode)
 			}
-			doc, after := c.managePage("/folders/manage")
+			doc, after := c.managePage(t, "/folders/manage")
 			if got, want := text(doc.Find("[data-testid=manage-notice]")), folder+" emptied: "+n+" messages deleted for good."; got != want {
 				t.Errorf("notice = %q, want %q", got, want)
 			}
 			if got := after[folder].Count; got != "0 messages" {
 				t.Errorf("%s after: %q", folder, got)
 			}
-			list := c.page("/m/"+folder, http.StatusOK)
+			list := c.page(t, "/m/"+folder, http.StatusOK)
 			if got := text(list.Find("[data-testid=total]")); got != "0 messages" {
 				t.Errorf("%s list says %q", folder, got)
 			}
@@ -384,12 +384,12 @@ func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 	}
 
 	// Only Trash and Junk: anything else is refused, even confirmed.
-	resp := c.manage(url.Values{"action": {"empty"}, "folder": {"INBOX"}, "confirm": {"1"}})
+	resp := c.manage(t, url.Values{"action": {"empty"}, "folder": {"INBOX"}, "confirm": {"1"}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "Only Trash and Junk can be emptied here." {
 		t.Errorf("error = %q", got)
 	}
-	if _, after := c.managePage("/folders/manage"); after["INBOX"] != before["INBOX"] {
+	if _, after := c.managePage(t, "/folders/manage"); after["INBOX"] != before["INBOX"] {
 		t.Errorf("INBOX changed: %+v, was %+v", after["INBOX"], before["INBOX"])
 	}
 }
@@ -416,7 +416,7 @@ func TestManageFoldersInvalidNames(t *testing.T) {
 		{"unknown parent", "Receipts", "Nowhere", "parent", "Choose an existing folder as the parent."},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"create"}, "name": {tc.name}, "parent": {tc.parent}})
+			resp := c.manage(t, url.Values{"action": {"create"}, "name": {tc.name}, "parent": {tc.parent}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if got := text(doc.Find("[data-testid=create-" + tc.field + "-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
@@ -435,7 +435,7 @@ func TestManageFoldersInvalidNames(t *testing.T) {
 			}
 		})
 	}
-	if tree := c.treeFolders(); tree["Receipts"] || tree["Receipts*"] {
+	if tree := c.treeFolders(t); tree["Receipts"] || tree["Receipts*"] {
 		t.Errorf("a refused folder was created")
 	}
 }
@@ -451,7 +451,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 		{"onto another", "Projects/Website", "Sent", "", "name", "There is a folder named Sent already."},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			resp := c.manage(url.Values{"action": {"rename"}, "folder": {tc.folder}, "name": {tc.name}, "parent": {tc.parent}})
+			resp := c.manage(t, url.Values{"action": {"rename"}, "folder": {tc.folder}, "name": {tc.name}, "parent": {tc.parent}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			row := doc.Find(fmt.Sprintf("[data-testid=manage-folder][data-folder=%q]", tc.folder))
 			if got := text(row.Find("[data-testid=rename-" + tc.field + "-error]")); got != tc.want {
@@ -462,7 +462,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 			}
 		})
 	}
-	resp := c.manage(url.Values{"action": {"rename"}, "folder": {"INBOX"}, "name": {"Incoming"}})
+	resp := c.manage(t, url.Values{"action": {"rename"}, "folder": {"INBOX"}, "name": {"Incoming"}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "The Inbox cannot be renamed." {
 		t.Errorf("error = %q", got)
@@ -473,7 +473,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 // the person in plain words, never as the server's text.
 func TestManageFoldersServerRefusal(t *testing.T) {
 	e, c := loggedIn(t)
-	c.page("/folders/manage", http.StatusOK)
+	c.page(t, "/folders/manage", http.StatusOK)
 	no := &imap.Error{Type: imap.StatusResponseTypeNo, Code: "XSECRET", Text: "internal quota shard 7 exploded"}
 	for _, tc := range []struct {
 		err  error
