@@ -43,7 +43,6 @@ const (
 // webmail is the application served on loopback against its own demo IMAP
 // and SMTP servers.
 type webmail struct {
-	t    *testing.T
 	url  string // http://127.0.0.1:port
 	host string // 127.0.0.1:port
 	demo *demo.Server
@@ -81,7 +80,7 @@ func newWebmail(t *testing.T, opt demo.Options, configure ...func(*config.Config
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	w := &webmail{t: t, demo: d, acct: d.Accounts()[0], logs: &syncBuffer{}}
+	w := &webmail{demo: d, acct: d.Accounts()[0], logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	// The listener first: public_url, from which the OAuth redirect URI is
 	// made, needs its port.
@@ -172,26 +171,26 @@ type mailRef struct {
 }
 
 // mailbox lists a mailbox's messages over IMAP (read-only), oldest first.
-func (w *webmail) mailbox(name string) (validity uint32, msgs []mailRef) {
-	w.t.Helper()
+func (w *webmail) mailbox(t *testing.T, name string) (validity uint32, msgs []mailRef) {
+	t.Helper()
 	c, err := imapclient.DialInsecure(w.demo.IMAPAddr(), nil)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer c.Close()
 	if err := c.Login(w.acct.Login, w.acct.Password).Wait(); err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	sel, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if sel.NumMessages == 0 {
 		return sel.UIDValidity, nil
 	}
 	bufs, err := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Envelope: true}).Collect()
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	for _, b := range bufs {
 		msgs = append(msgs, mailRef{UID: b.UID, Subject: b.Envelope.Subject})
@@ -201,15 +200,15 @@ func (w *webmail) mailbox(name string) (validity uint32, msgs []mailRef) {
 
 // messagePath returns the path of the message of mailbox whose subject is
 // subject.
-func (w *webmail) messagePath(mailbox, subject string) string {
-	w.t.Helper()
-	validity, msgs := w.mailbox(mailbox)
+func (w *webmail) messagePath(t *testing.T, mailbox, subject string) string {
+	t.Helper()
+	validity, msgs := w.mailbox(t, mailbox)
 	for _, m := range msgs {
 		if m.Subject == subject {
 			return views.MessageURL(mailbox, validity, m.UID)
 		}
 	}
-	w.t.Fatalf("no message %q in %s", subject, mailbox)
+	t.Fatalf("no message %q in %s", subject, mailbox)
 	return ""
 }
 

@@ -40,7 +40,8 @@ func TestSanitizeNewsletter(t *testing.T) {
 	}
 	doc := parseFragment(t, s.HTML)
 
-	attrs := func(sel string, names ...string) []string {
+	attrs := func(t *testing.T, sel string, names ...string) []string {
+		t.Helper()
 		el := doc.Find(sel).First()
 		if el.Length() == 0 {
 			t.Errorf("no %s", sel)
@@ -73,7 +74,7 @@ func TestSanitizeNewsletter(t *testing.T) {
 			[]string{"width=280", "style=width: 100%; max-width: 280px; height: auto; border-radius: 6px", "src="}},
 	} {
 		t.Run(tc.sel, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, attrs(tc.sel, tc.attrs...)); diff != "" {
+			if diff := cmp.Diff(tc.want, attrs(t, tc.sel, tc.attrs...)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
