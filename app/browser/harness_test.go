@@ -327,6 +327,33 @@ func (tb *tab) login(t *testing.T, w *webmail) {
 	tb.waitFor(t, "the inbox after login", `location.pathname === "/m/INBOX" && document.readyState === "complete" && document.querySelector("[data-testid=row]")`)
 }
 
+// advanceClock runs the tab's clock d ahead at once, in every frame:
+// timers and refreshes due meanwhile fire without the test waiting for
+// them in real time. The clock stays where it ends.
+func (tb *tab) advanceClock(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
+	defer cancel()
+	expired := make(chan struct{}, 1)
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if _, ok := ev.(*emulation.EventVirtualTimeBudgetExpired); ok {
+			select {
+			case expired <- struct{}{}:
+			default:
+			}
+		}
+	})
+	tb.run(t, "advancing the clock", chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := emulation.SetVirtualTimePolicy(emulation.VirtualTimePolicyAdvance).WithBudget(float64(d.Milliseconds())).Do(ctx)
+		return err
+	}))
+	select {
+	case <-expired:
+	case <-ctx.Done():
+		t.Fatalf("advancing the tab's clock by %v: %v", d, ctx.Err())
+	}
+}
+
 // location is the tab's URL.
 func (tb *tab) location(t *testing.T) string {
 	t.Helper()

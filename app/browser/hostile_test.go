@@ -226,7 +226,7 @@ func TestHostileMessages(t *testing.T) {
 	}
 
 	// Anything late (timers, refreshes) still counts.
-	time.Sleep(500 * time.Millisecond)
+	tb.advanceClock(t, 5*time.Second)
 	check.top(t, "after all messages", "")
 }
 
