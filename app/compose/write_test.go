@@ -186,16 +186,12 @@ func TestWriteToHeaders(t *testing.T) {
 }
 
 // TestWriteToHugeHeaderText checks that a huge subject or name, which
-// Validate refuses, is cut rather than slowing WriteTo down.
+// Validate refuses, is cut rather than encoded whole.
 func TestWriteToHugeHeaderText(t *testing.T) {
 	d := baseDraft()
 	d.Subject = strings.Repeat("many words ", 100000)
 	d.To[0].Name = strings.Repeat("ü", 100000)
-	start := time.Now()
 	got := parseWritten(t, writeDraft(t, d, false))
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %v", time.Since(start))
-	}
 	if got.Subject != d.Subject[:2048] || got.To[0] != strings.Repeat("ü", 1024)+"|bob@example.net" {
 		t.Errorf("subject of %d bytes, To %.40q", len(got.Subject), got.To)
 	}
