@@ -9,6 +9,7 @@ import (
 )
 
 func TestHTMLToText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in, want string
 	}{
@@ -41,6 +42,7 @@ func TestHTMLToText(t *testing.T) {
 		{"comments", "a<!-- b -->c", "ac"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if diff := cmp.Diff(tc.want, HTMLToText(tc.in)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -49,6 +51,7 @@ func TestHTMLToText(t *testing.T) {
 }
 
 func TestHTMLToTextNewsletter(t *testing.T) {
+	t.Parallel()
 	in, err := os.ReadFile("testdata/newsletter.html")
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +87,7 @@ Unsubscribe | Unsubscribe properly <https://garden.example/unsubscribe?u=1&l=2>`
 // (A blow-up in time shows as a test that does not finish;
 // BenchmarkHTMLToTextNewsletter measures the ordinary cost.)
 func TestHTMLToTextHostile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		in   string
@@ -103,6 +107,7 @@ func TestHTMLToTextHostile(t *testing.T) {
 		{"nested quote marks", strings.Repeat("<blockquote><p>", 30) + "deep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			out := HTMLToText(tc.in)
 			if len(out) > maxQuoteBytes+64 {
 				t.Errorf("output of %d bytes", len(out))

@@ -62,6 +62,7 @@ func base64Forms(s string) []string {
 }
 
 func TestSealOpenRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	cases := map[string]Credential{
 		"ascii":               {Login: "smtp-user", Password: "a password of some length"},
@@ -73,6 +74,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			blob := seal(t, s, annIMAPPassword, ann, c)
 			if len(blob) > MaxBlobLen {
 				t.Fatalf("blob is %d characters, more than MaxBlobLen %d", len(blob), MaxBlobLen)
@@ -106,6 +108,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 }
 
 func TestSealIsRandomised(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	a, b := seal(t, s, annIMAPPassword, ann, annSMTP), seal(t, s, annIMAPPassword, ann, annSMTP)
 	if a == b {
@@ -120,6 +123,7 @@ func TestSealIsRandomised(t *testing.T) {
 }
 
 func TestSealRefuses(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	cases := map[string]Credential{
 		"empty login":   {Login: "", Password: "x"},
@@ -132,7 +136,7 @@ func TestSealRefuses(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			var hooked atomic.Bool
+			var hooked atomic.Bool // s is shared: the subtests take turns
 			s.onDerive = func(int) { hooked.Store(true) }
 			defer func() { s.onDerive = nil }()
 			if blob, err := s.Seal(context.Background(), annIMAPPassword, ann, c); !errors.Is(err, ErrInvalidCredential) {
@@ -149,6 +153,7 @@ func TestSealRefuses(t *testing.T) {
 // several ways, and checks that none opens and each fails with the error its
 // field calls for.
 func TestOpenEveryByteFlipped(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	raw := decodeBlob(t, seal(t, s, annIMAPPassword, ann, annSMTP))
 
@@ -172,6 +177,7 @@ func TestOpenEveryByteFlipped(t *testing.T) {
 	for i := range raw {
 		for _, mask := range []byte{0x01, 0x80, 0xff} {
 			t.Run(fmt.Sprintf("byte %d xor %#02x", i, mask), func(t *testing.T) {
+				t.Parallel()
 				flipped := bytes.Clone(raw)
 				flipped[i] ^= mask
 				got, err := s.Open(context.Background(), annIMAPPassword, ann, encodeBlob(flipped))
@@ -191,6 +197,7 @@ func TestOpenEveryByteFlipped(t *testing.T) {
 }
 
 func TestOpenRefusesMalformed(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	blob := seal(t, s, annIMAPPassword, ann, annSMTP)
 	raw := decodeBlob(t, blob)
@@ -230,6 +237,7 @@ func TestOpenRefusesMalformed(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			got, err := s.Open(context.Background(), annIMAPPassword, ann, tc.blob)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("Open = %+v, %v; want %v", got, err, tc.want)
@@ -239,6 +247,7 @@ func TestOpenRefusesMalformed(t *testing.T) {
 }
 
 func TestOpenOtherAccount(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	blob := seal(t, s, annIMAPPassword, ann, annSMTP)
 	cases := map[string]Account{
@@ -254,7 +263,7 @@ func TestOpenOtherAccount(t *testing.T) {
 	}
 	for name, acct := range cases {
 		t.Run(name, func(t *testing.T) {
-			var derived atomic.Bool
+			var derived atomic.Bool // s is shared: the subtests take turns
 			s.onDerive = func(int) { derived.Store(true) }
 			defer func() { s.onDerive = nil }()
 			// The right IMAP password, even: the account alone decides.
@@ -272,6 +281,7 @@ func TestOpenOtherAccount(t *testing.T) {
 // attacker who rewrites it for another account still cannot get the blob
 // accepted there, because the account is bound in the associated data.
 func TestForgedFingerprint(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	raw := decodeBlob(t, seal(t, s, annIMAPPassword, ann, annSMTP))
 	// Same IMAP password on another server, so the key is the same.
@@ -283,6 +293,7 @@ func TestForgedFingerprint(t *testing.T) {
 }
 
 func TestOpenAfterIMAPPasswordChange(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	blob := seal(t, s, annIMAPPassword, ann, annSMTP)
 	for name, pw := range map[string]string{
@@ -293,6 +304,7 @@ func TestOpenAfterIMAPPasswordChange(t *testing.T) {
 		"uppercase": strings.ToUpper(annIMAPPassword),
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if got, err := s.Open(context.Background(), pw, ann, blob); !errors.Is(err, ErrWrongPassword) {
 				t.Fatalf("Open = %+v, %v; want ErrWrongPassword", got, err)
 			}
@@ -312,6 +324,7 @@ var (
 )
 
 func TestOldBlobsStillOpen(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		sealedWith Params // the configuration before
 		openWith   Params // the configuration now
@@ -328,6 +341,7 @@ func TestOldBlobsStillOpen(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			blob := seal(t, NewSealer(tc.sealedWith, 2), annIMAPPassword, ann, annSMTP)
 			now := NewSealer(tc.openWith, 2)
 			got, err := now.Open(context.Background(), annIMAPPassword, ann, blob)
@@ -344,6 +358,7 @@ func TestOldBlobsStillOpen(t *testing.T) {
 	}
 
 	t.Run("golden version 1 blob", func(t *testing.T) {
+		t.Parallel()
 		for _, p := range []Params{small, DefaultParams()} {
 			got, err := NewSealer(p, 1).Open(context.Background(), goldenIMAPPassword, goldenAccount, goldenBlob)
 			if err != nil || !same(got, goldenCredential) {
@@ -354,7 +369,8 @@ func TestOldBlobsStillOpen(t *testing.T) {
 }
 
 // TestHostileParams checks that parameters beyond what the server accepts
-// are refused before any derivation, without allocating.
+// are refused before any derivation, without allocating. It is not
+// parallel: the allocation count is the whole program's.
 func TestHostileParams(t *testing.T) {
 	def := DefaultParams()
 	raw := decodeBlob(t, seal(t, NewSealer(small, 1), annIMAPPassword, ann, annSMTP))
@@ -399,6 +415,7 @@ func TestHostileParams(t *testing.T) {
 
 // TestDefaultParams is the one test at full cost.
 func TestDefaultParams(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("derives at full cost")
 	}
@@ -449,6 +466,7 @@ func (b *barrier) onDerive(active int) {
 }
 
 func TestConcurrencyBound(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		maxConcurrent int
 		sealedWith    Params // of the blobs opened
@@ -464,6 +482,7 @@ func TestConcurrencyBound(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			blob := seal(t, NewSealer(tc.sealedWith, 1), annIMAPPassword, ann, annSMTP)
 			s := NewSealer(tc.openWith, tc.maxConcurrent)
 			const n = 10
@@ -542,6 +561,7 @@ func (b *blocker) onDerive(int) {
 }
 
 func TestContextEndsWhileWaiting(t *testing.T) {
+	t.Parallel()
 	twice := Params{Time: 1, MemoryKiB: 128, Threads: 1}
 	smallBlob := seal(t, NewSealer(small, 1), annIMAPPassword, ann, annSMTP)
 	bigBlob := seal(t, NewSealer(twice, 1), annIMAPPassword, ann, annSMTP)
@@ -557,6 +577,7 @@ func TestContextEndsWhileWaiting(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			s := NewSealer(small, tc.maxConcurrent)
 			b := newBlocker()
 			s.onDerive = b.onDerive
@@ -622,6 +643,7 @@ func TestContextEndsWhileWaiting(t *testing.T) {
 	}
 
 	t.Run("already cancelled", func(t *testing.T) {
+		t.Parallel()
 		s := NewSealer(small, 1)
 		var derived atomic.Bool
 		s.onDerive = func(int) { derived.Store(true) }
@@ -640,6 +662,7 @@ func TestContextEndsWhileWaiting(t *testing.T) {
 }
 
 func TestNewSealerRefuses(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
 		p Params
 		n int
@@ -653,6 +676,7 @@ func TestNewSealerRefuses(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			defer func() {
 				if recover() == nil {
 					t.Fatal("NewSealer did not panic")
@@ -670,6 +694,7 @@ func same(a, b Credential) bool { return a.Login == b.Login && a.Password == b.P
 
 // TestWipe: the password Open returned is overwritten by Wipe.
 func TestWipe(t *testing.T) {
+	t.Parallel()
 	s := NewSealer(small, 2)
 	blob := seal(t, s, annIMAPPassword, ann, annSMTP)
 	c, err := s.Open(context.Background(), annIMAPPassword, ann, blob)
