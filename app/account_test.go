@@ -14,6 +14,7 @@ import (
 // credentials sealed in one session open in the other, the two share one
 // connection budget, and one send limit.
 func TestAccountIdentityIsCanonical(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.Limits.SendPerHour = 2 })
 	upper, lower := e.client(), e.client()
 	const upperLogin = "Demo@Example.org"

@@ -40,6 +40,7 @@ func folderTotal(t *testing.T, c *client, folder string) int {
 }
 
 func TestBulkActions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -124,6 +125,7 @@ func TestBulkActions(t *testing.T) {
 }
 
 func TestDeleteGoesToTrashThenForGood(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -157,6 +159,7 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 }
 
 func TestMessageActionOpensNext(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)

@@ -47,6 +47,7 @@ func (c *client) findRow(t testing.TB, folder, subject string) *goquery.Selectio
 }
 
 func TestBrowseFoldersAndPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -101,6 +102,7 @@ func TestBrowseFoldersAndPages(t *testing.T) {
 }
 
 func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -140,6 +142,7 @@ func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
 }
 
 func TestReadEachKindOfMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -299,6 +302,7 @@ func TestReadEachKindOfMessage(t *testing.T) {
 }
 
 func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -335,6 +339,7 @@ func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
 }
 
 func TestStaleUIDValidityIsNotFound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)

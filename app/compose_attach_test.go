@@ -236,6 +236,7 @@ func withIMAPProxy(t testing.TB, p **faultnet.Proxy) envOption {
 // sent while the SMTP server is down, keeps them (listed, in Drafts), and
 // sending again once it is back delivers both; the draft goes only then.
 func TestDraftAttachmentsSurviveFailedSend(t *testing.T) {
+	t.Parallel()
 	var smtp *faultnet.Proxy
 	e := newEnv(t, withSMTPProxy(t, &smtp))
 	c := e.client()
@@ -324,6 +325,7 @@ func mimeAttachment(name string) string {
 // TestReopenedDraftSendsItsAttachments: a draft with two files, opened
 // from Drafts, lists them, and sending it delivers both.
 func TestReopenedDraftSendsItsAttachments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -356,11 +358,13 @@ func TestReopenedDraftSendsItsAttachments(t *testing.T) {
 // files given (saved in Drafts meanwhile); fixing the address and sending
 // delivers them, all or those left ticked.
 func TestBadAddressKeepsAttachments(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		untick int // the kept attachment (1-based) to untick, 0 for none
 	}{{"fix and send", 0}, {"untick one", 1}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			c := e.client()
 			c.login(t, e.acct.Login, e.acct.Password)
@@ -418,6 +422,7 @@ func (c *client) sessionCookie(t *testing.T) string {
 // the session ended comes back in the login page, files and all; logging
 // in saves it in Drafts, lists the files, and sending delivers them.
 func TestSessionEndedCarriesAttachments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -469,6 +474,7 @@ func TestSessionEndedCarriesAttachments(t *testing.T) {
 // that comes back carries its files in the page (data: keep values) and
 // says so; sent from there, they arrive.
 func TestIMAPDownCarriesAttachments(t *testing.T) {
+	t.Parallel()
 	var imapProxy *faultnet.Proxy
 	e := newEnv(t, withIMAPProxy(t, &imapProxy))
 	c := e.client()
@@ -577,6 +583,7 @@ func TestLargeUploadKeepsTypedText(t *testing.T) {
 // write that way is refused with a message on the 422 page, emptied, and
 // sending again goes on without it.
 func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -621,6 +628,7 @@ func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
 // server): the page names the files to attach again, and so does the
 // form after signing in.
 func TestOAuthButtonsCarryNoFiles(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
@@ -675,6 +683,7 @@ func TestOAuthButtonsCarryNoFiles(t *testing.T) {
 // attachments as the form does (parts 2 and 3), and a draft it reopens
 // must list them.
 func TestKeptAttachmentsOnDovecot(t *testing.T) {
+	t.Parallel()
 	dc := dovecot.Start(t, dovecot.Options{})
 	accts := []demo.Account{{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword,
 		SMTPLogin: "alice-smtp", SMTPPassword: "alice-smtp-secret", Address: dovecot.DefaultLogin, Name: "Alice"}}

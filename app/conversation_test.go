@@ -9,6 +9,7 @@ import (
 )
 
 func TestConversations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)

@@ -90,25 +90,30 @@ func sendVia(t *testing.T, srv config.Server, body string, want int) string {
 }
 
 func TestSMTPFailuresTold(t *testing.T) {
+	t.Parallel()
 	t.Run("TLS certificate, implicit TLS", func(t *testing.T) {
+		t.Parallel()
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityTLS, 0), "x", http.StatusBadGateway)
 		if !strings.Contains(msg, "secure connection to the sending server failed") {
 			t.Errorf("%q", msg)
 		}
 	})
 	t.Run("TLS certificate, STARTTLS", func(t *testing.T) {
+		t.Parallel()
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityStartTLS, 0), "x", http.StatusBadGateway)
 		if !strings.Contains(msg, "secure connection to the sending server failed") {
 			t.Errorf("%q (a STARTTLS certificate failure used to read as try again later)", msg)
 		}
 	})
 	t.Run("too large, by SIZE", func(t *testing.T) {
+		t.Parallel()
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityPlain, 2048), strings.Repeat("words ", 1000), http.StatusRequestEntityTooLarge)
 		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "at most 2 kB") {
 			t.Errorf("%q", msg)
 		}
 	})
 	t.Run("too large, refused after the data", func(t *testing.T) {
+		t.Parallel()
 		refuse := &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}
 		msg := sendVia(t, startSMTP(t, smtpSink{dataErr: refuse}, config.SecurityPlain, 0), "x", http.StatusRequestEntityTooLarge)
 		if !strings.Contains(msg, "too large for the sending server") {
@@ -116,6 +121,7 @@ func TestSMTPFailuresTold(t *testing.T) {
 		}
 	})
 	t.Run("unreachable", func(t *testing.T) {
+		t.Parallel()
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		host, port := splitHostPort(t, ln.Addr().String())
 		ln.Close()

@@ -80,7 +80,7 @@ func (c *client) within(t *testing.T, d time.Duration, method, path string, form
 // request imap_timeout and about a second, a concurrent request of the
 // same session as much (it does not queue behind the stuck connection),
 // and once the server answers again the session works without a new
-// login.
+// login. It is not parallel: it bounds how long an answer takes.
 func TestStalledServerAnswersInTime(t *testing.T) {
 	f := newFaultEnv(t, time.Second)
 	c := f.client()
@@ -111,7 +111,7 @@ func TestStalledServerAnswersInTime(t *testing.T) {
 }
 
 // TestSMTPStallAnswersInTime: the same for the sending server; the message
-// is kept in the form and saved in Drafts.
+// is kept in the form and saved in Drafts. It is not parallel either.
 func TestSMTPStallAnswersInTime(t *testing.T) {
 	f := newFaultEnv(t, time.Second)
 	c := f.client()
@@ -140,6 +140,7 @@ func TestSMTPStallAnswersInTime(t *testing.T) {
 // headers went out fails in the browser (the body is not ended as if
 // whole), and the log says so.
 func TestDownloadCutAborts(t *testing.T) {
+	t.Parallel()
 	f := newFaultEnv(t, 5*time.Second)
 	c := f.client()
 	c.login(t, f.acct.Login, f.acct.Password)
@@ -166,6 +167,7 @@ func TestDownloadCutAborts(t *testing.T) {
 // TestClosedMidCommand: a server that drops the connection in the middle
 // of a command gets its own words.
 func TestClosedMidCommand(t *testing.T) {
+	t.Parallel()
 	f := newFaultEnv(t, 5*time.Second)
 	c := f.client()
 	c.login(t, f.acct.Login, f.acct.Password)
@@ -180,6 +182,7 @@ func TestClosedMidCommand(t *testing.T) {
 // TestClientGoneIsNotAnError: a browser that gives up on a slow page is
 // logged at info level with status 499, not as a failed request.
 func TestClientGoneIsNotAnError(t *testing.T) {
+	t.Parallel()
 	f := newFaultEnv(t, 5*time.Second)
 	c := f.client()
 	c.login(t, f.acct.Login, f.acct.Password)

@@ -93,6 +93,7 @@ func loggedIn(t *testing.T) (*env, *client) {
 }
 
 func TestManageFoldersLinkedFromTree(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	if href, _ := doc.Find("[data-testid=manage-folders]").Attr("href"); href != "/folders/manage" {
@@ -113,6 +114,7 @@ func TestManageFoldersLinkedFromTree(t *testing.T) {
 }
 
 func TestManageFoldersCreate(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	c.treeFolders(t) // fill the folder cache first: creating must update it
 
@@ -145,6 +147,7 @@ func TestManageFoldersCreate(t *testing.T) {
 }
 
 func TestManageFoldersRename(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	c.treeFolders(t)
 
@@ -224,6 +227,7 @@ func TestManageFoldersRename(t *testing.T) {
 }
 
 func TestManageFoldersDelete(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	c.manageOK(t, url.Values{"action": {"create"}, "name": {"Old stuff"}})
 	c.treeFolders(t)
@@ -257,6 +261,7 @@ func TestManageFoldersDelete(t *testing.T) {
 }
 
 func TestManageFoldersDeleteRefused(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	for _, tc := range []struct {
 		folder, want string
@@ -283,6 +288,7 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 }
 
 func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	// The client goes straight to the first "yes": still a question,
 	// which names the role.
@@ -315,6 +321,7 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 }
 
 func TestManageFoldersSubscribe(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	state := func() (string, int, int) {
 		doc, rows := c.managePage(t, "/folders/manage")
@@ -344,6 +351,7 @@ func TestManageFoldersSubscribe(t *testing.T) {
 }
 
 func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	c.treeFolders(t)
 	_, before := c.managePage(t, "/folders/manage")
@@ -395,6 +403,7 @@ func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 }
 
 func TestManageFoldersInvalidNames(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	long := strings.Repeat("x", 201)
 	for _, tc := range []struct {
@@ -441,6 +450,7 @@ func TestManageFoldersInvalidNames(t *testing.T) {
 }
 
 func TestManageFoldersInvalidRename(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	for _, tc := range []struct {
 		what, folder, name, parent string
@@ -472,6 +482,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 // TestManageFoldersServerRefusal checks that a NO from the server reaches
 // the person in plain words, never as the server's text.
 func TestManageFoldersServerRefusal(t *testing.T) {
+	t.Parallel()
 	e, c := loggedIn(t)
 	c.page(t, "/folders/manage", http.StatusOK)
 	no := &imap.Error{Type: imap.StatusResponseTypeNo, Code: "XSECRET", Text: "internal quota shard 7 exploded"}

@@ -38,7 +38,9 @@ func (c *client) noSession(t testing.TB) {
 }
 
 func TestOAuthBadPaths(t *testing.T) {
+	t.Parallel()
 	t.Run("denied", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		c := e.client()
 		c.signInFails(t, c.callback(t, c.consent(t, c.oauthStart(t, nil), "alice@example.org", "deny")), http.StatusUnauthorized, "You did not allow access at Demo ID")
@@ -47,6 +49,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		}
 	})
 	t.Run("wrong state", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		c := e.client()
 		back := c.consent(t, c.oauthStart(t, nil), "alice@example.org", "allow")
@@ -56,12 +59,14 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, c.callback(t, back), http.StatusBadRequest, "was not started here")
 	})
 	t.Run("another browser's callback", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		back := e.client().consent(t, e.client().oauthStart(t, nil), "alice@example.org", "allow")
 		// The victim's browser never started this sign-in (login CSRF).
 		e.client().signInFails(t, e.client().callback(t, back), http.StatusBadRequest, "was not started here")
 	})
 	t.Run("replayed code", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		c := e.client()
 		first := c.consent(t, c.oauthStart(t, nil), "alice@example.org", "allow")
@@ -77,6 +82,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, c.callback(t, second), http.StatusUnauthorized, "the code was refused, expired or already used")
 	})
 	t.Run("wrong verifier", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/oidc/token" {
@@ -95,6 +101,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, c.callback(t, c.consent(t, c.oauthStart(t, nil), "alice@example.org", "allow")), http.StatusUnauthorized, "the code was refused")
 	})
 	t.Run("tampered ID token", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: rewriteTokens(func(m map[string]any) {
 			id, _ := m["id_token"].(string)
 			// Another account's name in the payload, signature kept.
@@ -107,6 +114,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, c.callback(t, c.consent(t, c.oauthStart(t, nil), "alice@example.org", "allow")), http.StatusUnauthorized, "could not be verified")
 	})
 	t.Run("mail server refuses the token", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: rewriteTokens(func(m map[string]any) {
 			m["access_token"] = "not-one-the-mail-server-takes"
 		})})
@@ -117,6 +125,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		}
 	})
 	t.Run("ID token for another client", func(t *testing.T) {
+		t.Parallel()
 		var realID string
 		// The webmail is registered as "other-client"; the provider mints
 		// for its own client ID: the audience does not match.
@@ -151,6 +160,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		}
 	})
 	t.Run("provider unreachable at the callback", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		c := e.client()
 		back := c.consent(t, c.oauthStart(t, nil), "alice@example.org", "allow")
@@ -158,6 +168,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, c.callback(t, back), http.StatusBadGateway, "Demo ID cannot be reached right now")
 	})
 	t.Run("provider unreachable at the start", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		e.demo.Provider().Close()
 		c := e.client()
@@ -165,6 +176,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, resp, http.StatusBadGateway, "Demo ID cannot be reached right now")
 	})
 	t.Run("rate limited", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		c := e.client()
 		for range e.app.cfg.Limits.LoginBurst {
@@ -173,6 +185,7 @@ func TestOAuthBadPaths(t *testing.T) {
 		c.signInFails(t, c.do(t, "POST", "/login/oauth/demo", url.Values{}), http.StatusTooManyRequests, "Too many sign-in attempts")
 	})
 	t.Run("unknown provider", func(t *testing.T) {
+		t.Parallel()
 		e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 		resp := e.client().do(t, "POST", "/login/oauth/nope", url.Values{})
 		resp.Body.Close()
@@ -187,6 +200,7 @@ func TestOAuthBadPaths(t *testing.T) {
 // the session ends with a message, and a message being written survives
 // into the next sign-in.
 func TestOAuthRevokedRefreshToken(t *testing.T) {
+	t.Parallel()
 	tokens := &tokenLog{}
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: tokens.middleware})
 	c := e.client()
@@ -237,6 +251,7 @@ func TestOAuthRevokedRefreshToken(t *testing.T) {
 // TestOAuthSignInEndsOnBrowse: a plain page that needs a new connection
 // after the sign-in ended sends the person to the login page with a reason.
 func TestOAuthSignInEndsOnBrowse(t *testing.T) {
+	t.Parallel()
 	tokens := &tokenLog{}
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: tokens.middleware})
 	c := e.client()

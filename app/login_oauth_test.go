@@ -183,6 +183,7 @@ func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
 func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func TestOAuthSignIn(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		mechs []string
@@ -193,6 +194,7 @@ func TestOAuthSignIn(t *testing.T) {
 		{"XOAUTH2 configured", []string{"OAUTHBEARER", "XOAUTH2"}, "xoauth2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newOAuthEnv(t, tc.mechs, demo.ProviderOptions{}, func(c *config.Config) { c.OAuth[0].SASL = tc.sasl })
 			c := e.client()
 
@@ -249,6 +251,7 @@ func TestOAuthSignIn(t *testing.T) {
 }
 
 func TestOAuthSendAndSettings(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
@@ -409,6 +412,7 @@ func checkTempFree(t *testing.T, dir string, b []byte) {
 // TestOAuthConcurrentRefresh: requests of one session that all need the
 // token when it is due share one refresh, and every one of them succeeds.
 func TestOAuthConcurrentRefresh(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
@@ -466,6 +470,7 @@ func TestOAuthConcurrentRefresh(t *testing.T) {
 // TestOAuthRefreshRateLimited: a provider that hands out tokens already
 // inside the refresh margin does not get asked again on every request.
 func TestOAuthRefreshRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{AccessTTL: 90 * time.Second})
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
@@ -487,6 +492,7 @@ func TestOAuthRefreshRateLimited(t *testing.T) {
 // after a form's POST, including the provider's own redirects to origins
 // the webmail cannot know. So form-action stays 'self'.
 func TestOAuthFormActionStaysSelf(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Addr: "localhost:0"})
 	resp := e.client().do(t, "POST", "/login/oauth/demo", url.Values{})
 	resp.Body.Close()
@@ -517,6 +523,7 @@ func BenchmarkOAuthSignIn(b *testing.B) {
 // the new cookie) uses its own still valid token instead of refreshing
 // again, which a provider that rotates refresh tokens would punish.
 func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
@@ -552,6 +559,7 @@ func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
 // refuses the expired token, one refresh out of turn and a second try keep
 // the session going, for IMAP and for SMTP.
 func TestOAuthRefusedTokenRenewed(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: rewriteTokens(func(m map[string]any) { delete(m, "expires_in") })})
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
@@ -578,6 +586,7 @@ func TestOAuthRefusedTokenRenewed(t *testing.T) {
 // TestOAuthSeveralProviders: every configured provider has its button, in
 // configuration order, and a sign-in goes through the one pressed.
 func TestOAuthSeveralProviders(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{}, func(c *config.Config) {
 		second := c.OAuth[0]
 		second.Name, second.Label = "work", "Work SSO"

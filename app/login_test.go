@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoginWrongPasswordKeepsLoginName(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	for _, tc := range []struct{ name, login, password string }{
@@ -34,6 +35,7 @@ func TestLoginWrongPasswordKeepsLoginName(t *testing.T) {
 }
 
 func TestLoginEmptyFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.client().do(t, "POST", "/login", url.Values{"login": {"ann"}, "password": {""}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
@@ -43,6 +45,7 @@ func TestLoginEmptyFields(t *testing.T) {
 }
 
 func TestLoginServerDownIsDistinct(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +64,7 @@ func TestLoginServerDownIsDistinct(t *testing.T) {
 }
 
 func TestLoginTLSFailureIsDistinct(t *testing.T) {
+	t.Parallel()
 	// A plain IMAP server where TLS is expected: the handshake fails.
 	e := newEnv(t)
 	e2 := newEnv(t, func(c *config.Config) {
@@ -75,6 +79,7 @@ func TestLoginTLSFailureIsDistinct(t *testing.T) {
 }
 
 func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	proxy, log := imapCommandProxy(t, e.demo.IMAPAddr())
 	e2 := newEnv(t, func(c *config.Config) {
@@ -105,6 +110,7 @@ func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/m/INBOX":               "/m/INBOX",
 		"/m/INBOX?page=2":        "/m/INBOX?page=2",
@@ -124,6 +130,7 @@ func TestSafeNext(t *testing.T) {
 }
 
 func TestLoginRedirectsOnlyLocally(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, next := range []string{"//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "/m/Sent"} {
 		t.Run(next, func(t *testing.T) {
@@ -142,6 +149,7 @@ func TestLoginRedirectsOnlyLocally(t *testing.T) {
 }
 
 func TestUnauthenticatedGoesToLoginWithNext(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.client().do(t, "GET", "/m/Sent?page=2", nil)
 	resp.Body.Close()

@@ -64,6 +64,7 @@ func (c *client) raw(t *testing.T, method, path, cookie string, header ...string
 // credential cookie gets the login page and leaves the rightful session
 // as it was (invariant S2).
 func TestEveryRequestProvesBothHalves(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice, other := e.client(), e.client()
 	alice.login(t, e.acct.Login, e.acct.Password)

@@ -83,6 +83,7 @@ func imapCommandProxy(t *testing.T, upstream string) (string, *commandLog) {
 // TestIMAPCommandsPerPage checks that a page costs a small, fixed number
 // of IMAP commands on the kept connection, with no LIST of all folders.
 func TestIMAPCommandsPerPage(t *testing.T) {
+	t.Parallel()
 	base := newEnv(t)
 	proxy, log := imapCommandProxy(t, base.demo.IMAPAddr())
 	e := newEnv(t, func(c *config.Config) {

@@ -18,6 +18,7 @@ func subjects(doc *goquery.Document, sel string) []string {
 }
 
 func TestSearchInFolder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -72,6 +73,7 @@ func TestSearchInFolder(t *testing.T) {
 }
 
 func TestSearchAllFolders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -87,6 +89,7 @@ func TestSearchAllFolders(t *testing.T) {
 }
 
 func TestSortFallback(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -128,6 +131,7 @@ func parseSize(s string) float64 {
 // TestSearchStaysBounded sends queries that made other webmails loop or
 // grow: each gets a page (or a message) and at most one page of rows.
 func TestSearchStaysBounded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)

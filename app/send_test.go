@@ -65,6 +65,7 @@ func lastDelivery(t *testing.T, d *demo.Server) demo.Delivery {
 }
 
 func TestSendWithSavedSMTPCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -166,6 +167,7 @@ func TestSendWithSavedSMTPCredentials(t *testing.T) {
 func text2(s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }
 
 func TestSendNeedsSMTPCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -221,6 +223,7 @@ func draftCount(t *testing.T, c *client) int {
 }
 
 func TestBlobOfAnotherAccountRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.demo.Accounts()[1]
 	ca := e.client()
@@ -246,6 +249,7 @@ func TestBlobOfAnotherAccountRefused(t *testing.T) {
 }
 
 func TestSettingsRejectsWrongSMTPCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -264,6 +268,7 @@ func TestSettingsRejectsWrongSMTPCredentials(t *testing.T) {
 }
 
 func TestReplyAndForward(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -326,6 +331,7 @@ func TestReplyAndForward(t *testing.T) {
 }
 
 func TestHeaderInjectionIsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -359,6 +365,7 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 }
 
 func TestSaveDraftReplacesPreviousVersion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -386,6 +393,7 @@ func TestSaveDraftReplacesPreviousVersion(t *testing.T) {
 }
 
 func TestExpiredSessionKeepsTheMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client() // never logged in: as after expiry
 	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Long letter"}, {"body", "Everything I wrote"}}, nil)
@@ -408,6 +416,7 @@ func TestExpiredSessionKeepsTheMessage(t *testing.T) {
 }
 
 func TestSendRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.Limits.SendPerHour = 1 })
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -430,6 +439,7 @@ func TestSendRateLimit(t *testing.T) {
 }
 
 func TestComposeFromURL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)

@@ -88,6 +88,7 @@ func checkNoSecret(t *testing.T, e *env, tmp string, store map[string][]byte) {
 // TestOldCookiesAfterLogout replays every cookie of a logged-out session:
 // the key is gone, so they open nothing.
 func TestOldCookiesAfterLogout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -115,6 +116,7 @@ func TestOldCookiesAfterLogout(t *testing.T) {
 }
 
 func TestCookieAttributes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp := e.client().do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
 	resp.Body.Close()
@@ -134,6 +136,7 @@ func TestCookieAttributes(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	r1 := c.do(t, "GET", "/login", nil)
@@ -163,6 +166,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -175,6 +179,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestHTTPSPublicURLHardensCookies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.PublicURL = "https://mail.example.org" })
 	resp := e.client().do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
 	resp.Body.Close()
@@ -196,6 +201,7 @@ func TestHTTPSPublicURLHardensCookies(t *testing.T) {
 // TestFirstLoadWeight is the page budget: the inbox page with its CSS and
 // scripts, gzipped as browsers receive them, within 40 KB.
 func TestFirstLoadWeight(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
@@ -229,6 +235,7 @@ func TestFirstLoadWeight(t *testing.T) {
 }
 
 func TestIdleTimeoutEndsSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) {
 		c.Session.IdleTimeout = config.Duration{Duration: time.Second}
 	})
@@ -250,6 +257,7 @@ func TestIdleTimeoutEndsSession(t *testing.T) {
 }
 
 func TestUnservedDomainRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) {
 		c.Domains = []config.Domain{{Name: "example.org", IMAP: c.IMAP, SMTP: c.SMTP}}
 		c.IMAP = config.Server{Security: config.SecurityTLS}
@@ -267,6 +275,7 @@ func TestUnservedDomainRefused(t *testing.T) {
 // (damaged, or from another session) is not served, but a message being
 // sent comes back in the login form, and the session is not ended.
 func TestComposeKeptWhenCookieBroken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
