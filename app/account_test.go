@@ -14,19 +14,20 @@ import (
 // credentials sealed in one session open in the other, the two share one
 // connection budget, and one send limit.
 func TestAccountIdentityIsCanonical(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.Limits.SendPerHour = 2 })
 	upper, lower := e.client(), e.client()
 	const upperLogin = "Demo@Example.org"
 	if !strings.EqualFold(upperLogin, e.acct.Login) || upperLogin == e.acct.Login {
 		t.Fatalf("the demo account is %s", e.acct.Login)
 	}
-	upper.login(upperLogin, e.acct.Password)
-	lower.login(e.acct.Login, e.acct.Password)
+	upper.login(t, upperLogin, e.acct.Password)
+	lower.login(t, e.acct.Login, e.acct.Password)
 
-	blob := upper.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	blob := upper.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	send := func(c *client, subject string) int {
 		t.Helper()
-		resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", subject}, {"body", "x"}, {"smtp_blob", blob}}, nil)
+		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", subject}, {"body", "x"}, {"smtp_blob", blob}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return resp.StatusCode
@@ -44,8 +45,8 @@ func TestAccountIdentityIsCanonical(t *testing.T) {
 		t.Errorf("third send of the hour across both spellings: %d, want 429", got)
 	}
 
-	upper.page("/m/INBOX", http.StatusOK)
-	lower.page("/m/INBOX", http.StatusOK)
+	upper.page(t, "/m/INBOX", http.StatusOK)
+	lower.page(t, "/m/INBOX", http.StatusOK)
 	if s := e.app.pool.Stats(); s.Accounts != 1 || s.Open > e.app.cfg.IMAPConnections {
 		t.Errorf("pool %+v: want one account within its budget of %d", s, e.app.cfg.IMAPConnections)
 	}

@@ -26,7 +26,7 @@ func listForm(t *testing.T, doc *goquery.Document, n int) (validity string, uids
 
 func folderTotal(t *testing.T, c *client, folder string) int {
 	t.Helper()
-	doc := c.page("/m/"+url.PathEscape(folder), http.StatusOK)
+	doc := c.page(t, "/m/"+url.PathEscape(folder), http.StatusOK)
 	// "1,234 messages": the digits of the first word.
 	first, _, _ := strings.Cut(text(doc.Find("[data-testid=total]")), " ")
 	var n int
@@ -40,12 +40,13 @@ func folderTotal(t *testing.T, c *client, folder string) int {
 }
 
 func TestBulkActions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	inbox, archive := folderTotal(t, c, "INBOX"), folderTotal(t, c, "Archive")
 
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	validity, uids := listForm(t, doc, 3)
 	bulk := doc
 	// Each verb posts where its button says (formaction).
@@ -55,7 +56,7 @@ func TestBulkActions(t *testing.T) {
 		if got := bulk.Find("[data-testid=bulk-"+verb+"]").AttrOr("formaction", ""); got != path {
 			t.Fatalf("the %s button posts to %q, want %q", verb, got, path)
 		}
-		return c.do("POST", path, v)
+		return c.do(t, "POST", path, v)
 	}
 
 	// Flag three, then check the marks.
@@ -64,7 +65,7 @@ func TestBulkActions(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/m/INBOX" {
 		t.Fatalf("flag: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if got := text(doc.Find("[data-testid=notice]")); !strings.Contains(got, "3 messages flagged") {
 		t.Errorf("notice = %q", got)
 	}
@@ -77,7 +78,7 @@ func TestBulkActions(t *testing.T) {
 	// Mark read and unread: the unread count follows.
 	resp = post("INBOX", "unread", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	for _, u := range uids {
 		if !doc.Find("[data-testid=row][data-uid='" + u + "']").HasClass("unread") {
 			t.Errorf("row %s not unread", u)
@@ -86,7 +87,7 @@ func TestBulkActions(t *testing.T) {
 	unread := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
 	resp = post("INBOX", "read", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if got := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]")); got == unread {
 		t.Errorf("unread count stayed %s after marking 3 read", got)
 	}
@@ -94,7 +95,7 @@ func TestBulkActions(t *testing.T) {
 	// Archive two, then undo.
 	resp = post("INBOX", "archive", url.Values{"validity": {validity}, "uid": uids[:2]})
 	resp.Body.Close()
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if got := folderTotal(t, c, "Archive"); got != archive+2 {
 		t.Errorf("Archive has %d, want %d", got, archive+2)
 	}
@@ -104,7 +105,7 @@ func TestBulkActions(t *testing.T) {
 	}
 	form := url.Values{}
 	undo.Find("input").Each(func(_ int, s *goquery.Selection) { form.Set(s.AttrOr("name", ""), s.AttrOr("value", "")) })
-	resp = c.do("POST", "/undo", form)
+	resp = c.do(t, "POST", "/undo", form)
 	resp.Body.Close()
 	if got := folderTotal(t, c, "INBOX"); got != inbox {
 		t.Errorf("INBOX has %d after undo, want %d", got, inbox)
@@ -114,11 +115,11 @@ func TestBulkActions(t *testing.T) {
 	}
 
 	// Move by name through the folder picker's field.
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	validity, uids = listForm(t, doc, 1)
 	resp = post("INBOX", "move", url.Values{"validity": {validity}, "uid": uids, "dest": {"Projects/Website"}})
 	resp.Body.Close()
-	doc = c.page("/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
+	doc = c.page(t, "/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
 	if doc.Find("[data-testid=row]").Length() != 4 {
 		t.Errorf("Projects/Website has %d messages after the move, want 4", doc.Find("[data-testid=row]").Length())
 	}
@@ -131,22 +132,23 @@ func TestBulkActions(t *testing.T) {
 }
 
 func TestDeleteGoesToTrashThenForGood(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	trash := folderTotal(t, c, "Trash")
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	validity, uids := listForm(t, doc, 1)
-	resp := c.do("POST", "/m/INBOX/delete", url.Values{"validity": {validity}, "uid": uids})
+	resp := c.do(t, "POST", "/m/INBOX/delete", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
 	if got := folderTotal(t, c, "Trash"); got != trash+1 {
 		t.Fatalf("Trash has %d, want %d", got, trash+1)
 	}
 
 	// In Trash, delete asks first and then removes exactly that message.
-	doc = c.page("/m/Trash", http.StatusOK)
+	doc = c.page(t, "/m/Trash", http.StatusOK)
 	validity, uids = listForm(t, doc, 1)
-	resp = c.do("POST", "/m/Trash/delete", url.Values{"validity": {validity}, "uid": uids})
+	resp = c.do(t, "POST", "/m/Trash/delete", url.Values{"validity": {validity}, "uid": uids})
 	doc = parse(t, resp, http.StatusOK)
 	if doc.Find("[data-testid=confirm]").Length() == 0 {
 		t.Fatal("no confirmation before deleting for good")
@@ -156,7 +158,7 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 	}
 	form := url.Values{}
 	doc.Find("[data-testid=confirm] input").Each(func(_ int, s *goquery.Selection) { form.Add(s.AttrOr("name", ""), s.AttrOr("value", "")) })
-	resp = c.do("POST", doc.Find("[data-testid=confirm]").AttrOr("action", ""), form)
+	resp = c.do(t, "POST", doc.Find("[data-testid=confirm]").AttrOr("action", ""), form)
 	resp.Body.Close()
 	if got := folderTotal(t, c, "Trash"); got != trash {
 		t.Errorf("Trash has %d after deleting for good, want %d", got, trash)
@@ -164,24 +166,25 @@ func TestDeleteGoesToTrashThenForGood(t *testing.T) {
 }
 
 func TestMessageActionOpensNext(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	doc := c.page("/m/INBOX", http.StatusOK)
+	c.login(t, e.acct.Login, e.acct.Password)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	rows := doc.Find("[data-testid=row]")
 	first, _ := rows.Eq(0).Find("a").Attr("href")
 	second := rows.Eq(1).AttrOr("data-uid", "")
-	msg := c.page(first, http.StatusOK)
+	msg := c.page(t, first, http.StatusOK)
 	if got := msg.Find("[data-testid=archive]").AttrOr("formaction", ""); got != first+"/archive" {
 		t.Fatalf("Archive posts to %q, want %q", got, first+"/archive")
 	}
-	resp := c.do("POST", first+"/archive", nil)
+	resp := c.do(t, "POST", first+"/archive", nil)
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after archiving, Location %q, want the next message %s", loc, second)
 	}
 	// Flagging stays on the message.
-	resp = c.do("POST", resp.Header.Get("Location")+"/flag", nil)
+	resp = c.do(t, "POST", resp.Header.Get("Location")+"/flag", nil)
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after flagging, Location %q, want the same message", loc)

@@ -35,7 +35,7 @@ func BenchmarkProve(b *testing.B) {
 func BenchmarkMiddleware(b *testing.B) {
 	e := newEnv(b)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(b, e.acct.Login, e.acct.Password)
 	req := httptest.NewRequest("GET", "/m/INBOX", nil)
 	u, _ := url.Parse(e.srv.URL)
 	for _, ck := range c.jar.Cookies(u) {

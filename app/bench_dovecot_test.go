@@ -35,18 +35,18 @@ func BenchmarkInboxServers(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			b.Cleanup(cancel)
 			cfg := testConfig(b, proxy.Addr(), smtpAddr)
-			e := &env{t: b, logs: &syncBuffer{}}
+			e := &env{logs: &syncBuffer{}}
 			e.app = New(cfg, Options{})
 			go e.app.Run(ctx)
 			e.srv = newLoopbackServer(b, e.app.Handler())
 			c := e.client()
-			c.login(login, password)
-			c.page("/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
+			c.login(b, login, password)
+			c.page(b, "/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
 
 			before := len(proxy.Commands())
 			b.ReportAllocs()
 			for b.Loop() {
-				resp := c.do("GET", "/m/INBOX", nil)
+				resp := c.do(b, "GET", "/m/INBOX", nil)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {

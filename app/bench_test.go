@@ -42,7 +42,7 @@ func benchEnv(b *testing.B, n, big int) *env {
 	cfg.Limits.LoginBurst = 1000
 	cfg.Limits.LoginPerIP = 10000
 	cfg.Limits.LoginPerUser = 10000
-	e := &env{t: b, logs: &syncBuffer{}, acct: demo.DefaultAccounts()[0]}
+	e := &env{logs: &syncBuffer{}, acct: demo.DefaultAccounts()[0]}
 	e.app = New(cfg, Options{})
 	go e.app.Run(ctx)
 	e.srv = newLoopbackServer(b, e.app.Handler())
@@ -110,8 +110,8 @@ func BenchmarkInboxPage(b *testing.B) {
 		b.Run("messages="+strconv.Itoa(n), func(b *testing.B) {
 			e := benchEnv(b, n, 0)
 			c := e.client()
-			c.login(e.acct.Login, e.acct.Password)
-			c.page("/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
+			c.login(b, e.acct.Login, e.acct.Password)
+			c.page(b, "/m/INBOX", http.StatusOK) // warm: folder cache, SELECT
 
 			conn, err := mail.Dialer{Timeout: 10 * time.Second}.Dial(context.Background(), e.app.cfg.IMAP, mail.Auth{Login: e.acct.Login, Password: e.acct.Password})
 			if err != nil {
@@ -126,7 +126,7 @@ func BenchmarkInboxPage(b *testing.B) {
 			b.ResetTimer()
 			var imapTime time.Duration
 			for i := 0; i < b.N; i++ {
-				resp := c.do("GET", "/m/INBOX", nil)
+				resp := c.do(b, "GET", "/m/INBOX", nil)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != 200 {
@@ -150,10 +150,10 @@ func BenchmarkInboxPage(b *testing.B) {
 func BenchmarkDownload25MB(b *testing.B) {
 	e := benchEnv(b, 0, 25<<20)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	doc := c.page("/m/INBOX", http.StatusOK)
+	c.login(b, e.acct.Login, e.acct.Password)
+	doc := c.page(b, "/m/INBOX", http.StatusOK)
 	href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
-	doc = c.page(href, http.StatusOK)
+	doc = c.page(b, href, http.StatusOK)
 	dl, _ := doc.Find("[data-testid=attachment-link]").First().Attr("href")
 
 	b.ResetTimer()
@@ -161,7 +161,7 @@ func BenchmarkDownload25MB(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var n int64
 		peak = max(peak, peakHeap(func() {
-			resp := c.do("GET", dl, nil)
+			resp := c.do(b, "GET", dl, nil)
 			n, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}))
@@ -229,8 +229,8 @@ func BenchmarkSessions(b *testing.B) {
 		clients := make([]*client, sessions)
 		for j := range clients {
 			clients[j] = e.client()
-			clients[j].login(e.acct.Login, e.acct.Password)
-			resp := clients[j].do("GET", "/m/INBOX", nil)
+			clients[j].login(b, e.acct.Login, e.acct.Password)
+			resp := clients[j].do(b, "GET", "/m/INBOX", nil)
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
@@ -254,17 +254,17 @@ func BenchmarkSend(b *testing.B) {
 			e.app.sealer = smtpcred.NewSealer(smtpcred.DefaultParams(), 4)
 			e.app.sends = newKeyedLimiter(1e9, 1e9)
 			c := e.client()
-			c.login(e.acct.Login, e.acct.Password)
+			c.login(b, e.acct.Login, e.acct.Password)
 			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", strings.Repeat("A line of text.\n", 50)}}
 			if mode == "blob" {
-				fields = append(fields, [2]string{"smtp_blob", c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)})
+				fields = append(fields, [2]string{"smtp_blob", c.saveSMTP(b, e.acct.SMTPLogin, e.acct.SMTPPassword)})
 			} else {
 				fields = append(fields, [2]string{"smtp_login", e.acct.SMTPLogin}, [2]string{"smtp_password", e.acct.SMTPPassword})
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				resp := c.postMultipart("/compose", fields, nil)
+				resp := c.postMultipart(b, "/compose", fields, nil)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusSeeOther {
@@ -284,9 +284,9 @@ func BenchmarkConcurrentSends50(b *testing.B) {
 	e.app.sends = newKeyedLimiter(1e9, 1e9)
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(MemoryLimit(def))) // as main does
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(b, e.acct.Login, e.acct.Password)
 	fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", "x"},
-		{"smtp_blob", c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)}}
+		{"smtp_blob", c.saveSMTP(b, e.acct.SMTPLogin, e.acct.SMTPPassword)}}
 	var peak int64
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
@@ -310,7 +310,7 @@ func BenchmarkConcurrentSends50(b *testing.B) {
 		var wg sync.WaitGroup
 		for j := 0; j < 50; j++ {
 			wg.Go(func() {
-				resp := c.postMultipart("/compose", fields, nil)
+				resp := c.postMultipart(b, "/compose", fields, nil)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			})
@@ -331,7 +331,7 @@ func BenchmarkConcurrentSends50(b *testing.B) {
 func BenchmarkUploadTooLarge100MB(b *testing.B) {
 	e := benchEnv(b, 0, 0)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(b, e.acct.Login, e.acct.Password)
 	fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Video"}, {"body", "The video."}}
 
 	b.ResetTimer()
@@ -388,7 +388,7 @@ func peakHeap(f func()) int64 {
 func BenchmarkSendKeptDraft20MB(b *testing.B) {
 	e := benchEnv(b, 0, 0)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(b, e.acct.Login, e.acct.Password)
 	big := upfile{name: "big.bin", typ: "application/octet-stream", data: make([]byte, 20<<20)}
 	rand.Read(big.data)
 
@@ -396,13 +396,13 @@ func BenchmarkSendKeptDraft20MB(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		fields := [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Big"}, {"body", "The file."}}
-		doc := parse(b, c.postForm("/compose", fields, big), http.StatusOK)
+		doc := parse(b, c.postForm(b, "/compose", fields, big), http.StatusOK)
 		// Credentials typed for this send, not the sealed blob, whose
 		// Argon2id derivation would dwarf what is measured.
 		fields = with(formFields(doc.Find("[data-testid=compose-form]")), "action", "send", "smtp_login", e.acct.SMTPLogin, "smtp_password", e.acct.SMTPPassword)
 		b.StartTimer()
 		peak = max(peak, peakHeap(func() {
-			resp := c.postForm("/compose", fields)
+			resp := c.postForm(b, "/compose", fields)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
 				b.Fatalf("send: status %d", resp.StatusCode)

@@ -16,17 +16,17 @@ import (
 
 // findMessage pages through a folder until a row has the subject, and
 // returns the row's link.
-func (c *client) findMessage(folder, subject string) string {
-	c.e.t.Helper()
-	href, _ := c.findRow(folder, subject).Find("a").Attr("href")
+func (c *client) findMessage(t testing.TB, folder, subject string) string {
+	t.Helper()
+	href, _ := c.findRow(t, folder, subject).Find("a").Attr("href")
 	return href
 }
 
 // findRow pages through a folder until a row has the subject.
-func (c *client) findRow(folder, subject string) *goquery.Selection {
-	c.e.t.Helper()
+func (c *client) findRow(t testing.TB, folder, subject string) *goquery.Selection {
+	t.Helper()
 	for page := 1; page < 20; page++ {
-		doc := c.page("/m/"+url.PathEscape(folder)+"?page="+strconv.Itoa(page), http.StatusOK)
+		doc := c.page(t, "/m/"+url.PathEscape(folder)+"?page="+strconv.Itoa(page), http.StatusOK)
 		var row *goquery.Selection
 		doc.Find("[data-testid=row]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 			if text(s.Find(".subject")) == subject {
@@ -42,16 +42,17 @@ func (c *client) findRow(folder, subject string) *goquery.Selection {
 			break
 		}
 	}
-	c.e.t.Fatalf("no message %q in %s", subject, folder)
+	t.Fatalf("no message %q in %s", subject, folder)
 	return nil
 }
 
 func TestBrowseFoldersAndPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	var labels []string
 	doc.Find("[data-testid=folder-label]").Each(func(_ int, s *goquery.Selection) { labels = append(labels, text(s)) })
 	wantFirst := []string{"Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash"}
@@ -76,34 +77,35 @@ func TestBrowseFoldersAndPages(t *testing.T) {
 	}
 	first := text(doc.Find("[data-testid=row] .subject").First())
 
-	doc = c.page("/m/INBOX?page=2", http.StatusOK)
+	doc = c.page(t, "/m/INBOX?page=2", http.StatusOK)
 	if got := text(doc.Find("[data-testid=page-of]")); got != "Page 2 of 6" {
 		t.Errorf("pager says %q, want Page 2 of 6", got)
 	}
 	if text(doc.Find("[data-testid=row] .subject").First()) == first {
 		t.Errorf("page 2 starts with the same message as page 1")
 	}
-	doc = c.page("/m/INBOX?page=6", http.StatusOK)
+	doc = c.page(t, "/m/INBOX?page=6", http.StatusOK)
 	if got := doc.Find("[data-testid=row]").Length(); got != 300-5*50 {
 		t.Errorf("last page has %d rows, want %d", got, 300-5*50)
 	}
 	if doc.Find("[data-testid=next]").Length() != 0 {
 		t.Errorf("last page offers a next page")
 	}
-	c.page("/m/INBOX?page=7", http.StatusNotFound)
-	c.page("/m/No%20such%20folder", http.StatusNotFound)
+	c.page(t, "/m/INBOX?page=7", http.StatusNotFound)
+	c.page(t, "/m/No%20such%20folder", http.StatusNotFound)
 
 	// A nested folder by its full name, escaped in one path segment.
-	doc = c.page("/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
+	doc = c.page(t, "/m/"+url.PathEscape("Projects/Website"), http.StatusOK)
 	if got := text(doc.Find("[data-testid=folder-title]")); got != "Website" {
 		t.Errorf("nested folder title = %q, want Website", got)
 	}
 }
 
 func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	for _, tc := range []struct {
 		target, path, want, notWant string
 	}{
@@ -112,7 +114,7 @@ func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
 		{"message", "/m/INBOX", ".placeholder", "[data-testid=rows]"},
 	} {
 		t.Run(tc.target, func(t *testing.T) {
-			resp := c.do("GET", tc.path, nil, "HX-Request", "true", "HX-Target", "section#"+tc.target)
+			resp := c.do(t, "GET", tc.path, nil, "HX-Request", "true", "HX-Target", "section#"+tc.target)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if bytes.Contains(body, []byte("<html")) {
@@ -131,7 +133,7 @@ func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
 		})
 	}
 	// A history restore asks for the whole page.
-	resp := c.do("GET", "/m/INBOX", nil, "HX-Request", "true", "HX-Target", "body", "HX-History-Restore-Request", "true")
+	resp := c.do(t, "GET", "/m/INBOX", nil, "HX-Request", "true", "HX-Target", "body", "HX-History-Restore-Request", "true")
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !bytes.Contains(body, []byte("<html")) {
@@ -140,12 +142,13 @@ func TestHTMXGetsOnlyTheTargetedPane(t *testing.T) {
 }
 
 func TestReadEachKindOfMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 
 	t.Run("plain text with links and quotes", func(t *testing.T) {
-		doc := c.page(c.findMessage("INBOX", "Useful links for your first week"), http.StatusOK)
+		doc := c.page(t, c.findMessage(t, "INBOX", "Useful links for your first week"), http.StatusOK)
 		body := doc.Find("[data-testid=text-body]")
 		if body.Length() == 0 {
 			t.Fatal("no text body")
@@ -162,7 +165,7 @@ func TestReadEachKindOfMessage(t *testing.T) {
 		if body.Find("a[href^='https://']").Length() == 0 {
 			t.Error("no https link made clickable")
 		}
-		doc = c.page(c.findMessage("INBOX", "Re: Dinner on Saturday?"), http.StatusOK)
+		doc = c.page(t, c.findMessage(t, "INBOX", "Re: Dinner on Saturday?"), http.StatusOK)
 		if doc.Find("[data-testid=text-body] blockquote").Length() == 0 {
 			t.Error("quoted lines are not styled as quotes")
 		}
@@ -175,12 +178,12 @@ func TestReadEachKindOfMessage(t *testing.T) {
 			"会議の議事録について":                                   "デモさん",
 			"Привет из Москвы":                             "Пишу вам из Москвы",
 		} {
-			href := c.findMessage("INBOX", subject)
+			href := c.findMessage(t, "INBOX", subject)
 			sep := "?"
 			if strings.Contains(href, "?") {
 				sep = "&"
 			}
-			doc := c.page(href+sep+"view=text", http.StatusOK) // the windows-1252 one has HTML too
+			doc := c.page(t, href+sep+"view=text", http.StatusOK) // the windows-1252 one has HTML too
 			if got := text(doc.Find("[data-testid=msg-subject]")); got != subject {
 				t.Errorf("subject = %q, want %q", got, subject)
 			}
@@ -191,8 +194,8 @@ func TestReadEachKindOfMessage(t *testing.T) {
 	})
 
 	t.Run("html newsletter with remote images", func(t *testing.T) {
-		href := c.findMessage("INBOX", "Spring Collection: up to 40% off trail gear")
-		doc := c.page(href, http.StatusOK)
+		href := c.findMessage(t, "INBOX", "Spring Collection: up to 40% off trail gear")
+		doc := c.page(t, href, http.StatusOK)
 		frame := doc.Find("iframe[data-testid=html-body]")
 		src, _ := frame.Attr("src")
 		sandbox, _ := frame.Attr("sandbox")
@@ -202,7 +205,7 @@ func TestReadEachKindOfMessage(t *testing.T) {
 		if doc.Find("[data-testid=remote-blocked]").Length() == 0 {
 			t.Error("no notice that remote content is blocked")
 		}
-		resp := c.do("GET", src, nil)
+		resp := c.do(t, "GET", src, nil)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		csp := resp.Header.Get("Content-Security-Policy")
@@ -220,9 +223,9 @@ func TestReadEachKindOfMessage(t *testing.T) {
 		})
 		// Asking for remote content keeps the images and widens the CSP.
 		show, _ := doc.Find("[data-testid=show-remote]").Attr("href")
-		doc = c.page(show, http.StatusOK)
+		doc = c.page(t, show, http.StatusOK)
 		src, _ = doc.Find("iframe[data-testid=html-body]").Attr("src")
-		resp = c.do("GET", src, nil)
+		resp = c.do(t, "GET", src, nil)
 		b, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !bytes.Contains(b, []byte(`src="http`)) {
@@ -234,21 +237,21 @@ func TestReadEachKindOfMessage(t *testing.T) {
 	})
 
 	t.Run("alternative offers both versions", func(t *testing.T) {
-		doc := c.page(c.findMessage("INBOX", "Team offsite agenda (Thursday)"), http.StatusOK)
+		doc := c.page(t, c.findMessage(t, "INBOX", "Team offsite agenda (Thursday)"), http.StatusOK)
 		if doc.Find("[data-testid=alternatives]").Length() == 0 {
 			t.Fatal("no choice between HTML and plain text")
 		}
 		textURL, _ := doc.Find("[data-testid=show-text]").Attr("href")
-		doc = c.page(textURL, http.StatusOK)
+		doc = c.page(t, textURL, http.StatusOK)
 		if doc.Find("[data-testid=text-body]").Length() == 0 || doc.Find("[data-testid=html-body]").Length() != 0 {
 			t.Error("the plain-text choice does not show the text part")
 		}
 	})
 
 	t.Run("inline cid image", func(t *testing.T) {
-		doc := c.page(c.findMessage("INBOX", "Happy birthday card for you"), http.StatusOK)
+		doc := c.page(t, c.findMessage(t, "INBOX", "Happy birthday card for you"), http.StatusOK)
 		src, _ := doc.Find("iframe[data-testid=html-body]").Attr("src")
-		resp := c.do("GET", src, nil)
+		resp := c.do(t, "GET", src, nil)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !bytes.Contains(b, []byte(`src="data:image/`)) {
@@ -257,13 +260,13 @@ func TestReadEachKindOfMessage(t *testing.T) {
 	})
 
 	t.Run("attachments stream with safe headers", func(t *testing.T) {
-		doc := c.page(c.findMessage("INBOX", "Your invoice INV-10042 is available"), http.StatusOK)
+		doc := c.page(t, c.findMessage(t, "INBOX", "Your invoice INV-10042 is available"), http.StatusOK)
 		link := doc.Find("[data-testid=attachment-link]").First()
 		href, _ := link.Attr("href")
 		if !strings.HasSuffix(text(link), ".pdf") {
 			t.Errorf("attachment name = %q", text(link))
 		}
-		resp := c.do("GET", href, nil)
+		resp := c.do(t, "GET", href, nil)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !bytes.HasPrefix(b, []byte("%PDF-")) {
@@ -276,9 +279,9 @@ func TestReadEachKindOfMessage(t *testing.T) {
 			t.Error("download without nosniff")
 		}
 
-		doc = c.page(c.findMessage("INBOX", "Weekly backup: backup-archive.zip (5 MB)"), http.StatusOK)
+		doc = c.page(t, c.findMessage(t, "INBOX", "Weekly backup: backup-archive.zip (5 MB)"), http.StatusOK)
 		href, _ = doc.Find("[data-testid=attachment-link]").First().Attr("href")
-		resp = c.do("GET", href, nil)
+		resp = c.do(t, "GET", href, nil)
 		h := sha256.New()
 		n, _ := io.Copy(h, resp.Body)
 		resp.Body.Close()
@@ -288,8 +291,8 @@ func TestReadEachKindOfMessage(t *testing.T) {
 	})
 
 	t.Run("view source", func(t *testing.T) {
-		href := c.findMessage("INBOX", "Photos from the hike")
-		resp := c.do("GET", href+"/source", nil)
+		href := c.findMessage(t, "INBOX", "Photos from the hike")
+		resp := c.do(t, "GET", href+"/source", nil)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !bytes.Contains(b, []byte("Subject: Photos from the hike")) {
@@ -299,10 +302,11 @@ func TestReadEachKindOfMessage(t *testing.T) {
 }
 
 func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	doc := c.page("/m/INBOX", http.StatusOK)
+	c.login(t, e.acct.Login, e.acct.Password)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	row := doc.Find("[data-testid=row].unread").First()
 	if row.Length() == 0 {
 		t.Fatal("no unread message on the first page")
@@ -311,8 +315,8 @@ func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
 	href, _ := row.Find("a").Attr("href")
 	unreadBefore := text(doc.Find("[data-testid=folder][data-role=inbox] [data-testid=unseen]"))
 
-	c.page(href, http.StatusOK)
-	doc = c.page("/m/INBOX", http.StatusOK)
+	c.page(t, href, http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if doc.Find("[data-testid=row][data-uid='" + uid + "']").HasClass("unread") {
 		t.Error("message still unread after opening it")
 	}
@@ -320,12 +324,12 @@ func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
 		t.Errorf("Inbox unread count stayed %s after reading", got)
 	}
 
-	resp := c.do("POST", href+"/unread", url.Values{"page": {"1"}})
+	resp := c.do(t, "POST", href+"/unread", url.Values{"page": {"1"}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/m/INBOX" {
 		t.Fatalf("mark unread: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	doc = c.page("/m/INBOX", http.StatusOK)
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
 	if !doc.Find("[data-testid=row][data-uid='" + uid + "']").HasClass("unread") {
 		t.Error("message not unread after 'mark unread'")
 	}
@@ -335,13 +339,14 @@ func TestOpeningMarksReadAndMarkUnread(t *testing.T) {
 }
 
 func TestStaleUIDValidityIsNotFound(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	href := c.findMessage("INBOX", "Photos from the hike")
+	c.login(t, e.acct.Login, e.acct.Password)
+	href := c.findMessage(t, "INBOX", "Photos from the hike")
 	parts := strings.Split(href, "/") // /m/INBOX/{validity}/{uid}
 	parts[3] = "999999"
-	doc := c.page(strings.Join(parts, "/"), http.StatusNotFound)
+	doc := c.page(t, strings.Join(parts, "/"), http.StatusNotFound)
 	if doc.Find("[data-testid=error-message]").Length() == 0 {
 		t.Error("no error message on the 404 page")
 	}
@@ -352,8 +357,8 @@ func TestStaleUIDValidityIsNotFound(t *testing.T) {
 func TestFragmentsByTarget(t *testing.T) {
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	first := c.page("/m/INBOX", http.StatusOK).Find("[data-testid=row] a").First().AttrOr("href", "")
+	c.login(t, e.acct.Login, e.acct.Password)
+	first := c.page(t, "/m/INBOX", http.StatusOK).Find("[data-testid=row] a").First().AttrOr("href", "")
 	for _, tc := range []struct {
 		path, target string
 		want, absent []string
@@ -368,7 +373,7 @@ func TestFragmentsByTarget(t *testing.T) {
 		if tc.target != "" {
 			header = []string{"HX-Request", "true", "HX-Target", tc.target}
 		}
-		resp := c.do("GET", tc.path, nil, header...)
+		resp := c.do(t, "GET", tc.path, nil, header...)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {

@@ -52,8 +52,8 @@ func testFiles() []upfile {
 
 // postForm posts a form as multipart/form-data, as a browser does: the
 // fields in order, then the files of the file input.
-func (c *client) postForm(path string, fields [][2]string, files ...upfile) *http.Response {
-	c.e.t.Helper()
+func (c *client) postForm(t testing.TB, path string, fields [][2]string, files ...upfile) *http.Response {
+	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range fields {
@@ -72,7 +72,7 @@ func (c *client) postForm(path string, fields [][2]string, files ...upfile) *htt
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return resp
 }
@@ -236,22 +236,23 @@ func withIMAPProxy(t testing.TB, p **faultnet.Proxy) envOption {
 // sent while the SMTP server is down, keeps them (listed, in Drafts), and
 // sending again once it is back delivers both; the draft goes only then.
 func TestDraftAttachmentsSurviveFailedSend(t *testing.T) {
+	t.Parallel()
 	var smtp *faultnet.Proxy
 	e := newEnv(t, withSMTPProxy(t, &smtp))
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	files := testFiles()
 	before := draftCount(t, c)
 
-	doc := parse(t, c.postForm("/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Plans"}, {"body", "See the files."}}, files...), http.StatusOK)
+	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Plans"}, {"body", "See the files."}}, files...), http.StatusOK)
 	checkKept(t, doc, "d:", files)
 	if got := text(doc.Find("[data-testid=compose-notice]")); !strings.Contains(got, "attachments are safe") {
 		t.Errorf("notice %q, want it to say the attachments are safe in Drafts", got)
 	}
 
 	smtp.Refuse(true)
-	doc = parse(t, c.postForm("/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob)), http.StatusBadGateway)
+	doc = parse(t, c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob)), http.StatusBadGateway)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "sending server") {
 		t.Errorf("error %q, want it to name the sending server", msg)
 	}
@@ -264,7 +265,7 @@ func TestDraftAttachmentsSurviveFailedSend(t *testing.T) {
 	}
 
 	smtp.Refuse(false)
-	resp := c.postForm("/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -324,23 +325,24 @@ func mimeAttachment(name string) string {
 // TestReopenedDraftSendsItsAttachments: a draft with two files, opened
 // from Drafts, lists them, and sending it delivers both.
 func TestReopenedDraftSendsItsAttachments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	files := testFiles()
 	if err := e.demo.Append(t.Context(), e.acct.Login, "Drafts", draftWithAttachments(e.acct.Address, "Files for Bob", files), []imap.Flag{imap.FlagDraft}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	before := draftCount(t, c)
-	href := c.findMessage("Drafts", "Files for Bob")
-	doc := c.page("/compose?draft="+strings.TrimPrefix(href, "/m/"), http.StatusOK)
+	href := c.findMessage(t, "Drafts", "Files for Bob")
+	doc := c.page(t, "/compose?draft="+strings.TrimPrefix(href, "/m/"), http.StatusOK)
 	checkKept(t, doc, "d:", files)
 	if got := doc.Find("textarea[name=body]").Text(); !strings.Contains(got, "Bob, the files.") {
 		t.Errorf("the draft opens with the body %q", got)
 	}
 
-	resp := c.postForm("/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -356,19 +358,21 @@ func TestReopenedDraftSendsItsAttachments(t *testing.T) {
 // files given (saved in Drafts meanwhile); fixing the address and sending
 // delivers them, all or those left ticked.
 func TestBadAddressKeepsAttachments(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		untick int // the kept attachment (1-based) to untick, 0 for none
 	}{{"fix and send", 0}, {"untick one", 1}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			c := e.client()
-			c.login(e.acct.Login, e.acct.Password)
-			blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+			c.login(t, e.acct.Login, e.acct.Password)
+			blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 			files := testFiles()
 			before := draftCount(t, c)
 
-			doc := parse(t, c.postForm("/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Figures"}, {"body", "Both files."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
+			doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Figures"}, {"body", "Both files."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
 			if doc.Find("[data-testid=error-to]").Length() == 0 {
 				t.Error("no error at the To field")
 			}
@@ -387,7 +391,7 @@ func TestBadAddressKeepsAttachments(t *testing.T) {
 				fields = without(fields, "keep", v)
 				want = append(append([]upfile(nil), files[:tc.untick-1]...), files[tc.untick:]...)
 			}
-			resp := c.postForm("/compose", fields)
+			resp := c.postForm(t, "/compose", fields)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
@@ -418,17 +422,18 @@ func (c *client) sessionCookie(t *testing.T) string {
 // the session ended comes back in the login page, files and all; logging
 // in saves it in Drafts, lists the files, and sending delivers them.
 func TestSessionEndedCarriesAttachments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	before := draftCount(t, c)
 	if err := e.store.Delete(c.sessionCookie(t)); err != nil {
 		t.Fatal(err)
 	}
 	files := testFiles()
 
-	doc := parse(t, c.postForm("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Late"}, {"body", "Written slowly."}, {"smtp_blob", blob}}, files...), http.StatusUnauthorized)
+	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Late"}, {"body", "Written slowly."}, {"smtp_blob", blob}}, files...), http.StatusUnauthorized)
 	form := doc.Find("[data-testid=login-form]")
 	if got := form.AttrOr("enctype", ""); got != "multipart/form-data" {
 		t.Errorf("the login form posts as %q, want multipart/form-data", got)
@@ -441,7 +446,7 @@ func TestSessionEndedCarriesAttachments(t *testing.T) {
 	}
 
 	fields := with(formFields(form), "login", e.acct.Login, "password", e.acct.Password)
-	doc = parse(t, c.postForm("/login", fields), http.StatusOK)
+	doc = parse(t, c.postForm(t, "/login", fields), http.StatusOK)
 	checkKept(t, doc, "d:", files)
 	if got := doc.Find("textarea[name=body]").Text(); got != "Written slowly." {
 		t.Errorf("the body after logging in is %q", got)
@@ -453,7 +458,7 @@ func TestSessionEndedCarriesAttachments(t *testing.T) {
 		t.Errorf("Drafts has %d messages after logging in, want %d", got, before+1)
 	}
 
-	resp := c.postForm("/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -469,22 +474,23 @@ func TestSessionEndedCarriesAttachments(t *testing.T) {
 // that comes back carries its files in the page (data: keep values) and
 // says so; sent from there, they arrive.
 func TestIMAPDownCarriesAttachments(t *testing.T) {
+	t.Parallel()
 	var imapProxy *faultnet.Proxy
 	e := newEnv(t, withIMAPProxy(t, &imapProxy))
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	files := testFiles()
 
 	imapProxy.CutAfter(0) // IMAP down: open connections reset, new ones too
-	doc := parse(t, c.postForm("/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Offline"}, {"body", "Kept in the page."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
+	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Offline"}, {"body", "Kept in the page."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
 	checkKept(t, doc, "data:", files)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "this page carries them") {
 		t.Errorf("error %q, want it to say the page carries the attachments", msg)
 	}
 
 	imapProxy.CutAfter(-1)
-	resp := c.postForm("/compose", with(composeFields(doc), "to", "ann@example.net", "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose", with(composeFields(doc), "to", "ann@example.net", "action", "send", "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -541,7 +547,7 @@ func TestLargeUploadKeepsTypedText(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	for _, size := range []int64{40 << 20, 100 << 20} {
 		t.Run(fmt.Sprintf("%d MB", size>>20), func(t *testing.T) {
 			subject, body := "Holiday video", "The whole video, "+strconv.FormatInt(size>>20, 10)+" MB.\nEnjoy!"
@@ -577,10 +583,11 @@ func TestLargeUploadKeepsTypedText(t *testing.T) {
 // write that way is refused with a message on the 422 page, emptied, and
 // sending again goes on without it.
 func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	for _, tc := range []struct{ field, value, says string }{
 		{"in_reply_to", "abc@example.org\r\nX-Injected: yes", "In-Reply-To"},
 		{"in_reply_to", "not an identifier", "In-Reply-To"},
@@ -592,7 +599,7 @@ func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
 		t.Run(tc.field+" "+strconv.Quote(tc.value), func(t *testing.T) {
 			sent := len(e.demo.Received())
 			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}, {tc.field, tc.value}}
-			doc := parse(t, c.postForm("/compose", fields), http.StatusUnprocessableEntity)
+			doc := parse(t, c.postForm(t, "/compose", fields), http.StatusUnprocessableEntity)
 			if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, tc.says) {
 				t.Errorf("error %q, want it to name %s", msg, tc.says)
 			}
@@ -602,7 +609,7 @@ func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
 			if len(e.demo.Received()) != sent {
 				t.Fatal("the message was sent")
 			}
-			resp := c.postForm("/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+			resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Errorf("sending again: status %d", resp.StatusCode)
@@ -621,14 +628,15 @@ func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
 // server): the page names the files to attach again, and so does the
 // form after signing in.
 func TestOAuthButtonsCarryNoFiles(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 	if err := e.store.Delete(c.sessionCookie(t)); err != nil {
 		t.Fatal(err)
 	}
 	files := testFiles()
-	doc := parse(t, c.postForm("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "Half-written"}, {"body", "Words I typed"}}, files...), http.StatusUnauthorized)
+	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "Half-written"}, {"body", "Words I typed"}}, files...), http.StatusUnauthorized)
 	button := doc.Find("form:has([data-testid=oauth-demo])")
 	if n := button.Find("input[name=c_keep]").Length(); n != 0 {
 		t.Errorf("the sign-in button carries %d files", n)
@@ -647,7 +655,7 @@ func TestOAuthButtonsCarryNoFiles(t *testing.T) {
 		carried.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
 	})
 
-	authURL := c.oauthStart(carried)
+	authURL := c.oauthStart(t, carried)
 	all, err := e.store.All()
 	if err != nil {
 		t.Fatal(err)
@@ -658,7 +666,7 @@ func TestOAuthButtonsCarryNoFiles(t *testing.T) {
 			t.Errorf("the session store entry %.8s… holds the file's content", token)
 		}
 	}
-	doc = parse(t, c.callback(c.consent(authURL, "alice@example.org", "allow")), http.StatusOK)
+	doc = parse(t, c.callback(t, c.consent(t, authURL, "alice@example.org", "allow")), http.StatusOK)
 	if got := doc.Find("textarea[name=body]").Text(); got != "Words I typed" {
 		t.Errorf("after signing in again the body is %q", got)
 	}
@@ -675,6 +683,7 @@ func TestOAuthButtonsCarryNoFiles(t *testing.T) {
 // attachments as the form does (parts 2 and 3), and a draft it reopens
 // must list them.
 func TestKeptAttachmentsOnDovecot(t *testing.T) {
+	t.Parallel()
 	dc := dovecot.Start(t, dovecot.Options{})
 	accts := []demo.Account{{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword,
 		SMTPLogin: "alice-smtp", SMTPPassword: "alice-smtp-secret", Address: dovecot.DefaultLogin, Name: "Alice"}}
@@ -682,24 +691,24 @@ func TestKeptAttachmentsOnDovecot(t *testing.T) {
 		c.IMAP.Host, c.IMAP.Port = splitHostPort(t, dc.Addr())
 	})
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	files := testFiles()
 	smtpFields := []string{"smtp_login", e.acct.SMTPLogin, "smtp_password", e.acct.SMTPPassword}
 
-	doc := parse(t, c.postForm("/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Dovecot"}, {"body", "Two files."}}, files...), http.StatusUnprocessableEntity)
+	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Dovecot"}, {"body", "Two files."}}, files...), http.StatusUnprocessableEntity)
 	checkKept(t, doc, "d:", files)
 	if got := draftCount(t, c); got != 1 {
 		t.Fatalf("Drafts holds %d messages, want the draft", got)
 	}
 	// Reopened, the draft lists the same parts.
 	ref := doc.Find("input[name=draft]").AttrOr("value", "")
-	reopened := c.page("/compose?draft="+url.QueryEscape(ref), http.StatusOK)
+	reopened := c.page(t, "/compose?draft="+url.QueryEscape(ref), http.StatusOK)
 	checkKept(t, reopened, "d:", files)
 	if a, b := keptFields(doc), keptFields(reopened); fmt.Sprint(a) != fmt.Sprint(b) {
 		t.Errorf("the form after saving keeps %v, the reopened draft %v: the server numbers the parts otherwise", a, b)
 	}
 
-	resp := c.postForm("/compose", with(composeFields(reopened), append([]string{"to", "ann@example.net", "action", "send"}, smtpFields...)...))
+	resp := c.postForm(t, "/compose", with(composeFields(reopened), append([]string{"to", "ann@example.net", "action", "send"}, smtpFields...)...))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {

@@ -9,12 +9,13 @@ import (
 )
 
 func TestConversations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	doc := c.page("/m/INBOX?threads=1", http.StatusOK)
+	c.login(t, e.acct.Login, e.acct.Password)
+	doc := c.page(t, "/m/INBOX?threads=1", http.StatusOK)
 	convs := doc.Find("[data-testid=conversation]")
-	plain := c.page("/m/INBOX", http.StatusOK).Find("[data-testid=row]").Length()
+	plain := c.page(t, "/m/INBOX", http.StatusOK).Find("[data-testid=row]").Length()
 	if convs.Length() == 0 || convs.Length() >= plain {
 		t.Fatalf("%d conversations for %d messages: nothing grouped", convs.Length(), plain)
 	}
@@ -39,7 +40,7 @@ func TestConversations(t *testing.T) {
 	want, _ := strconv.Atoi(text(thread.Find("[data-testid=thread-count]")))
 	unread := thread.HasClass("unread")
 	href, _ := thread.Find("a").Attr("href")
-	doc = c.page(href, http.StatusOK)
+	doc = c.page(t, href, http.StatusOK)
 	msgs := doc.Find("[data-testid=conv-message]")
 	if msgs.Length() != want {
 		t.Errorf("conversation shows %d messages, want %d", msgs.Length(), want)
@@ -48,7 +49,7 @@ func TestConversations(t *testing.T) {
 		t.Error("no message expanded")
 	}
 	if unread {
-		doc = c.page("/m/INBOX?threads=1", http.StatusOK)
+		doc = c.page(t, "/m/INBOX?threads=1", http.StatusOK)
 		uid := thread.AttrOr("data-uid", "")
 		if doc.Find("[data-testid=conversation][data-uid='" + uid + "']").HasClass("unread") {
 			t.Error("the conversation is still unread after opening it")

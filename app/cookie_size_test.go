@@ -32,6 +32,7 @@ func fakeJWT(n int) string {
 // browsers keep (4096 bytes for name, value and attributes) and that the
 // chunks put back together open.
 func TestCredentialCookieSize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name          string
 		access, fresh string
@@ -43,6 +44,7 @@ func TestCredentialCookieSize(t *testing.T) {
 		{"largest accepted", fakeJWT(8 << 10), randomText(2 << 10), 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			for _, secure := range []bool{false, true} {
 				cfg := config.Default()
 				if secure {

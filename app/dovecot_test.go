@@ -62,14 +62,14 @@ func TestDovecotManySessionsWithinBudget(t *testing.T) {
 	var streams []*stream
 	for i := range 15 {
 		c := e.client()
-		c.login(e.acct.Login, e.acct.Password)
-		doc := c.page("/m/INBOX", http.StatusOK)
+		c.login(t, e.acct.Login, e.acct.Password)
+		doc := c.page(t, "/m/INBOX", http.StatusOK)
 		if got := doc.Find("[data-testid=row]").Length(); got != 50 {
 			t.Fatalf("session %d: %d rows, want 50", i, got)
 		}
 		href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
-		c.page(href, http.StatusOK)
-		s := c.openStream(c.liveURL("INBOX"))
+		c.page(t, href, http.StatusOK)
+		s := c.openStream(t, c.liveURL(t, "INBOX"))
 		s.watching()
 		streams = append(streams, s)
 		within(fmt.Sprintf("after session %d", i+1))
@@ -88,9 +88,9 @@ func TestDovecotManySessionsWithinBudget(t *testing.T) {
 
 	for i := range 20 {
 		c := e.client()
-		c.login(e.acct.Login, e.acct.Password)
-		c.page("/m/INBOX", http.StatusOK)
-		resp := c.do("POST", "/logout", url.Values{})
+		c.login(t, e.acct.Login, e.acct.Password)
+		c.page(t, "/m/INBOX", http.StatusOK)
+		resp := c.do(t, "POST", "/logout", url.Values{})
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("logout %d: status %d", i, resp.StatusCode)
@@ -118,7 +118,7 @@ func TestDovecotTooManyConnections(t *testing.T) {
 	if n := dc.Connections(t, dovecot.DefaultLogin); n != 2 {
 		t.Fatalf("the other devices hold %d connections, want 2", n)
 	}
-	resp := e.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	resp := e.client().do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
 	doc := parse(t, resp, http.StatusServiceUnavailable)
 	got := text(doc.Find("[data-testid=login-error]"))
 	if !strings.Contains(got, "refuses more connections") || strings.Contains(got, "not right") {
@@ -145,10 +145,10 @@ plugin {
 	filler := fmt.Appendf(nil, "From: ann@example.net\r\nSubject: Big\r\n\r\n%s\r\n", strings.Repeat("x", 60<<10))
 	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", filler)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	body := strings.Repeat("A long letter. ", 1000)
 
-	resp := c.postMultipart("/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
 	doc := parse(t, resp, http.StatusInsufficientStorage)
 	if got := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(got, "mailbox is full") {
 		t.Errorf("saving a draft in a full mailbox: %q", got)
@@ -158,7 +158,7 @@ plugin {
 	}
 
 	smtp := demo.DefaultAccounts()[0] // the demo's SMTP server takes the message
-	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
 		{"smtp_login", smtp.SMTPLogin}, {"smtp_password", smtp.SMTPPassword}}, nil,
 		"HX-Request", "true", "HX-Target", "message")
 	doc = parse(t, resp, http.StatusOK)
@@ -181,32 +181,32 @@ func TestDovecotDeleteForGoodInNestedJunk(t *testing.T) {
 	e, dc := newDovecotEnv(t, dovecot.Options{Extra: "namespace inbox {\n  mailbox Old/Junk {\n    special_use = \\Junk\n    auto = subscribe\n  }\n}"})
 	dc.Deliver(t, dovecot.DefaultLogin, "Old/Junk", dovecotMessages(2)...)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	list := "/m/" + url.PathEscape("Old/Junk")
 	for _, tc := range []struct{ name, from, delete string }{
 		{"list", list, list + "/delete"},
 		{"message", "", ""},
 	} {
-		doc := c.page(list, http.StatusOK)
+		doc := c.page(t, list, http.StatusOK)
 		validity, uids := listForm(t, doc, 1)
 		form := url.Values{"validity": {validity}, "uid": uids}
 		if tc.name == "message" {
 			tc.from = doc.Find("[data-testid=row] a").First().AttrOr("href", "")
 			tc.delete, form = tc.from+"/delete", nil
 		}
-		confirm := parse(t, c.do("POST", tc.delete, form), http.StatusOK).Find("[data-testid=confirm]")
+		confirm := parse(t, c.do(t, "POST", tc.delete, form), http.StatusOK).Find("[data-testid=confirm]")
 		if got := confirm.AttrOr("action", ""); got != tc.delete {
 			t.Fatalf("%s: the confirmation posts to %q, want %q", tc.name, got, tc.delete)
 		}
 		fields := url.Values{}
 		confirm.Find("input").Each(func(_ int, s *goquery.Selection) { fields.Add(s.AttrOr("name", ""), s.AttrOr("value", "")) })
-		resp := c.do("POST", tc.delete, fields)
+		resp := c.do(t, "POST", tc.delete, fields)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s: confirmed delete: status %d", tc.name, resp.StatusCode)
 		}
 	}
-	if n := c.page(list, http.StatusOK).Find("[data-testid=row]").Length(); n != 0 {
+	if n := c.page(t, list, http.StatusOK).Find("[data-testid=row]").Length(); n != 0 {
 		t.Errorf("Old/Junk holds %d messages after deleting both for good", n)
 	}
 }

@@ -80,8 +80,8 @@ func sendVia(t *testing.T, srv config.Server, body string, want int) string {
 		c.SMTP = config.SMTP{Server: srv, UseIMAPCredentials: true}
 	})
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Table"}, {"body", body}}, nil)
+	c.login(t, e.acct.Login, e.acct.Password)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Table"}, {"body", body}}, nil)
 	doc := parse(t, resp, want)
 	if got := doc.Find("[data-testid=body-input]").Text(); got != body {
 		t.Errorf("the form lost the body: %.40q", got)
@@ -90,25 +90,30 @@ func sendVia(t *testing.T, srv config.Server, body string, want int) string {
 }
 
 func TestSMTPFailuresTold(t *testing.T) {
+	t.Parallel()
 	t.Run("TLS certificate, implicit TLS", func(t *testing.T) {
+		t.Parallel()
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityTLS, 0), "x", http.StatusBadGateway)
 		if !strings.Contains(msg, "secure connection to the sending server failed") {
 			t.Errorf("%q", msg)
 		}
 	})
 	t.Run("TLS certificate, STARTTLS", func(t *testing.T) {
+		t.Parallel()
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityStartTLS, 0), "x", http.StatusBadGateway)
 		if !strings.Contains(msg, "secure connection to the sending server failed") {
 			t.Errorf("%q (a STARTTLS certificate failure used to read as try again later)", msg)
 		}
 	})
 	t.Run("too large, by SIZE", func(t *testing.T) {
+		t.Parallel()
 		msg := sendVia(t, startSMTP(t, smtpSink{}, config.SecurityPlain, 2048), strings.Repeat("words ", 1000), http.StatusRequestEntityTooLarge)
 		if !strings.Contains(msg, "too large") || !strings.Contains(msg, "at most 2 kB") {
 			t.Errorf("%q", msg)
 		}
 	})
 	t.Run("too large, refused after the data", func(t *testing.T) {
+		t.Parallel()
 		refuse := &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}
 		msg := sendVia(t, startSMTP(t, smtpSink{dataErr: refuse}, config.SecurityPlain, 0), "x", http.StatusRequestEntityTooLarge)
 		if !strings.Contains(msg, "too large for the sending server") {
@@ -116,6 +121,7 @@ func TestSMTPFailuresTold(t *testing.T) {
 		}
 	})
 	t.Run("unreachable", func(t *testing.T) {
+		t.Parallel()
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		host, port := splitHostPort(t, ln.Addr().String())
 		ln.Close()
@@ -143,7 +149,7 @@ func TestIMAPTLSFailuresTold(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, func(c *config.Config) { c.IMAP = srv() })
-			resp := e.client().do("POST", "/login", url.Values{"login": {dovecot.DefaultLogin}, "password": {dovecot.DefaultPassword}})
+			resp := e.client().do(t, "POST", "/login", url.Values{"login": {dovecot.DefaultLogin}, "password": {dovecot.DefaultPassword}})
 			doc := parse(t, resp, http.StatusBadGateway)
 			if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "certificate was not accepted") {
 				t.Errorf("%q, want the TLS message", got)

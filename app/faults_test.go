@@ -80,12 +80,12 @@ func (c *client) within(t *testing.T, d time.Duration, method, path string, form
 // request imap_timeout and about a second, a concurrent request of the
 // same session as much (it does not queue behind the stuck connection),
 // and once the server answers again the session works without a new
-// login.
+// login. It is not parallel: it bounds how long an answer takes.
 func TestStalledServerAnswersInTime(t *testing.T) {
 	f := newFaultEnv(t, time.Second)
 	c := f.client()
-	c.login(f.acct.Login, f.acct.Password)
-	c.page("/m/INBOX", http.StatusOK)
+	c.login(t, f.acct.Login, f.acct.Password)
+	c.page(t, "/m/INBOX", http.StatusOK)
 
 	f.imap.Stall()
 	var wg sync.WaitGroup
@@ -104,18 +104,18 @@ func TestStalledServerAnswersInTime(t *testing.T) {
 	}
 	wg.Wait()
 	f.imap.Resume()
-	doc := c.page("/m/INBOX", http.StatusOK) // same cookies: no new login
+	doc := c.page(t, "/m/INBOX", http.StatusOK) // same cookies: no new login
 	if doc.Find("[data-testid=row]").Length() == 0 {
 		t.Error("no mail after the stall")
 	}
 }
 
 // TestSMTPStallAnswersInTime: the same for the sending server; the message
-// is kept in the form and saved in Drafts.
+// is kept in the form and saved in Drafts. It is not parallel either.
 func TestSMTPStallAnswersInTime(t *testing.T) {
 	f := newFaultEnv(t, time.Second)
 	c := f.client()
-	c.login(f.acct.Login, f.acct.Password)
+	c.login(t, f.acct.Login, f.acct.Password)
 	f.smtp.Stall()
 	resp, err := c.within(t, f.timeout+time.Second, "POST", "/compose", [][2]string{
 		{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Stalled"}, {"body", "Still here"},
@@ -140,13 +140,14 @@ func TestSMTPStallAnswersInTime(t *testing.T) {
 // headers went out fails in the browser (the body is not ended as if
 // whole), and the log says so.
 func TestDownloadCutAborts(t *testing.T) {
+	t.Parallel()
 	f := newFaultEnv(t, 5*time.Second)
 	c := f.client()
-	c.login(f.acct.Login, f.acct.Password)
-	doc := c.page(c.findMessage("INBOX", "Weekly backup: backup-archive.zip (5 MB)"), http.StatusOK)
+	c.login(t, f.acct.Login, f.acct.Password)
+	doc := c.page(t, c.findMessage(t, "INBOX", "Weekly backup: backup-archive.zip (5 MB)"), http.StatusOK)
 	href, _ := doc.Find("[data-testid=attachment-link]").First().Attr("href")
 	f.imap.CutAfter(1 << 20)
-	resp := c.do("GET", href, nil)
+	resp := c.do(t, "GET", href, nil)
 	n, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -160,18 +161,19 @@ func TestDownloadCutAborts(t *testing.T) {
 		t.Errorf("the log does not record the broken download:\n%s", logs)
 	}
 	f.imap.CutAfter(-1)
-	c.page("/m/INBOX", http.StatusOK)
+	c.page(t, "/m/INBOX", http.StatusOK)
 }
 
 // TestClosedMidCommand: a server that drops the connection in the middle
 // of a command gets its own words.
 func TestClosedMidCommand(t *testing.T) {
+	t.Parallel()
 	f := newFaultEnv(t, 5*time.Second)
 	c := f.client()
-	c.login(f.acct.Login, f.acct.Password)
-	c.page("/m/INBOX", http.StatusOK)
+	c.login(t, f.acct.Login, f.acct.Password)
+	c.page(t, "/m/INBOX", http.StatusOK)
 	f.imap.CutAfter(1)
-	doc := c.page("/m/INBOX", http.StatusBadGateway)
+	doc := c.page(t, "/m/INBOX", http.StatusBadGateway)
 	if got := text(doc.Find("[data-testid=error-message]")); !strings.Contains(got, "closed the connection") {
 		t.Errorf("%q, want the closed-connection message", got)
 	}
@@ -180,10 +182,11 @@ func TestClosedMidCommand(t *testing.T) {
 // TestClientGoneIsNotAnError: a browser that gives up on a slow page is
 // logged at info level with status 499, not as a failed request.
 func TestClientGoneIsNotAnError(t *testing.T) {
+	t.Parallel()
 	f := newFaultEnv(t, 5*time.Second)
 	c := f.client()
-	c.login(f.acct.Login, f.acct.Password)
-	c.page("/m/INBOX", http.StatusOK)
+	c.login(t, f.acct.Login, f.acct.Password)
+	c.page(t, "/m/INBOX", http.StatusOK)
 	f.imap.Stall()
 	if _, err := c.within(t, 300*time.Millisecond, "GET", "/m/INBOX", nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("the request did not time out at the client: %v", err)

@@ -18,9 +18,9 @@ type managed struct {
 
 // managePage reads the folder management page: each folder's count and
 // subscription state, by full name.
-func (c *client) managePage(path string) (*goquery.Document, map[string]managed) {
-	c.e.t.Helper()
-	doc := c.page(path, http.StatusOK)
+func (c *client) managePage(t testing.TB, path string) (*goquery.Document, map[string]managed) {
+	t.Helper()
+	doc := c.page(t, path, http.StatusOK)
 	rows := map[string]managed{}
 	doc.Find("[data-testid=manage-folder]").Each(func(_ int, s *goquery.Selection) {
 		name, _ := s.Attr("data-folder")
@@ -31,15 +31,15 @@ func (c *client) managePage(path string) (*goquery.Document, map[string]managed)
 
 // treeFolders returns the full names the folder tree of a mail page links
 // to, which come from the connection's folder cache.
-func (c *client) treeFolders() map[string]bool {
-	c.e.t.Helper()
-	doc := c.page("/m/INBOX", http.StatusOK)
+func (c *client) treeFolders(t testing.TB) map[string]bool {
+	t.Helper()
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	names := map[string]bool{}
 	doc.Find("[data-testid=folder] a.folder").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		name, err := url.PathUnescape(strings.TrimPrefix(href, "/m/"))
 		if err != nil {
-			c.e.t.Fatal(err)
+			t.Fatal(err)
 		}
 		names[name] = true
 	})
@@ -54,34 +54,34 @@ func folderVerb(folder, verb string) string {
 
 // manage posts a folder management form to path and returns the
 // response.
-func (c *client) manage(path string, form url.Values) *http.Response {
-	c.e.t.Helper()
-	return c.do("POST", path, form)
+func (c *client) manage(t testing.TB, path string, form url.Values) *http.Response {
+	t.Helper()
+	return c.do(t, "POST", path, form)
 }
 
 // manageOK posts a form that must succeed: 303 back to the page, whose
 // notice it returns.
-func (c *client) manageOK(path string, form url.Values) string {
-	c.e.t.Helper()
-	return c.noticeAfter(c.manage(path, form))
+func (c *client) manageOK(t testing.TB, path string, form url.Values) string {
+	t.Helper()
+	return c.noticeAfter(t, c.manage(t, path, form))
 }
 
 // noticeAfter checks that a folder management form succeeded, 303 back to
 // the page, and returns the notice the page shows.
-func (c *client) noticeAfter(resp *http.Response) string {
-	c.e.t.Helper()
+func (c *client) noticeAfter(t testing.TB, resp *http.Response) string {
+	t.Helper()
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/folders/manage" {
-		c.e.t.Fatalf("POST %s: status %d to %q, want 303 to /folders/manage", resp.Request.URL.EscapedPath(), resp.StatusCode, resp.Header.Get("Location"))
+		t.Fatalf("POST %s: status %d to %q, want 303 to /folders/manage", resp.Request.URL.EscapedPath(), resp.StatusCode, resp.Header.Get("Location"))
 	}
-	doc := c.page("/folders/manage", http.StatusOK)
+	doc := c.page(t, "/folders/manage", http.StatusOK)
 	return text(doc.Find("[data-testid=manage-notice]"))
 }
 
 // submit posts a form of a page as a browser would: its hidden and text
 // inputs and selected options.
-func (c *client) submit(form *goquery.Selection) *http.Response {
-	c.e.t.Helper()
+func (c *client) submit(t testing.TB, form *goquery.Selection) *http.Response {
+	t.Helper()
 	v := url.Values{}
 	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
 		v.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
@@ -89,38 +89,39 @@ func (c *client) submit(form *goquery.Selection) *http.Response {
 	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
 		v.Add(s.AttrOr("name", ""), s.Find("option[selected]").AttrOr("value", ""))
 	})
-	return c.do("POST", form.AttrOr("action", ""), v)
+	return c.do(t, "POST", form.AttrOr("action", ""), v)
 }
 
 // press posts the form of a page's button as a browser would: to the
 // button's formaction, else its form's action.
-func (c *client) press(button *goquery.Selection) *http.Response {
-	c.e.t.Helper()
+func (c *client) press(t testing.TB, button *goquery.Selection) *http.Response {
+	t.Helper()
 	if button.Length() != 1 {
-		c.e.t.Fatalf("%d buttons to press, want 1", button.Length())
+		t.Fatalf("%d buttons to press, want 1", button.Length())
 	}
 	form := button.Closest("form")
 	if action, ok := button.Attr("formaction"); ok {
 		form = form.Clone().SetAttr("action", action)
 	}
-	return c.submit(form)
+	return c.submit(t, form)
 }
 
 func loggedIn(t *testing.T) (*env, *client) {
 	t.Helper()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	return e, c
 }
 
 func TestManageFoldersLinkedFromTree(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	if href, _ := doc.Find("[data-testid=manage-folders]").Attr("href"); href != "/folders/manage" {
 		t.Errorf("folder tree links to %q, want /folders/manage", href)
 	}
-	doc, rows := c.managePage("/folders/manage")
+	doc, rows := c.managePage(t, "/folders/manage")
 	for _, name := range []string{"INBOX", "Drafts", "Sent", "Archive", "Junk", "Trash", "Projects/Website/Launch"} {
 		if _, ok := rows[name]; !ok {
 			t.Errorf("management page lacks %s", name)
@@ -135,8 +136,9 @@ func TestManageFoldersLinkedFromTree(t *testing.T) {
 }
 
 func TestManageFoldersCreate(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
-	c.treeFolders() // fill the folder cache first: creating must update it
+	c.treeFolders(t) // fill the folder cache first: creating must update it
 
 	for _, tc := range []struct {
 		name, parent, want string
@@ -148,14 +150,14 @@ func TestManageFoldersCreate(t *testing.T) {
 		{"Travel/Tickets", "", "Travel/Tickets", "depth-1"}, // missing parent made too
 	} {
 		t.Run(tc.want, func(t *testing.T) {
-			notice := c.manageOK("/folders", url.Values{"name": {tc.name}, "parent": {tc.parent}})
+			notice := c.manageOK(t, "/folders", url.Values{"name": {tc.name}, "parent": {tc.parent}})
 			if want := "Folder " + tc.want + " created."; notice != want {
 				t.Errorf("notice = %q, want %q", notice, want)
 			}
-			if !c.treeFolders()[tc.want] {
+			if !c.treeFolders(t)[tc.want] {
 				t.Errorf("folder tree lacks %s right after creating it", tc.want)
 			}
-			doc, rows := c.managePage("/folders/manage")
+			doc, rows := c.managePage(t, "/folders/manage")
 			if got := rows[tc.want]; got != (managed{Count: "0 messages", Subscribed: "Subscribed"}) {
 				t.Errorf("new folder's row = %+v, want empty and subscribed", got)
 			}
@@ -167,11 +169,12 @@ func TestManageFoldersCreate(t *testing.T) {
 }
 
 func TestManageFoldersRename(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
-	c.treeFolders()
+	c.treeFolders(t)
 
 	// The edit link opens the folder's forms with its name and place.
-	doc := c.page("/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
+	doc := c.page(t, "/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
 	form := doc.Find("[data-testid=rename-form]")
 	if got := form.Find("[data-testid=rename-name]").AttrOr("value", ""); got != "Website" {
 		t.Errorf("rename form name = %q, want Website", got)
@@ -208,14 +211,14 @@ func TestManageFoldersRename(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.what, func(t *testing.T) {
-			_, before := c.managePage("/folders/manage")
-			c.page("/m/"+url.PathEscape(s.folder), http.StatusOK) // selected while renamed
-			notice := c.manageOK(folderVerb(s.folder, "rename"), url.Values{"name": {s.name}, "parent": {s.parent}})
+			_, before := c.managePage(t, "/folders/manage")
+			c.page(t, "/m/"+url.PathEscape(s.folder), http.StatusOK) // selected while renamed
+			notice := c.manageOK(t, folderVerb(s.folder, "rename"), url.Values{"name": {s.name}, "parent": {s.parent}})
 			if !strings.HasPrefix(notice, "Folder "+s.folder+" is now ") {
 				t.Errorf("notice = %q", notice)
 			}
-			tree := c.treeFolders()
-			_, rows := c.managePage("/folders/manage")
+			tree := c.treeFolders(t)
+			_, rows := c.managePage(t, "/folders/manage")
 			for _, name := range s.gone {
 				if tree[name] {
 					t.Errorf("tree still shows %s", name)
@@ -231,7 +234,7 @@ func TestManageFoldersRename(t *testing.T) {
 				if got := rows[name].Subscribed; got != "Subscribed" {
 					t.Errorf("%s: %q, want the subscription moved along", name, got)
 				}
-				c.page("/m/"+url.PathEscape(name), http.StatusOK)
+				c.page(t, "/m/"+url.PathEscape(name), http.StatusOK)
 			}
 			if s.folder == "Newsletters" {
 				s.counts = map[string]string{"Archive/Newsletters": before["Newsletters"].Count}
@@ -246,40 +249,42 @@ func TestManageFoldersRename(t *testing.T) {
 }
 
 func TestManageFoldersDelete(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
-	c.manageOK("/folders", url.Values{"name": {"Old stuff"}})
-	c.treeFolders()
-	c.page("/m/"+url.PathEscape("Old stuff"), http.StatusOK) // selected while deleted
+	c.manageOK(t, "/folders", url.Values{"name": {"Old stuff"}})
+	c.treeFolders(t)
+	c.page(t, "/m/"+url.PathEscape("Old stuff"), http.StatusOK) // selected while deleted
 
 	// The delete button asks; the confirmation page's own form deletes.
-	doc := c.page("/folders/manage?edit="+url.QueryEscape("Old stuff"), http.StatusOK)
-	resp := c.press(doc.Find("[data-testid=delete]"))
+	doc := c.page(t, "/folders/manage?edit="+url.QueryEscape("Old stuff"), http.StatusOK)
+	resp := c.press(t, doc.Find("[data-testid=delete]"))
 	doc = parse(t, resp, http.StatusOK)
 	if q := text(doc.Find("[data-testid=confirm-question]")); !strings.Contains(q, "Old stuff") {
 		t.Errorf("confirmation asks %q", q)
 	}
-	if _, rows := c.managePage("/folders/manage"); rows["Old stuff"] == (managed{}) {
+	if _, rows := c.managePage(t, "/folders/manage"); rows["Old stuff"] == (managed{}) {
 		t.Fatalf("the folder went before the confirmation")
 	}
-	resp = c.submit(doc.Find("[data-testid=confirm]"))
+	resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirmed delete: status %d, want 303", resp.StatusCode)
 	}
-	doc, rows := c.managePage("/folders/manage")
+	doc, rows := c.managePage(t, "/folders/manage")
 	if _, ok := rows["Old stuff"]; ok {
 		t.Errorf("deleted folder still listed")
 	}
 	if got := text(doc.Find("[data-testid=manage-notice]")); got != "Folder Old stuff deleted." {
 		t.Errorf("notice = %q", got)
 	}
-	if c.treeFolders()["Old stuff"] {
+	if c.treeFolders(t)["Old stuff"] {
 		t.Errorf("tree still shows the deleted folder")
 	}
-	c.page("/m/"+url.PathEscape("Old stuff"), http.StatusNotFound)
+	c.page(t, "/m/"+url.PathEscape("Old stuff"), http.StatusNotFound)
 }
 
 func TestManageFoldersDeleteRefused(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	for _, tc := range []struct {
 		folder, want string
@@ -290,7 +295,7 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 		{"Nowhere", "The folder Nowhere does not exist (any more)."},
 	} {
 		t.Run(tc.folder, func(t *testing.T) {
-			resp := c.manage(folderVerb(tc.folder, "delete"), url.Values{"confirm": {"1"}, "confirm_role": {"inbox"}})
+			resp := c.manage(t, folderVerb(tc.folder, "delete"), url.Values{"confirm": {"1"}, "confirm_role": {"inbox"}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if got := text(doc.Find("[data-testid=manage-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
@@ -302,7 +307,7 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 			}
 		})
 	}
-	_, rows := c.managePage("/folders/manage")
+	_, rows := c.managePage(t, "/folders/manage")
 	for _, name := range []string{"INBOX", "Projects", "Projects/Website"} {
 		if _, ok := rows[name]; !ok {
 			t.Errorf("%s is gone", name)
@@ -311,12 +316,13 @@ func TestManageFoldersDeleteRefused(t *testing.T) {
 }
 
 func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	// The client goes straight to the first "yes": still a question,
 	// which names the role.
-	resp := c.manage(folderVerb("Junk", "delete"), nil)
+	resp := c.manage(t, folderVerb("Junk", "delete"), nil)
 	doc := parse(t, resp, http.StatusOK)
-	resp = c.submit(doc.Find("[data-testid=confirm]"))
+	resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 	doc = parse(t, resp, http.StatusOK)
 	q := text(doc.Find("[data-testid=confirm-question]"))
 	if !strings.Contains(q, "is your Junk folder") {
@@ -325,27 +331,28 @@ func TestManageFoldersDeleteSpecialUseAsksTwice(t *testing.T) {
 	if got := text(doc.Find("[data-testid=confirm-yes]")); got != "Delete my Junk folder" {
 		t.Errorf("second confirmation button = %q", got)
 	}
-	if _, rows := c.managePage("/folders/manage"); rows["Junk"] == (managed{}) {
+	if _, rows := c.managePage(t, "/folders/manage"); rows["Junk"] == (managed{}) {
 		t.Fatalf("Junk went after one confirmation")
 	}
 	// A confirmation of another role does not do.
-	resp = c.manage(folderVerb("Junk", "delete"), url.Values{"confirm": {"1"}, "confirm_role": {"trash"}})
+	resp = c.manage(t, folderVerb("Junk", "delete"), url.Values{"confirm": {"1"}, "confirm_role": {"trash"}})
 	parse(t, resp, http.StatusOK)
 
-	resp = c.submit(doc.Find("[data-testid=confirm]"))
+	resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("second confirmation: status %d, want 303", resp.StatusCode)
 	}
-	if _, rows := c.managePage("/folders/manage"); rows["Junk"] != (managed{}) {
+	if _, rows := c.managePage(t, "/folders/manage"); rows["Junk"] != (managed{}) {
 		t.Errorf("Junk still listed after both confirmations")
 	}
 }
 
 func TestManageFoldersSubscribe(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	state := func() (string, int, int) {
-		doc, rows := c.managePage("/folders/manage")
+		doc, rows := c.managePage(t, "/folders/manage")
 		row := doc.Find("[data-folder=Newsletters]")
 		return rows["Newsletters"].Subscribed, row.Find("[data-testid=subscribe]").Length(), row.Find("[data-testid=unsubscribe]").Length()
 	}
@@ -363,8 +370,8 @@ func TestManageFoldersSubscribe(t *testing.T) {
 	// The row's buttons, pressed as a browser would.
 	press := func(testid string) string {
 		t.Helper()
-		doc, _ := c.managePage("/folders/manage")
-		return c.noticeAfter(c.press(doc.Find("[data-folder=Newsletters] [data-testid=" + testid + "]")))
+		doc, _ := c.managePage(t, "/folders/manage")
+		return c.noticeAfter(t, c.press(t, doc.Find("[data-folder=Newsletters] [data-testid=" + testid + "]")))
 	}
 	check(view{"Subscribed", 0, 1})
 	if got := press("unsubscribe"); got != "Unsubscribed from Newsletters." {
@@ -376,7 +383,7 @@ func TestManageFoldersSubscribe(t *testing.T) {
 	}
 	check(view{"Subscribed", 0, 1})
 	// A folder that went meanwhile: the page again, saying so.
-	resp := c.manage(folderVerb("Gone", "subscribe"), nil)
+	resp := c.manage(t, folderVerb("Gone", "subscribe"), nil)
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "The folder Gone does not exist (any more)." {
 		t.Errorf("error = %q", got)
@@ -384,35 +391,36 @@ func TestManageFoldersSubscribe(t *testing.T) {
 }
 
 func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
-	c.treeFolders()
-	_, before := c.managePage("/folders/manage")
+	c.treeFolders(t)
+	_, before := c.managePage(t, "/folders/manage")
 	if got := before["Trash"].Count; got != "5 messages, 1 unread" {
 		t.Fatalf("Trash before: %q", got)
 	}
 
 	for _, folder := range []string{"Trash", "Junk"} {
 		t.Run(folder, func(t *testing.T) {
-			doc, _ := c.managePage("/folders/manage")
-			resp := c.press(doc.Find("[data-folder=" + folder + "] [data-testid=empty]"))
+			doc, _ := c.managePage(t, "/folders/manage")
+			resp := c.press(t, doc.Find("[data-folder=" + folder + "] [data-testid=empty]"))
 			doc = parse(t, resp, http.StatusOK)
 			n := strings.Fields(before[folder].Count)[0]
 			if q := text(doc.Find("[data-testid=confirm-question]")); q != "Delete all "+n+" messages in "+folder+" for good? This cannot be undone." {
 				t.Errorf("confirmation asks %q", q)
 			}
-			resp = c.submit(doc.Find("[data-testid=confirm]"))
+			resp = c.submit(t, doc.Find("[data-testid=confirm]"))
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("confirmed: status %d", resp.StatusCode)
 			}
-			doc, after := c.managePage("/folders/manage")
+			doc, after := c.managePage(t, "/folders/manage")
 			if got, want := text(doc.Find("[data-testid=manage-notice]")), folder+" emptied: "+n+" messages deleted for good."; got != want {
 				t.Errorf("notice = %q, want %q", got, want)
 			}
 			if got := after[folder].Count; got != "0 messages" {
 				t.Errorf("%s after: %q", folder, got)
 			}
-			list := c.page("/m/"+folder, http.StatusOK)
+			list := c.page(t, "/m/"+folder, http.StatusOK)
 			if got := text(list.Find("[data-testid=total]")); got != "0 messages" {
 				t.Errorf("%s list says %q", folder, got)
 			}
@@ -425,17 +433,18 @@ func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 	}
 
 	// Only Trash and Junk: anything else is refused, even confirmed.
-	resp := c.manage(folderVerb("INBOX", "empty"), url.Values{"confirm": {"1"}})
+	resp := c.manage(t, folderVerb("INBOX", "empty"), url.Values{"confirm": {"1"}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "Only Trash and Junk can be emptied here." {
 		t.Errorf("error = %q", got)
 	}
-	if _, after := c.managePage("/folders/manage"); after["INBOX"] != before["INBOX"] {
+	if _, after := c.managePage(t, "/folders/manage"); after["INBOX"] != before["INBOX"] {
 		t.Errorf("INBOX changed: %+v, was %+v", after["INBOX"], before["INBOX"])
 	}
 }
 
 func TestManageFoldersInvalidNames(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	long := strings.Repeat("x", 201)
 	for _, tc := range []struct {
@@ -457,7 +466,7 @@ func TestManageFoldersInvalidNames(t *testing.T) {
 		{"unknown parent", "Receipts", "Nowhere", "parent", "Choose an existing folder as the parent."},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			resp := c.manage("/folders", url.Values{"name": {tc.name}, "parent": {tc.parent}})
+			resp := c.manage(t, "/folders", url.Values{"name": {tc.name}, "parent": {tc.parent}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if got := text(doc.Find("[data-testid=create-" + tc.field + "-error]")); got != tc.want {
 				t.Errorf("error = %q, want %q", got, tc.want)
@@ -476,12 +485,13 @@ func TestManageFoldersInvalidNames(t *testing.T) {
 			}
 		})
 	}
-	if tree := c.treeFolders(); tree["Receipts"] || tree["Receipts*"] {
+	if tree := c.treeFolders(t); tree["Receipts"] || tree["Receipts*"] {
 		t.Errorf("a refused folder was created")
 	}
 }
 
 func TestManageFoldersInvalidRename(t *testing.T) {
+	t.Parallel()
 	_, c := loggedIn(t)
 	for _, tc := range []struct {
 		what, folder, name, parent string
@@ -492,7 +502,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 		{"onto another", "Projects/Website", "Sent", "", "name", "There is a folder named Sent already."},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
-			resp := c.manage(folderVerb(tc.folder, "rename"), url.Values{"name": {tc.name}, "parent": {tc.parent}})
+			resp := c.manage(t, folderVerb(tc.folder, "rename"), url.Values{"name": {tc.name}, "parent": {tc.parent}})
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			row := doc.Find(fmt.Sprintf("[data-testid=manage-folder][data-folder=%q]", tc.folder))
 			if got := text(row.Find("[data-testid=rename-" + tc.field + "-error]")); got != tc.want {
@@ -503,7 +513,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 			}
 		})
 	}
-	resp := c.manage(folderVerb("INBOX", "rename"), url.Values{"name": {"Incoming"}})
+	resp := c.manage(t, folderVerb("INBOX", "rename"), url.Values{"name": {"Incoming"}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got := text(doc.Find("[data-testid=manage-error]")); got != "The Inbox cannot be renamed." {
 		t.Errorf("error = %q", got)
@@ -515,7 +525,7 @@ func TestManageFoldersInvalidRename(t *testing.T) {
 // verb.
 func TestManageFoldersFormTargets(t *testing.T) {
 	_, c := loggedIn(t)
-	doc := c.page("/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
+	doc := c.page(t, "/folders/manage?edit="+url.QueryEscape("Projects/Website"), http.StatusOK)
 	if n := doc.Find("[name=action]").Length(); n != 0 {
 		t.Errorf("%d fields named action", n)
 	}
@@ -551,7 +561,7 @@ func TestManageFoldersFormTargets(t *testing.T) {
 func TestManageFoldersConfirmFragment(t *testing.T) {
 	_, c := loggedIn(t)
 	for _, path := range []string{folderVerb("Projects/Website/Launch", "delete"), folderVerb("Trash", "empty")} {
-		resp := c.do("POST", path, url.Values{}, "HX-Request", "true")
+		resp := c.do(t, "POST", path, url.Values{}, "HX-Request", "true")
 		h := resp.Header
 		doc := parse(t, resp, http.StatusOK)
 		if got := [3]string{h.Get("HX-Retarget"), h.Get("HX-Reswap"), h.Get("HX-Push-Url")}; got != [3]string{"body", "innerHTML", "false"} {

@@ -10,6 +10,7 @@ import (
 // TestReadSecretForm: the secret field comes back as bytes, decoded
 // exactly, and is not in r.PostForm; the other fields are.
 func TestReadSecretForm(t *testing.T) {
+	t.Parallel()
 	for _, pw := range []string{"Pq7-wrT!zx93", "a+b c&d=e%f", "pässwörd ✓", ""} {
 		form := url.Values{"login": {"ann@example.org"}, "password": {pw}, "next": {"/m/INBOX?page=2"}}
 		r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))

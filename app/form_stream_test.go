@@ -62,6 +62,7 @@ func carriedValue(t *testing.T, name, typ string, data []byte) string {
 // uploads are spooled; past the limit the uploads are dropped and every
 // later field still arrives; cleanup removes every file.
 func TestReadStreamedForm(t *testing.T) {
+	t.Parallel()
 	spec := streamSpec{secret: "smtp_password", keep: "keep", files: "attachments", maxFiles: 1000}
 	carried := carriedValue(t, "Übersicht: Q1.pdf", "application/pdf", []byte("%PDF\x00\xff carried"))
 	sf, err := readTestForm(t, spec, [][2]string{

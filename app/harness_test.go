@@ -27,7 +27,6 @@ import (
 // env is a webmail served by httptest against the in-process demo IMAP
 // and SMTP servers, with its log and session store open to inspection.
 type env struct {
-	t     testing.TB
 	srv   *httptest.Server
 	demo  *demo.Server
 	app   *App
@@ -97,7 +96,7 @@ func newEnvOn(t testing.TB, d *demo.Server, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, demo: d, store: memstore.New(), logs: &syncBuffer{}, acct: d.Accounts()[0]}
+	e := &env{demo: d, store: memstore.New(), logs: &syncBuffer{}, acct: d.Accounts()[0]}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
 	e.app = New(cfg, Options{Logger: log, Store: e.store, Now: now})
@@ -154,15 +153,15 @@ func (e *env) client() *client {
 }
 
 // do sends a request as a same-origin browser would.
-func (c *client) do(method, path string, form url.Values, header ...string) *http.Response {
-	c.e.t.Helper()
+func (c *client) do(t testing.TB, method, path string, form url.Values, header ...string) *http.Response {
+	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, c.e.srv.URL+path, body)
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -173,16 +172,16 @@ func (c *client) do(method, path string, form url.Values, header ...string) *htt
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return resp
 }
 
 // page GETs path and parses it, failing unless the status is want.
-func (c *client) page(path string, want int, header ...string) *goquery.Document {
-	c.e.t.Helper()
-	resp := c.do("GET", path, nil, header...)
-	return parse(c.e.t, resp, want)
+func (c *client) page(t testing.TB, path string, want int, header ...string) *goquery.Document {
+	t.Helper()
+	resp := c.do(t, "GET", path, nil, header...)
+	return parse(t, resp, want)
 }
 
 func parse(t testing.TB, resp *http.Response, want int) *goquery.Document {
@@ -200,12 +199,12 @@ func parse(t testing.TB, resp *http.Response, want int) *goquery.Document {
 }
 
 // login logs in and checks the redirect.
-func (c *client) login(login, password string) {
-	c.e.t.Helper()
-	resp := c.do("POST", "/login", url.Values{"login": {login}, "password": {password}})
+func (c *client) login(t testing.TB, login, password string) {
+	t.Helper()
+	resp := c.do(t, "POST", "/login", url.Values{"login": {login}, "password": {password}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
-		c.e.t.Fatalf("login: status %d, want 303", resp.StatusCode)
+		t.Fatalf("login: status %d, want 303", resp.StatusCode)
 	}
 }
 

@@ -30,67 +30,67 @@ func newOAuthEnv(t testing.TB, mechs []string, popt demo.ProviderOptions, opts .
 // oauthStart presses "Sign in with Demo ID" and returns where the webmail
 // sends the browser: a page that moves on by itself (meta refresh), with a
 // link for browsers that do not.
-func (c *client) oauthStart(form url.Values) *url.URL {
-	c.e.t.Helper()
-	doc := parse(c.e.t, c.do("POST", "/login/oauth/demo", form), http.StatusOK)
+func (c *client) oauthStart(t testing.TB, form url.Values) *url.URL {
+	t.Helper()
+	doc := parse(t, c.do(t, "POST", "/login/oauth/demo", form), http.StatusOK)
 	href := doc.Find("[data-testid=to-provider]").AttrOr("href", "")
 	if refresh := doc.Find("meta[http-equiv=refresh]").AttrOr("content", ""); refresh != "0; url="+href || href == "" {
-		c.e.t.Fatalf("sign-in page: refresh %q, link %q", refresh, href)
+		t.Fatalf("sign-in page: refresh %q, link %q", refresh, href)
 	}
 	u, err := url.Parse(href)
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return u
 }
 
 // consent answers the provider's consent page as the person would, and
 // returns where the provider sends the browser back to.
-func (c *client) consent(authURL *url.URL, account, decision string) *url.URL {
-	c.e.t.Helper()
+func (c *client) consent(t testing.TB, authURL *url.URL, account, decision string) *url.URL {
+	t.Helper()
 	resp, err := c.hc.Get(authURL.String())
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	doc := parse(c.e.t, resp, http.StatusOK)
+	doc := parse(t, resp, http.StatusOK)
 	form := url.Values{"account": {account}, "decision": {decision}}
 	doc.Find("form input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
 		form.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
 	})
 	resp, err = c.hc.PostForm(authURL.Scheme+"://"+authURL.Host+authURL.Path, form)
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
-		c.e.t.Fatalf("consent: status %d, want a redirect", resp.StatusCode)
+		t.Fatalf("consent: status %d, want a redirect", resp.StatusCode)
 	}
 	back, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return back
 }
 
 // callback follows the provider's redirect back to the webmail.
-func (c *client) callback(back *url.URL) *http.Response {
-	c.e.t.Helper()
+func (c *client) callback(t testing.TB, back *url.URL) *http.Response {
+	t.Helper()
 	if !strings.HasPrefix(back.String(), c.e.srv.URL+"/login/oauth/demo/callback?") {
-		c.e.t.Fatalf("provider redirects to %s, not the webmail's callback", back)
+		t.Fatalf("provider redirects to %s, not the webmail's callback", back)
 	}
 	resp, err := c.hc.Get(back.String()) // a cross-site navigation: no Sec-Fetch-Site same-origin
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return resp
 }
 
 // oauthLogin signs in with Demo ID as account, all the way to the mailbox.
-func (c *client) oauthLogin(account string) {
-	c.e.t.Helper()
-	doc := parse(c.e.t, c.callback(c.consent(c.oauthStart(url.Values{}), account, "allow")), http.StatusOK)
+func (c *client) oauthLogin(t testing.TB, account string) {
+	t.Helper()
+	doc := parse(t, c.callback(t, c.consent(t, c.oauthStart(t, url.Values{}), account, "allow")), http.StatusOK)
 	if doc.Find("[data-testid=signed-in]").Length() != 1 {
-		c.e.t.Fatal("the callback did not show the signed-in page")
+		t.Fatal("the callback did not show the signed-in page")
 	}
 }
 
@@ -183,6 +183,7 @@ func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
 func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 func TestOAuthSignIn(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		mechs []string
@@ -193,14 +194,15 @@ func TestOAuthSignIn(t *testing.T) {
 		{"XOAUTH2 configured", []string{"OAUTHBEARER", "XOAUTH2"}, "xoauth2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newOAuthEnv(t, tc.mechs, demo.ProviderOptions{}, func(c *config.Config) { c.OAuth[0].SASL = tc.sasl })
 			c := e.client()
 
-			login := c.page("/login", http.StatusOK)
+			login := c.page(t, "/login", http.StatusOK)
 			if got := text(login.Find("[data-testid=oauth-demo]")); got != "Sign in with Demo ID" {
 				t.Fatalf("login page button %q", got)
 			}
-			auth := c.oauthStart(url.Values{})
+			auth := c.oauthStart(t, url.Values{})
 			q := auth.Query()
 			if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 || q.Get("state") == "" || q.Get("nonce") == "" {
 				t.Errorf("authorization request lacks PKCE S256, state or nonce: %v", q)
@@ -215,7 +217,7 @@ func TestOAuthSignIn(t *testing.T) {
 				t.Errorf("redirect_uri = %q", got)
 			}
 
-			resp := c.callback(c.consent(auth, "alice@example.org", "allow"))
+			resp := c.callback(t, c.consent(t, auth, "alice@example.org", "allow"))
 			doc := parse(t, resp, http.StatusOK)
 			refresh := doc.Find(`meta[http-equiv=refresh]`).AttrOr("content", "")
 			if refresh != "0; url=/m/INBOX" {
@@ -224,7 +226,7 @@ func TestOAuthSignIn(t *testing.T) {
 			if href := doc.Find("[data-testid=continue]").AttrOr("href", ""); href != "/m/INBOX" {
 				t.Errorf("continue link %q", href)
 			}
-			inbox := c.page("/m/INBOX", http.StatusOK)
+			inbox := c.page(t, "/m/INBOX", http.StatusOK)
 			if got := text(inbox.Find("[data-testid=account]")); got != "alice@example.org" {
 				t.Errorf("signed in as %q", got)
 			}
@@ -233,9 +235,9 @@ func TestOAuthSignIn(t *testing.T) {
 			}
 			// A new connection (the pool's is dropped) signs in with the token again.
 			e.dropConns("alice@example.org")
-			c.page("/m/INBOX", http.StatusOK)
+			c.page(t, "/m/INBOX", http.StatusOK)
 			// SMTP takes the token over the same mechanism.
-			resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "via " + tc.name}, {"body", "x"}}, nil)
+			resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "via " + tc.name}, {"body", "x"}}, nil)
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
@@ -249,11 +251,12 @@ func TestOAuthSignIn(t *testing.T) {
 }
 
 func TestOAuthSendAndSettings(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 
-	settings := c.page("/settings/sending", http.StatusOK)
+	settings := c.page(t, "/settings/sending", http.StatusOK)
 	if got := text(settings.Find("[data-testid=smtp-status]")); !strings.Contains(got, "Demo ID") || !strings.Contains(got, "do not apply") {
 		t.Errorf("settings say %q", got)
 	}
@@ -261,7 +264,7 @@ func TestOAuthSendAndSettings(t *testing.T) {
 		t.Error("settings offer SMTP credentials to an OAuth sign-in")
 	}
 	for _, path := range []string{"/settings/sending", "/settings/sending/forget"} {
-		resp := c.do("POST", path, url.Values{"smtp_login": {"x"}, "smtp_password": {"y"}})
+		resp := c.do(t, "POST", path, url.Values{"smtp_login": {"x"}, "smtp_password": {"y"}})
 		doc := parse(t, resp, http.StatusUnprocessableEntity)
 		if got := text(doc.Find("[data-testid=settings-error]")); !strings.Contains(got, "separate SMTP credentials do not apply") {
 			t.Errorf("%s: error %q", path, got)
@@ -271,16 +274,16 @@ func TestOAuthSendAndSettings(t *testing.T) {
 		}
 	}
 	// The name is its own: an OAuth sign-in keeps one too.
-	resp := c.do("POST", "/settings/sending/name", url.Values{"display_name": {"Alice A."}})
+	resp := c.do(t, "POST", "/settings/sending/name", url.Values{"display_name": {"Alice A."}})
 	if doc := parse(t, resp, http.StatusOK); doc.Find("#display_name").AttrOr("value", "") != "Alice A." {
 		t.Error("the name was not saved for an OAuth sign-in")
 	}
 
-	compose := c.page("/compose", http.StatusOK)
+	compose := c.page(t, "/compose", http.StatusOK)
 	if compose.Find("input[name=smtp_password]").Length() != 0 {
 		t.Error("compose asks an OAuth sign-in for an SMTP password")
 	}
-	resp = c.postMultipart("/compose", [][2]string{
+	resp = c.postMultipart(t, "/compose", [][2]string{
 		{"action", "send"}, {"to", "demo@example.org"}, {"subject", "Sent with a token"}, {"body", "Hi"},
 	}, nil)
 	body, _ := io.ReadAll(resp.Body)
@@ -300,7 +303,7 @@ func TestOAuthRefreshAndLogout(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: tokens.middleware})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 	before := c.credValue()
 
 	// 59 minutes on: the hour-long token is within the refresh margin. A
@@ -308,7 +311,7 @@ func TestOAuthRefreshAndLogout(t *testing.T) {
 	e.advance(59 * time.Minute)
 	send := func(subject string) {
 		t.Helper()
-		resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
+		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
@@ -333,7 +336,7 @@ func TestOAuthRefreshAndLogout(t *testing.T) {
 	noTokens(t, e, tmp, tokens)
 
 	revoked := e.demo.Provider().Revocations()
-	resp := c.do("POST", "/logout", url.Values{})
+	resp := c.do(t, "POST", "/logout", url.Values{})
 	resp.Body.Close()
 	if e.demo.Provider().Revocations() != revoked+1 {
 		t.Error("logout did not revoke the tokens at the provider")
@@ -422,9 +425,10 @@ func checkTempFree(t *testing.T, dir string, b []byte) {
 // TestOAuthConcurrentRefresh: requests of one session that all need the
 // token when it is due share one refresh, and every one of them succeeds.
 func TestOAuthConcurrentRefresh(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 	e.advance(59 * time.Minute)
 
 	const n = 6
@@ -435,7 +439,7 @@ func TestOAuthConcurrentRefresh(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "together " + strconv.Itoa(i)}, {"body", "x"}}, nil)
+			resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "together " + strconv.Itoa(i)}, {"body", "x"}}, nil)
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			status[i] = resp.StatusCode
@@ -470,7 +474,7 @@ func TestOAuthConcurrentRefresh(t *testing.T) {
 	}
 	// The session goes on with the cookie the browser kept.
 	e.dropConns("alice@example.org")
-	c.page("/m/INBOX", http.StatusOK)
+	c.page(t, "/m/INBOX", http.StatusOK)
 	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 1 {
 		t.Errorf("%d refreshes after the browser took the new cookie, want 1", got)
 	}
@@ -479,11 +483,12 @@ func TestOAuthConcurrentRefresh(t *testing.T) {
 // TestOAuthRefreshRateLimited: a provider that hands out tokens already
 // inside the refresh margin does not get asked again on every request.
 func TestOAuthRefreshRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{AccessTTL: 90 * time.Second})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 	for i := range 6 {
-		resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "s" + strconv.Itoa(i)}, {"body", "x"}}, nil)
+		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "s" + strconv.Itoa(i)}, {"body", "x"}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
@@ -500,8 +505,9 @@ func TestOAuthRefreshRateLimited(t *testing.T) {
 // after a form's POST, including the provider's own redirects to origins
 // the webmail cannot know. So form-action stays 'self'.
 func TestOAuthFormActionStaysSelf(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Addr: "localhost:0"})
-	resp := e.client().do("POST", "/login/oauth/demo", url.Values{})
+	resp := e.client().do(t, "POST", "/login/oauth/demo", url.Values{})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Location") != "" {
 		t.Errorf("the sign-in button answers %d, Location %q: want a page", resp.StatusCode, resp.Header.Get("Location"))
@@ -521,7 +527,7 @@ func BenchmarkOAuthSignIn(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c := e.client()
-		c.oauthLogin("alice@example.org")
+		c.oauthLogin(b, "alice@example.org")
 	}
 }
 
@@ -530,9 +536,10 @@ func BenchmarkOAuthSignIn(b *testing.B) {
 // the new cookie) uses its own still valid token instead of refreshing
 // again, which a provider that rotates refresh tokens would punish.
 func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 	u, _ := url.Parse(e.srv.URL)
 	stale := e.client()
 	stale.jar.SetCookies(u, c.jar.Cookies(u))
@@ -540,7 +547,7 @@ func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
 	e.advance(59 * time.Minute)
 	send := func(c *client, subject string) {
 		t.Helper()
-		resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
+		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
@@ -565,19 +572,20 @@ func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
 // refuses the expired token, one refresh out of turn and a second try keep
 // the session going, for IMAP and for SMTP.
 func TestOAuthRefusedTokenRenewed(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{Middleware: rewriteTokens(func(m map[string]any) { delete(m, "expires_in") })})
 	c := e.client()
-	c.oauthLogin("alice@example.org")
+	c.oauthLogin(t, "alice@example.org")
 	e.advance(61 * time.Minute)
 
 	e.dropConns("alice@example.org")
-	c.page("/m/INBOX", http.StatusOK)
+	c.page(t, "/m/INBOX", http.StatusOK)
 	if got := strings.Count(e.logs.String(), `msg="oauth refresh"`); got != 1 {
 		t.Fatalf("%d refreshes after IMAP refused the token, want 1", got)
 	}
 
 	e.advance(61 * time.Minute)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "renewed"}, {"body", "x"}}, nil)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "renewed"}, {"body", "x"}}, nil)
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -591,24 +599,25 @@ func TestOAuthRefusedTokenRenewed(t *testing.T) {
 // TestOAuthSeveralProviders: every configured provider has its button, in
 // configuration order, and a sign-in goes through the one pressed.
 func TestOAuthSeveralProviders(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t, nil, demo.ProviderOptions{}, func(c *config.Config) {
 		second := c.OAuth[0]
 		second.Name, second.Label = "work", "Work SSO"
 		c.OAuth = append(c.OAuth, second)
 	})
 	c := e.client()
-	doc := c.page("/login", http.StatusOK)
+	doc := c.page(t, "/login", http.StatusOK)
 	var buttons []string
 	doc.Find("[data-testid=providers] button").Each(func(_ int, s *goquery.Selection) { buttons = append(buttons, text(s)) })
 	if want := []string{"Sign in with Demo ID", "Sign in with Work SSO"}; strings.Join(buttons, "|") != strings.Join(want, "|") {
 		t.Fatalf("buttons %q, want %q", buttons, want)
 	}
-	page := parse(t, c.do("POST", "/login/oauth/work", url.Values{}), http.StatusOK)
+	page := parse(t, c.do(t, "POST", "/login/oauth/work", url.Values{}), http.StatusOK)
 	auth, _ := url.Parse(page.Find("[data-testid=to-provider]").AttrOr("href", ""))
 	if got := auth.Query().Get("redirect_uri"); got != e.srv.URL+"/login/oauth/work/callback" {
 		t.Fatalf("redirect_uri %q", got)
 	}
-	back := c.consent(auth, "alice@example.org", "allow")
+	back := c.consent(t, auth, "alice@example.org", "allow")
 	resp, err := c.hc.Get(back.String())
 	if err != nil {
 		t.Fatal(err)
@@ -617,9 +626,9 @@ func TestOAuthSeveralProviders(t *testing.T) {
 	if got := text(signedIn.Find("[data-testid=signed-in] p").First()); got != "You are signed in with Work SSO." {
 		t.Errorf("signed-in page says %q", got)
 	}
-	c.page("/m/INBOX", http.StatusOK)
+	c.page(t, "/m/INBOX", http.StatusOK)
 	// The other provider's callback cannot finish this provider's flow.
-	flow := c.consent(c.oauthStart(nil), "alice@example.org", "allow")
+	flow := c.consent(t, c.oauthStart(t, nil), "alice@example.org", "allow")
 	wrong, _ := url.Parse(strings.Replace(flow.String(), "/login/oauth/demo/", "/login/oauth/work/", 1))
 	resp, err = c.hc.Get(wrong.String())
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoginWrongPasswordKeepsLoginName(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	for _, tc := range []struct{ name, login, password string }{
@@ -18,7 +19,7 @@ func TestLoginWrongPasswordKeepsLoginName(t *testing.T) {
 		{"unknown user", "nobody@example.org", "whatever"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := c.do("POST", "/login", url.Values{"login": {tc.login}, "password": {tc.password}})
+			resp := c.do(t, "POST", "/login", url.Values{"login": {tc.login}, "password": {tc.password}})
 			doc := parse(t, resp, http.StatusUnauthorized)
 			if got, want := text(doc.Find("[data-testid=login-error]")), "The login name or password is not right."; got != want {
 				t.Errorf("error = %q, want %q", got, want)
@@ -34,8 +35,9 @@ func TestLoginWrongPasswordKeepsLoginName(t *testing.T) {
 }
 
 func TestLoginEmptyFields(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	resp := e.client().do("POST", "/login", url.Values{"login": {"ann"}, "password": {""}})
+	resp := e.client().do(t, "POST", "/login", url.Values{"login": {"ann"}, "password": {""}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if got, _ := doc.Find("input[name=login]").Attr("value"); got != "ann" {
 		t.Errorf("login field = %q, want ann", got)
@@ -43,6 +45,7 @@ func TestLoginEmptyFields(t *testing.T) {
 }
 
 func TestLoginServerDownIsDistinct(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +56,7 @@ func TestLoginServerDownIsDistinct(t *testing.T) {
 		host, port := splitHostPort(t, deadAddr)
 		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
 	})
-	resp := e.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	resp := e.client().do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
 	doc := parse(t, resp, http.StatusBadGateway)
 	if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "cannot be reached") {
 		t.Errorf("error = %q, want the server-unreachable message", got)
@@ -61,13 +64,14 @@ func TestLoginServerDownIsDistinct(t *testing.T) {
 }
 
 func TestLoginTLSFailureIsDistinct(t *testing.T) {
+	t.Parallel()
 	// A plain IMAP server where TLS is expected: the handshake fails.
 	e := newEnv(t)
 	e2 := newEnv(t, func(c *config.Config) {
 		host, port := splitHostPort(t, e.demo.IMAPAddr())
 		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityTLS}
 	})
-	resp := e2.client().do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
+	resp := e2.client().do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}})
 	doc := parse(t, resp, http.StatusBadGateway)
 	if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "secure connection") {
 		t.Errorf("error = %q, want the TLS message", got)
@@ -75,6 +79,7 @@ func TestLoginTLSFailureIsDistinct(t *testing.T) {
 }
 
 func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	proxy, log := imapCommandProxy(t, e.demo.IMAPAddr())
 	e2 := newEnv(t, func(c *config.Config) {
@@ -85,7 +90,7 @@ func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
 	c := e2.client()
 	var limited int
 	for i := 0; i < 10; i++ {
-		resp := c.do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {"guess"}})
+		resp := c.do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {"guess"}})
 		if resp.StatusCode == http.StatusTooManyRequests {
 			doc := parse(t, resp, http.StatusTooManyRequests)
 			if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "Too many login attempts") {
@@ -105,6 +110,7 @@ func TestLoginRateLimitStopsBeforeIMAP(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/m/INBOX":               "/m/INBOX",
 		"/m/INBOX?page=2":        "/m/INBOX?page=2",
@@ -124,11 +130,12 @@ func TestSafeNext(t *testing.T) {
 }
 
 func TestLoginRedirectsOnlyLocally(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, next := range []string{"//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)", "/m/Sent"} {
 		t.Run(next, func(t *testing.T) {
 			c := e.client()
-			resp := c.do("POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}, "next": {next}})
+			resp := c.do(t, "POST", "/login", url.Values{"login": {e.acct.Login}, "password": {e.acct.Password}, "next": {next}})
 			resp.Body.Close()
 			want := "/"
 			if next == "/m/Sent" {
@@ -142,13 +149,14 @@ func TestLoginRedirectsOnlyLocally(t *testing.T) {
 }
 
 func TestUnauthenticatedGoesToLoginWithNext(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	resp := e.client().do("GET", "/m/Sent?page=2", nil)
+	resp := e.client().do(t, "GET", "/m/Sent?page=2", nil)
 	resp.Body.Close()
 	if got, want := resp.Header.Get("Location"), "/login?next="+url.QueryEscape("/m/Sent?page=2"); got != want {
 		t.Errorf("Location = %q, want %q", got, want)
 	}
-	resp = e.client().do("GET", "/m/INBOX", nil, "HX-Request", "true")
+	resp = e.client().do(t, "GET", "/m/INBOX", nil, "HX-Request", "true")
 	resp.Body.Close()
 	if got := resp.Header.Get("HX-Redirect"); !strings.HasPrefix(got, "/login") {
 		t.Errorf("htmx request: HX-Redirect = %q, want the login page", got)

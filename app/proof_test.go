@@ -64,11 +64,12 @@ func (c *client) raw(t *testing.T, method, path, cookie string, header ...string
 // credential cookie gets the login page and leaves the rightful session
 // as it was (invariant S2).
 func TestEveryRequestProvesBothHalves(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice, other := e.client(), e.client()
-	alice.login(e.acct.Login, e.acct.Password)
-	alice.page("/m/INBOX", http.StatusOK) // the account's connection is now kept
-	other.login(e.acct.Login, e.acct.Password)
+	alice.login(t, e.acct.Login, e.acct.Password)
+	alice.page(t, "/m/INBOX", http.StatusOK) // the account's connection is now kept
+	other.login(t, e.acct.Login, e.acct.Password)
 
 	for _, tc := range []struct {
 		name, cred string
@@ -107,12 +108,12 @@ func TestEveryRequestProvesBothHalves(t *testing.T) {
 				t.Errorf("POST /logout: %d %q, want the login page", resp.StatusCode, resp.Header.Get("Location"))
 			}
 			// The rightful holder of both halves reads on.
-			doc := alice.page("/m/INBOX", http.StatusOK)
+			doc := alice.page(t, "/m/INBOX", http.StatusOK)
 			if doc.Find("[data-testid=row]").Length() == 0 {
 				t.Error("the rightful session lost its mail")
 			}
 		})
 	}
 	// The other session was never touched either.
-	other.page("/m/INBOX", http.StatusOK)
+	other.page(t, "/m/INBOX", http.StatusOK)
 }

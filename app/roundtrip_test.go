@@ -83,6 +83,7 @@ func imapCommandProxy(t *testing.T, upstream string) (string, *commandLog) {
 // TestIMAPCommandsPerPage checks that a page costs a small, fixed number
 // of IMAP commands on the kept connection, with no LIST of all folders.
 func TestIMAPCommandsPerPage(t *testing.T) {
+	t.Parallel()
 	base := newEnv(t)
 	proxy, log := imapCommandProxy(t, base.demo.IMAPAddr())
 	e := newEnv(t, func(c *config.Config) {
@@ -91,18 +92,18 @@ func TestIMAPCommandsPerPage(t *testing.T) {
 	})
 	e.acct = base.acct
 	c := e.client()
-	c.login(base.acct.Login, base.acct.Password)
-	c.page("/m/INBOX", http.StatusOK) // first page: LIST and SELECT
+	c.login(t, base.acct.Login, base.acct.Password)
+	c.page(t, "/m/INBOX", http.StatusOK) // first page: LIST and SELECT
 	log.take()
 
-	c.page("/m/INBOX?page=2", http.StatusOK)
+	c.page(t, "/m/INBOX?page=2", http.StatusOK)
 	if got := log.take(); strings.Join(got, ",") != "NOOP,FETCH" {
 		t.Errorf("list page sent %v, want NOOP and one FETCH", got)
 	}
 
-	href := c.findMessage("INBOX", "Photos from the hike")
+	href := c.findMessage(t, "INBOX", "Photos from the hike")
 	log.take()
-	c.page(href, http.StatusOK, "HX-Request", "true", "HX-Target", "section#message")
+	c.page(t, href, http.StatusOK, "HX-Request", "true", "HX-Target", "section#message")
 	got := log.take()
 	t.Logf("message view (unread before): %v", got)
 	for _, cmd := range got {

@@ -13,8 +13,8 @@ import (
 func BenchmarkSearch100k(b *testing.B) {
 	e := benchEnv(b, 100_000, 0)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	c.page("/m/INBOX", http.StatusOK)
+	c.login(b, e.acct.Login, e.acct.Password)
+	c.page(b, "/m/INBOX", http.StatusOK)
 	for _, q := range []string{"subject:#", "is:unread", `subject:"#99999"`} {
 		b.Run(q, func(b *testing.B) {
 			path := "/m/INBOX?q=" + url.QueryEscape(q)
@@ -23,7 +23,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				var status int
 				peak = max(peak, peakHeap(func() {
-					resp := c.do("GET", path, nil)
+					resp := c.do(b, "GET", path, nil)
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 					status = resp.StatusCode

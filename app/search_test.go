@@ -18,9 +18,10 @@ func subjects(doc *goquery.Document, sel string) []string {
 }
 
 func TestSearchInFolder(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 
 	for _, tc := range []struct {
 		query, want string
@@ -31,7 +32,7 @@ func TestSearchInFolder(t *testing.T) {
 		{`subject:Москвы`, "Привет из Москвы"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
-			doc := c.page("/m/INBOX?q="+url.QueryEscape(tc.query), http.StatusOK)
+			doc := c.page(t, "/m/INBOX?q="+url.QueryEscape(tc.query), http.StatusOK)
 			got := subjects(doc, "#list [data-testid=rows]")
 			found := false
 			for _, s := range got {
@@ -47,7 +48,7 @@ func TestSearchInFolder(t *testing.T) {
 	}
 
 	// is:unread matches only unread rows, and pages keep the query.
-	doc := c.page("/m/INBOX?q=is:unread", http.StatusOK)
+	doc := c.page(t, "/m/INBOX?q=is:unread", http.StatusOK)
 	if n := doc.Find("#list [data-testid=rows] [data-testid=row]:not(.unread)").Length(); n != 0 {
 		t.Errorf("is:unread shows %d read messages", n)
 	}
@@ -61,7 +62,7 @@ func TestSearchInFolder(t *testing.T) {
 
 	// An invalid query: a clear message, the query kept, no 500.
 	for _, bad := range []string{`subject:"unclosed`, "after:tomorrowish", "a\r\nb LOGOUT"} {
-		doc = c.page("/m/INBOX?q="+url.QueryEscape(bad), http.StatusOK)
+		doc = c.page(t, "/m/INBOX?q="+url.QueryEscape(bad), http.StatusOK)
 		if text(doc.Find("[data-testid=search-error]")) == "" {
 			t.Errorf("%q: no error message", bad)
 		}
@@ -72,10 +73,11 @@ func TestSearchInFolder(t *testing.T) {
 }
 
 func TestSearchAllFolders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	doc := c.page("/m/INBOX?scope=all&q="+url.QueryEscape(`subject:"Website launch checklist"`), http.StatusOK)
+	c.login(t, e.acct.Login, e.acct.Password)
+	doc := c.page(t, "/m/INBOX?scope=all&q="+url.QueryEscape(`subject:"Website launch checklist"`), http.StatusOK)
 	if doc.Find("[data-testid=elsewhere]").Length() == 0 {
 		t.Fatal("no matches from other folders (the thread has messages in Sent)")
 	}
@@ -87,11 +89,12 @@ func TestSearchAllFolders(t *testing.T) {
 }
 
 func TestSortFallback(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	// The in-process server has no SORT: the fallback sorts here.
-	doc := c.page("/m/Sent?sort=-size", http.StatusOK)
+	doc := c.page(t, "/m/Sent?sort=-size", http.StatusOK)
 	var sizes []string
 	doc.Find("#list [data-testid=rows] .size").Each(func(_ int, s *goquery.Selection) { sizes = append(sizes, text(s)) })
 	if len(sizes) < 2 {
@@ -100,7 +103,7 @@ func TestSortFallback(t *testing.T) {
 	if parseSize(sizes[0]) < parseSize(sizes[len(sizes)-1]) {
 		t.Errorf("largest first: %v", sizes)
 	}
-	doc = c.page("/m/Sent?sort=subject", http.StatusOK)
+	doc = c.page(t, "/m/Sent?sort=subject", http.StatusOK)
 	got := subjects(doc, "#list [data-testid=rows]")
 	for i := 1; i < len(got); i++ {
 		if strings.ToLower(strings.TrimPrefix(got[i-1], "Re: ")) > strings.ToLower(strings.TrimPrefix(got[i], "Re: ")) {
@@ -128,9 +131,10 @@ func parseSize(s string) float64 {
 // TestSearchStaysBounded sends queries that made other webmails loop or
 // grow: each gets a page (or a message) and at most one page of rows.
 func TestSearchStaysBounded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	c.hc.Timeout = 20 * time.Second // a loop fails the test instead of hanging it
 	for _, q := range []string{
 		strings.Repeat("a OR ", 200) + "b",
@@ -140,7 +144,7 @@ func TestSearchStaysBounded(t *testing.T) {
 		"* OR ALL", `\" OR ALL`, "{5}", "-", "NOT NOT NOT",
 		"after:0001-01-01 before:9999-12-31",
 	} {
-		doc := c.page("/m/INBOX?q="+url.QueryEscape(q), http.StatusOK)
+		doc := c.page(t, "/m/INBOX?q="+url.QueryEscape(q), http.StatusOK)
 		if n := doc.Find("#list [data-testid=rows] [data-testid=row]").Length(); n > 50 {
 			t.Errorf("%.40q: %d rows on a page", q, n)
 		}

@@ -17,8 +17,8 @@ import (
 )
 
 // postMultipart posts a compose form as a browser does.
-func (c *client) postMultipart(path string, fields [][2]string, files map[string][]byte, header ...string) *http.Response {
-	c.e.t.Helper()
+func (c *client) postMultipart(t testing.TB, path string, fields [][2]string, files map[string][]byte, header ...string) *http.Response {
+	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range fields {
@@ -37,20 +37,20 @@ func (c *client) postMultipart(path string, fields [][2]string, files map[string
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return resp
 }
 
 // saveSMTP saves the account's SMTP credentials in settings and returns
 // the blob the browser would keep.
-func (c *client) saveSMTP(login, password string) string {
-	c.e.t.Helper()
-	resp := c.do("POST", "/settings/sending", url.Values{"smtp_login": {login}, "smtp_password": {password}})
-	doc := parse(c.e.t, resp, http.StatusOK)
+func (c *client) saveSMTP(t testing.TB, login, password string) string {
+	t.Helper()
+	resp := c.do(t, "POST", "/settings/sending", url.Values{"smtp_login": {login}, "smtp_password": {password}})
+	doc := parse(t, resp, http.StatusOK)
 	blob, ok := doc.Find("[data-smtp-blob]").Attr("data-smtp-blob")
 	if !ok || blob == "" {
-		c.e.t.Fatal("settings returned no sealed blob")
+		t.Fatal("settings returned no sealed blob")
 	}
 	return blob
 }
@@ -65,10 +65,11 @@ func lastDelivery(t *testing.T, d *demo.Server) demo.Delivery {
 }
 
 func TestSendWithSavedSMTPCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	for _, secret := range []string{e.acct.SMTPPassword, e.acct.SMTPLogin} {
 		if strings.Contains(blob, secret) {
 			t.Fatalf("the blob carries %q in clear", secret)
@@ -77,7 +78,7 @@ func TestSendWithSavedSMTPCredentials(t *testing.T) {
 
 	pdf := bytes.Repeat([]byte("%PDF-1.4 fake\n"), 1000)
 	png := []byte("\x89PNG\r\n\x1a\nnot really")
-	resp := c.postMultipart("/compose", [][2]string{
+	resp := c.postMultipart(t, "/compose", [][2]string{
 		{"action", "send"},
 		{"to", "Ann Example <ann@example.net>, bob@example.com"},
 		{"cc", `"Chen, Bob" <bob.chen@example.com>`},
@@ -144,18 +145,18 @@ func TestSendWithSavedSMTPCredentials(t *testing.T) {
 	}
 
 	// A confirmation on the next page.
-	doc := c.page("/m/INBOX", http.StatusOK)
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	if !strings.Contains(text2(doc.Find("[data-testid=flash]")), "Message sent") {
 		t.Error("no confirmation after sending")
 	}
 
 	// The copy in Sent, with Bcc for the sender's own record.
-	doc = c.page("/m/Sent", http.StatusOK)
+	doc = c.page(t, "/m/Sent", http.StatusOK)
 	href, _ := doc.Find("[data-testid=row] a").First().Attr("href")
 	if s := text2(doc.Find("[data-testid=row] .subject").First()); s != "Plans für Freitag" {
 		t.Fatalf("newest in Sent is %q", s)
 	}
-	resp = c.do("GET", href+"/source", nil)
+	resp = c.do(t, "GET", href+"/source", nil)
 	src, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !bytes.Contains(src, []byte("secret@example.org")) {
@@ -166,11 +167,12 @@ func TestSendWithSavedSMTPCredentials(t *testing.T) {
 func text2(s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }
 
 func TestSendNeedsSMTPCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	drafts := draftCount(t, c)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text I typed"}}, nil)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text I typed"}}, nil)
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "separate credentials") {
 		t.Errorf("error = %q", msg)
@@ -189,7 +191,7 @@ func TestSendNeedsSMTPCredentials(t *testing.T) {
 	}
 
 	// Without JavaScript: the per-message fields.
-	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text"},
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text"},
 		{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}, {"draft", doc.Find("input[name=draft]").AttrOr("value", "")}}, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -203,7 +205,7 @@ func TestSendNeedsSMTPCredentials(t *testing.T) {
 	}
 
 	// Wrong per-message password: plain words, nothing lost.
-	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Again"},
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Again"},
 		{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", "wrong"}}, nil)
 	doc = parse(t, resp, http.StatusBadGateway)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "did not accept your SMTP login") {
@@ -216,20 +218,21 @@ func TestSendNeedsSMTPCredentials(t *testing.T) {
 
 func draftCount(t *testing.T, c *client) int {
 	t.Helper()
-	doc := c.page("/m/Drafts", http.StatusOK)
+	doc := c.page(t, "/m/Drafts", http.StatusOK)
 	return doc.Find("[data-testid=row]").Length()
 }
 
 func TestBlobOfAnotherAccountRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	alice := e.demo.Accounts()[1]
 	ca := e.client()
-	ca.login(alice.Login, alice.Password)
-	blob := ca.saveSMTP(alice.SMTPLogin, alice.SMTPPassword)
+	ca.login(t, alice.Login, alice.Password)
+	blob := ca.saveSMTP(t, alice.SMTPLogin, alice.SMTPPassword)
 
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}}, nil)
+	c.login(t, e.acct.Login, e.acct.Password)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}}, nil)
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "another account") {
 		t.Errorf("error = %q", msg)
@@ -238,7 +241,7 @@ func TestBlobOfAnotherAccountRefused(t *testing.T) {
 		t.Error("sent with another account's credentials")
 	}
 	// A damaged blob.
-	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob[:len(blob)-4] + "AAAA"}}, nil)
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob[:len(blob)-4] + "AAAA"}}, nil)
 	doc = parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=compose-error]")); msg == "" {
 		t.Error("no message for a damaged blob")
@@ -246,11 +249,12 @@ func TestBlobOfAnotherAccountRefused(t *testing.T) {
 }
 
 func TestSettingsRejectsWrongSMTPCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	// The IMAP credentials are not the SMTP ones on the demo server.
-	resp := c.do("POST", "/settings/sending", url.Values{"smtp_login": {e.acct.Login}, "smtp_password": {e.acct.Password}})
+	resp := c.do(t, "POST", "/settings/sending", url.Values{"smtp_login": {e.acct.Login}, "smtp_password": {e.acct.Password}})
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=settings-error]")); !strings.Contains(msg, "did not accept") {
 		t.Errorf("error = %q", msg)
@@ -264,13 +268,14 @@ func TestSettingsRejectsWrongSMTPCredentials(t *testing.T) {
 }
 
 func TestReplyAndForward(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
-	href := c.findMessage("INBOX", "Photos from the hike")
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
+	href := c.findMessage(t, "INBOX", "Photos from the hike")
 
-	doc := c.page(href+"/reply", http.StatusOK)
+	doc := c.page(t, href+"/reply", http.StatusOK)
 	form := func(name string) string {
 		if name == "body" {
 			return doc.Find("textarea[name=body]").Text()
@@ -290,7 +295,7 @@ func TestReplyAndForward(t *testing.T) {
 	for _, n := range []string{"to", "cc", "subject", "body", "in_reply_to", "references", "reply_of"} {
 		fields = append(fields, [2]string{n, form(n)})
 	}
-	resp := c.postMultipart("/compose", fields, nil)
+	resp := c.postMultipart(t, "/compose", fields, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send reply: %d", resp.StatusCode)
@@ -300,12 +305,12 @@ func TestReplyAndForward(t *testing.T) {
 	if mr.Header.Get("In-Reply-To") == "" || mr.Header.Get("References") == "" {
 		t.Errorf("reply headers: In-Reply-To %q References %q", mr.Header.Get("In-Reply-To"), mr.Header.Get("References"))
 	}
-	if c.findRow("INBOX", "Photos from the hike").Find("[data-testid=mark-answered]").Length() == 0 {
+	if c.findRow(t, "INBOX", "Photos from the hike").Find("[data-testid=mark-answered]").Length() == 0 {
 		t.Error("the original is not marked answered")
 	}
 
 	// Forward carries the original's attachments.
-	doc = c.page(href+"/forward", http.StatusOK)
+	doc = c.page(t, href+"/forward", http.StatusOK)
 	if got := form("subject"); got != "Fwd: Photos from the hike" {
 		t.Errorf("forward subject = %q", got)
 	}
@@ -314,7 +319,7 @@ func TestReplyAndForward(t *testing.T) {
 		fields = append(fields, [2]string{n, form(n)})
 	}
 	fields = append(fields, keptFields(doc)...) // the forwarded attachments, listed and ticked
-	resp = c.postMultipart("/compose", fields, nil)
+	resp = c.postMultipart(t, "/compose", fields, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send forward: %d", resp.StatusCode)
@@ -326,9 +331,10 @@ func TestReplyAndForward(t *testing.T) {
 }
 
 func TestHeaderInjectionIsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	for _, field := range []string{"to", "cc", "bcc", "subject"} {
 		t.Run(field, func(t *testing.T) {
 			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
@@ -344,7 +350,7 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 				value = "ann@example.net\r\nX-Injected: yes"
 			}
 			fields = append(fields, [2]string{field, value})
-			resp := c.postMultipart("/compose", fields, nil)
+			resp := c.postMultipart(t, "/compose", fields, nil)
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if doc.Find("[data-testid=error-"+field+"]").Length() == 0 {
 				t.Errorf("no error shown at the %s field", field)
@@ -359,24 +365,25 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 }
 
 func TestSaveDraftReplacesPreviousVersion(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	before := draftCount(t, c)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v1"}}, nil)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v1"}}, nil)
 	doc := parse(t, resp, http.StatusOK)
 	ref := doc.Find("input[name=draft]").AttrOr("value", "")
 	if ref == "" {
 		t.Fatal("no draft reference after saving")
 	}
-	resp = c.postMultipart("/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v2"}, {"draft", ref}}, nil)
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v2"}, {"draft", ref}}, nil)
 	doc = parse(t, resp, http.StatusOK)
 	if got := draftCount(t, c); got != before+1 {
 		t.Errorf("Drafts has %d, want %d: the new version replaces the old", got, before+1)
 	}
 	// The draft opens back into compose.
 	ref = doc.Find("input[name=draft]").AttrOr("value", "")
-	doc = c.page("/compose?draft="+url.QueryEscape(ref), http.StatusOK)
+	doc = c.page(t, "/compose?draft="+url.QueryEscape(ref), http.StatusOK)
 	if got := doc.Find("textarea[name=body]").Text(); !strings.Contains(got, "v2") {
 		t.Errorf("draft body = %q", got)
 	}
@@ -386,9 +393,10 @@ func TestSaveDraftReplacesPreviousVersion(t *testing.T) {
 }
 
 func TestExpiredSessionKeepsTheMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client() // never logged in: as after expiry
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Long letter"}, {"body", "Everything I wrote"}}, nil)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Long letter"}, {"body", "Everything I wrote"}}, nil)
 	doc := parse(t, resp, http.StatusUnauthorized)
 	if doc.Find("[data-testid=login-form]").Length() == 0 {
 		t.Fatal("no login form")
@@ -397,7 +405,7 @@ func TestExpiredSessionKeepsTheMessage(t *testing.T) {
 	doc.Find("[data-testid=login-form] input[type=hidden]").Each(func(_ int, s *goquery.Selection) {
 		form.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
 	})
-	resp = c.do("POST", "/login", form)
+	resp = c.do(t, "POST", "/login", form)
 	doc = parse(t, resp, http.StatusOK)
 	if got := doc.Find("textarea[name=body]").Text(); got != "Everything I wrote" {
 		t.Errorf("body after logging in again = %q", got)
@@ -408,11 +416,12 @@ func TestExpiredSessionKeepsTheMessage(t *testing.T) {
 }
 
 func TestSendRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Config) { c.Limits.SendPerHour = 1 })
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	send := func() *http.Response {
-		return c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
+		return c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
 			{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}}, nil)
 	}
 	resp := send()
@@ -430,14 +439,15 @@ func TestSendRateLimit(t *testing.T) {
 }
 
 func TestComposeFromURL(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
+	c.login(t, e.acct.Login, e.acct.Password)
 	for _, tc := range []struct{ url, to, subject, body string }{
 		{"/compose?to=ann%40example.net&subject=Hi&body=Hello", "ann@example.net", "Hi", "Hello"},
 		{"/compose?mailto=" + url.QueryEscape("mailto:helpdesk@example.com?subject=Printer%20broken&body=It%20jams"), "helpdesk@example.com", "Printer broken", "It jams"},
 	} {
-		doc := c.page(tc.url, http.StatusOK)
+		doc := c.page(t, tc.url, http.StatusOK)
 		if got := doc.Find("[name=to]").AttrOr("value", ""); got != tc.to {
 			t.Errorf("%s: to = %q, want %q", tc.url, got, tc.to)
 		}
@@ -461,15 +471,15 @@ func TestNoSMTPSecretAtRest(t *testing.T) {
 	accts[0].Password = "Pq7-wrT!zx93-secret"
 	e := newEnvWith(t, demo.Options{Accounts: accts})
 	c := e.client()
-	c.login(e.acct.Login, e.acct.Password)
-	blob := c.saveSMTP(e.acct.SMTPLogin, e.acct.SMTPPassword)
-	resp := c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}},
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
+	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}},
 		map[string][]byte{"a.txt": []byte("attachment")})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send: %d", resp.StatusCode)
 	}
-	resp = c.postMultipart("/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
+	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
 		{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}}, nil)
 	resp.Body.Close()
 	all, _ := e.store.All()

@@ -14,7 +14,7 @@ import (
 // own route; no field picks the verb.
 func TestSettingsSendingForms(t *testing.T) {
 	_, c := loggedIn(t)
-	doc := c.page("/settings/sending", http.StatusOK)
+	doc := c.page(t, "/settings/sending", http.StatusOK)
 	if n := doc.Find("[name=action]").Length(); n != 0 {
 		t.Errorf("%d fields named action", n)
 	}
@@ -36,11 +36,11 @@ func TestSettingsSendingForms(t *testing.T) {
 // sealed credentials; the server had none to forget.
 func TestSettingsSendingForget(t *testing.T) {
 	_, c := loggedIn(t)
-	doc := c.page("/settings/sending", http.StatusOK)
+	doc := c.page(t, "/settings/sending", http.StatusOK)
 	if doc.Find("[data-smtp-clear]").Length() != 0 {
 		t.Fatal("the settings page clears the credentials unasked")
 	}
-	resp := c.submit(doc.Find("[data-testid=smtp-forget]").Closest("form"))
+	resp := c.submit(t, doc.Find("[data-testid=smtp-forget]").Closest("form"))
 	doc = parse(t, resp, http.StatusOK)
 	if doc.Find("[data-smtp-clear]").Length() != 1 {
 		t.Error("the browser is not told to drop its credentials")
@@ -55,16 +55,16 @@ func TestSettingsSendingForget(t *testing.T) {
 func TestSettingsSendingName(t *testing.T) {
 	_, c := loggedIn(t)
 	name := func(doc *goquery.Document) string { return doc.Find("#display_name").AttrOr("value", "") }
-	resp := c.do("POST", "/settings/sending/name", url.Values{"display_name": {"  Alice Liddell "}})
+	resp := c.do(t, "POST", "/settings/sending/name", url.Values{"display_name": {"  Alice Liddell "}})
 	doc := parse(t, resp, http.StatusOK)
 	if got := text(doc.Find("[data-testid=settings-saved]")); got != "Your name is saved in this browser." {
 		t.Errorf("notice = %q", got)
 	}
-	if got := name(c.page("/settings/sending", http.StatusOK)); got != "Alice Liddell" {
+	if got := name(c.page(t, "/settings/sending", http.StatusOK)); got != "Alice Liddell" {
 		t.Errorf("name shown afterwards = %q", got)
 	}
 	for _, bad := range []string{"Alice\nBcc: eve@example.net", strings.Repeat("a", 101)} {
-		resp := c.do("POST", "/settings/sending/name", url.Values{"display_name": {bad}})
+		resp := c.do(t, "POST", "/settings/sending/name", url.Values{"display_name": {bad}})
 		doc := parse(t, resp, http.StatusUnprocessableEntity)
 		if got := text(doc.Find("[data-testid=settings-error]")); !strings.Contains(got, "control characters") {
 			t.Errorf("%q: error = %q", bad, got)
@@ -73,7 +73,7 @@ func TestSettingsSendingName(t *testing.T) {
 			t.Errorf("%q: input not kept: %q", bad, got)
 		}
 	}
-	if got := name(c.page("/settings/sending", http.StatusOK)); got != "Alice Liddell" {
+	if got := name(c.page(t, "/settings/sending", http.StatusOK)); got != "Alice Liddell" {
 		t.Errorf("name after refusals = %q", got)
 	}
 }

@@ -46,6 +46,7 @@ func seconds(s int) Duration { return Duration{time.Duration(s) * time.Second} }
 func hours(h int) Duration   { return Duration{time.Duration(h) * time.Hour} }
 
 func TestDefault(t *testing.T) {
+	t.Parallel()
 	want := Config{
 		Listen:    "127.0.0.1:8080",
 		PublicURL: "http://127.0.0.1:8080",
@@ -79,6 +80,7 @@ func TestDefault(t *testing.T) {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	const file = `
 listen = "0.0.0.0:9000"
 imap_timeout = "30s"
@@ -206,6 +208,7 @@ smtp = { host = "smtp.example.com", security = "starttls" }
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := ""
 			if tt.file != "" {
 				path = writeFile(t, tt.file)
@@ -224,6 +227,7 @@ smtp = { host = "smtp.example.com", security = "starttls" }
 }
 
 func TestLoadAllProblems(t *testing.T) {
+	t.Parallel()
 	path := writeFile(t, `
 listen = "localhost"
 public_url = "https://mail.example.org/webmail"
@@ -318,6 +322,7 @@ max_attachment_mb = 0
 }
 
 func TestLoadFileErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, want string
 	}{
@@ -329,6 +334,7 @@ func TestLoadFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := writeFile(t, tt.file)
 			_, err := Load(path, nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
@@ -342,6 +348,7 @@ func TestLoadFileErrors(t *testing.T) {
 }
 
 func TestUnknownKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		file string
@@ -406,6 +413,7 @@ smtp.host = "smtp.c.example"
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Load(writeFile(t, tt.file), nil)
 			if diff := cmp.Diff(tt.want, problems(t, err)); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
@@ -415,6 +423,7 @@ smtp.host = "smtp.c.example"
 }
 
 func TestPlainSecurity(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		host string
 		ok   bool
@@ -433,6 +442,7 @@ func TestPlainSecurity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.host, func(t *testing.T) {
+			t.Parallel()
 			c := Default()
 			c.IMAP = Server{Host: tt.host, Port: 143, Security: SecurityPlain}
 			c.SMTP = SMTP{Server: Server{Host: tt.host, Port: 25, Security: SecurityPlain}}
@@ -457,6 +467,7 @@ func TestPlainSecurity(t *testing.T) {
 }
 
 func TestServersFor(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeFile(t, `
 [imap]
 host = "imap.default.example"
@@ -493,6 +504,7 @@ smtp.use_imap_credentials = false
 	}
 	for _, tt := range tests {
 		t.Run(tt.login, func(t *testing.T) {
+			t.Parallel()
 			imap, smtp := c.ServersFor(tt.login)
 			got := [3]any{imap.Host, smtp.Host, smtp.UseIMAPCredentials}
 			want := [3]any{tt.imap, tt.smtp, tt.useCreds}
@@ -504,6 +516,7 @@ smtp.use_imap_credentials = false
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		file     string // "" for no file
@@ -530,6 +543,7 @@ func TestDemo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := ""
 			if tt.file != "" {
 				path = writeFile(t, tt.file)
@@ -559,6 +573,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestPublicURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		url     string
 		secure  bool
@@ -576,6 +591,7 @@ func TestPublicURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
+			t.Parallel()
 			c, err := Load("", env(map[string]string{"WEBMAIL_PUBLIC_URL": tt.url}))
 			var want, got []FieldError
 			if tt.problem != "" {
@@ -595,6 +611,7 @@ func TestPublicURL(t *testing.T) {
 }
 
 func TestArgon2Limits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		a    Argon2
@@ -611,6 +628,7 @@ func TestArgon2Limits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := Default()
 			c.Argon2 = tt.a
 			var got []FieldError
@@ -625,6 +643,7 @@ func TestArgon2Limits(t *testing.T) {
 }
 
 func TestSlogLevel(t *testing.T) {
+	t.Parallel()
 	for level, want := range map[string]slog.Level{
 		"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError, "": slog.LevelInfo,
 	} {
@@ -637,6 +656,7 @@ func TestSlogLevel(t *testing.T) {
 // TestSample checks that the sample file loads, that the defaults it shows
 // are the real ones, and that it documents every key and variable.
 func TestSample(t *testing.T) {
+	t.Parallel()
 	got, err := Load("webmail.sample.toml", nil)
 	if err != nil {
 		t.Fatalf("Load(sample): %v", err)
@@ -669,6 +689,7 @@ func TestSample(t *testing.T) {
 }
 
 func TestPathFromEnv(t *testing.T) {
+	t.Parallel()
 	if got := PathFromEnv(env(map[string]string{"WEBMAIL_CONFIG": " /etc/webmail.toml "})); got != "/etc/webmail.toml" {
 		t.Errorf("PathFromEnv = %q", got)
 	}
@@ -679,6 +700,7 @@ func TestPathFromEnv(t *testing.T) {
 
 // TestString checks that String is TOML that loads back to the same Config.
 func TestString(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeFile(t, `
 public_url = "https://mail.example.org"
 [imap]
@@ -709,6 +731,7 @@ smtp.host = "smtp.example.com"
 }
 
 func TestSecretNeverPrinted(t *testing.T) {
+	t.Parallel()
 	type withSecret struct {
 		Name   string
 		Secret Secret
@@ -738,6 +761,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 }
 
 func TestShutdownWait(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	if got := c.ShutdownWait(); got != 30*time.Second {
 		t.Errorf("default: %v, want imap_timeout + 10s = 30s", got)

@@ -39,6 +39,7 @@ sasl = "XOAUTH2"
 `
 
 func TestLoadOAuth(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "google.secret")
 	if err := os.WriteFile(secretFile, []byte("GOCSPX-file-secret\n"), 0o600); err != nil {
@@ -99,6 +100,7 @@ func TestLoadOAuth(t *testing.T) {
 }
 
 func TestOAuthOnlyIsNotDemo(t *testing.T) {
+	t.Parallel()
 	c, err := Load(writeFile(t, `
 [[oauth]]
 name = "google"
@@ -117,6 +119,7 @@ smtp.host = "smtp.gmail.com"
 }
 
 func TestOAuthProblems(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "missing")
 	empty := filepath.Join(t.TempDir(), "empty")
 	os.WriteFile(empty, []byte("\n"), 0o600)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestListDate(t *testing.T) {
+	t.Parallel()
 	loc := time.FixedZone("CET", 3600)
 	now := time.Date(2026, 11, 22, 15, 4, 0, 0, loc)
 	for _, tc := range []struct {
@@ -26,6 +27,7 @@ func TestListDate(t *testing.T) {
 }
 
 func TestSize(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1500: "2 kB", 7_200_000: "7.2 MB"} {
 		if got := Size(n); got != want {
 			t.Errorf("Size(%d) = %q, want %q", n, got, want)

@@ -288,7 +288,7 @@ func TestComposeDraftAttachments(t *testing.T) {
 					tb.typeInto(t, "[data-testid=smtp-fields] #smtp_password", w.acct.SMTPPassword)
 				}
 			}
-			count := func() int { _, msgs := w.mailbox("Drafts"); return len(msgs) }
+			count := func() int { _, msgs := w.mailbox(t, "Drafts"); return len(msgs) }
 			base := count() // the demo's own drafts
 			drafts := func() int { return count() - base }
 			files := twoFiles(t)
@@ -332,7 +332,7 @@ func TestComposeDraftAttachments(t *testing.T) {
 			tb.run(t, "attaching two files", chromedp.SetUploadFiles("[data-testid=attachments-input]", []string{files[0].path, files[1].path}, chromedp.ByQuery))
 			tb.click(t, "[data-testid=save-draft]")
 			tb.waitFor(t, "the draft saved", `/Draft saved/.test(document.querySelector("[data-testid=compose-notice]")?.textContent)`)
-			tb.navigate(t, w.url+w.messagePath("Drafts", subject))
+			tb.navigate(t, w.url+w.messagePath(t, "Drafts", subject))
 			tb.waitFor(t, "the draft", `document.querySelector("[data-testid=edit-draft]")`)
 			tb.click(t, "[data-testid=edit-draft]")
 			tb.waitFor(t, "the draft in the form", `document.querySelector("[data-testid=compose-form] [data-testid=kept]")`)

@@ -333,7 +333,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 		t.Error("the sent confirmation is not in the message pane")
 	}
 	checkDelivery(t, w, w.delivered(t, before), rcpt1, subject1, body1)
-	if _, sent := w.mailbox("Sent"); !slices.ContainsFunc(sent, func(m mailRef) bool { return m.Subject == subject1 }) {
+	if _, sent := w.mailbox(t, "Sent"); !slices.ContainsFunc(sent, func(m mailRef) bool { return m.Subject == subject1 }) {
 		t.Errorf("no copy of %q in Sent", subject1)
 	}
 
@@ -436,7 +436,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 // credentials.
 func TestComposeReply(t *testing.T) {
 	w := newWebmail(t, demo.Options{})
-	msgPath := w.messagePath("INBOX", subjectPNG)
+	msgPath := w.messagePath(t, "INBOX", subjectPNG)
 	orig, _ := w.imapMessage(t, "INBOX", subjectPNG)
 	tb := newTab(t, testTimeout)
 	tb.run(t, "setting the viewport", chromedp.EmulateViewport(1280, 800))

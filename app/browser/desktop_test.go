@@ -20,7 +20,7 @@ func rowSel(i int) string {
 // a full page load.
 func TestDesktopJavaScript(t *testing.T) {
 	w := newWebmail(t, demo.Options{})
-	_, inbox := w.mailbox("INBOX")
+	_, inbox := w.mailbox(t, "INBOX")
 	pages := (len(inbox) + 49) / 50
 	tb := newTab(t, testTimeout)
 	tb.run(t, "setting the viewport", chromedp.EmulateViewport(1280, 800))
@@ -107,7 +107,7 @@ func TestDesktopJavaScript(t *testing.T) {
 	}
 
 	// Another folder: the whole #main changes, the page does not reload.
-	_, sent := w.mailbox("Sent")
+	_, sent := w.mailbox(t, "Sent")
 	tb.eval(t, `window.__marker = 2`, nil)
 	tb.click(t, `#folders [data-testid=folder][data-role=sent] a`)
 	tb.waitFor(t, "the Sent folder", `document.querySelector("#list [data-testid=folder-title]")?.textContent.trim() === "Sent"`)

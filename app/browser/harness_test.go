@@ -44,7 +44,6 @@ const (
 // webmail is the application served on loopback against its own demo IMAP
 // and SMTP servers.
 type webmail struct {
-	t    *testing.T
 	url  string // http://127.0.0.1:port
 	host string // 127.0.0.1:port
 	demo *demo.Server
@@ -82,7 +81,7 @@ func newWebmail(t *testing.T, opt demo.Options, configure ...func(*config.Config
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	w := &webmail{t: t, demo: d, acct: d.Accounts()[0], logs: &syncBuffer{}}
+	w := &webmail{demo: d, acct: d.Accounts()[0], logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	// The listener first: public_url, from which the OAuth redirect URI is
 	// made, needs its port.
@@ -173,26 +172,26 @@ type mailRef struct {
 }
 
 // mailbox lists a mailbox's messages over IMAP (read-only), oldest first.
-func (w *webmail) mailbox(name string) (validity uint32, msgs []mailRef) {
-	w.t.Helper()
+func (w *webmail) mailbox(t *testing.T, name string) (validity uint32, msgs []mailRef) {
+	t.Helper()
 	c, err := imapclient.DialInsecure(w.demo.IMAPAddr(), nil)
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer c.Close()
 	if err := c.Login(w.acct.Login, w.acct.Password).Wait(); err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	sel, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if sel.NumMessages == 0 {
 		return sel.UIDValidity, nil
 	}
 	bufs, err := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Envelope: true}).Collect()
 	if err != nil {
-		w.t.Fatal(err)
+		t.Fatal(err)
 	}
 	for _, b := range bufs {
 		msgs = append(msgs, mailRef{UID: b.UID, Subject: b.Envelope.Subject})
@@ -202,15 +201,15 @@ func (w *webmail) mailbox(name string) (validity uint32, msgs []mailRef) {
 
 // messagePath returns the path of the message of mailbox whose subject is
 // subject.
-func (w *webmail) messagePath(mailbox, subject string) string {
-	w.t.Helper()
-	validity, msgs := w.mailbox(mailbox)
+func (w *webmail) messagePath(t *testing.T, mailbox, subject string) string {
+	t.Helper()
+	validity, msgs := w.mailbox(t, mailbox)
 	for _, m := range msgs {
 		if m.Subject == subject {
 			return views.MessageURL(wm.MessageRef{Mailbox: mailbox, Validity: validity, UID: wm.UID(m.UID)})
 		}
 	}
-	w.t.Fatalf("no message %q in %s", subject, mailbox)
+	t.Fatalf("no message %q in %s", subject, mailbox)
 	return ""
 }
 
@@ -327,6 +326,33 @@ func (tb *tab) login(t *testing.T, w *webmail) {
 	// The whole page, not its first row: a busy machine parses a page in
 	// several goes.
 	tb.waitFor(t, "the inbox after login", `location.pathname === "/m/INBOX" && document.readyState === "complete" && document.querySelector("[data-testid=row]")`)
+}
+
+// advanceClock runs the tab's clock d ahead at once, in every frame:
+// timers and refreshes due meanwhile fire without the test waiting for
+// them in real time. The clock stays where it ends.
+func (tb *tab) advanceClock(t *testing.T, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
+	defer cancel()
+	expired := make(chan struct{}, 1)
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if _, ok := ev.(*emulation.EventVirtualTimeBudgetExpired); ok {
+			select {
+			case expired <- struct{}{}:
+			default:
+			}
+		}
+	})
+	tb.run(t, "advancing the clock", chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := emulation.SetVirtualTimePolicy(emulation.VirtualTimePolicyAdvance).WithBudget(float64(d.Milliseconds())).Do(ctx)
+		return err
+	}))
+	select {
+	case <-expired:
+	case <-ctx.Done():
+		t.Fatalf("advancing the tab's clock by %v: %v", d, ctx.Err())
+	}
 }
 
 // location is the tab's URL.

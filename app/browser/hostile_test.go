@@ -134,7 +134,7 @@ func TestHostileMessages(t *testing.T) {
 	if err := w.demo.Append(ctx, w.acct.Login, "INBOX", []byte(controlMessage), nil, date.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	validity, msgs := w.mailbox("INBOX")
+	validity, msgs := w.mailbox(t, "INBOX")
 	if len(msgs) != len(files)+1 {
 		t.Fatalf("INBOX has %d messages, want %d", len(msgs), len(files)+1)
 	}
@@ -155,13 +155,13 @@ func TestHostileMessages(t *testing.T) {
 	tb.waitFor(t, "the control message", `document.querySelector("[data-testid=remote-blocked]")`)
 	var baseline []string
 	tb.eval(t, `Object.keys(window)`, &baseline)
-	check := &hostileCheck{t: t, tb: tb, w: w, watch: watch, baseline: jsonString(baseline)}
-	check.top("control message, remote content blocked", controlPath)
+	check := &hostileCheck{tb: tb, w: w, watch: watch, baseline: jsonString(baseline)}
+	check.top(t, "control message, remote content blocked", controlPath)
 	var frameBaseline []string
 	tb.navigate(t, w.url+controlPath+"/body")
 	tb.eval(t, `Object.keys(window)`, &frameBaseline)
 	check.frameBaseline = jsonString(frameBaseline)
-	check.frame("control message body", controlPath+"/body")
+	check.frame(t, "control message body", controlPath+"/body")
 
 	// The control with remote content: its image is requested. This is
 	// what the checks below would see if a hostile message got a request
@@ -197,16 +197,16 @@ func TestHostileMessages(t *testing.T) {
 		tb.waitFor(t, name, `document.querySelector("[data-testid=message]")`)
 		hasHTML := tb.count(t, "#message iframe[data-testid=html-body]") > 0
 		hasText := tb.count(t, "[data-testid=show-text]") > 0
-		check.top(name+": message page", path)
+		check.top(t, name+": message page", path)
 
 		if hasText {
 			tb.navigate(t, w.url+path+"?view=text")
 			tb.waitFor(t, name+" as text", `document.querySelector("[data-testid=text-body]")`)
-			check.top(name+": text view", path+"?view=text")
+			check.top(t, name+": text view", path+"?view=text")
 		}
 		if hasHTML {
 			tb.navigate(t, w.url+path+"/body")
-			check.frame(name+": HTML body on its own", path+"/body")
+			check.frame(t, name+": HTML body on its own", path+"/body")
 		}
 
 		// Through htmx, from the list.
@@ -223,17 +223,16 @@ func TestHostileMessages(t *testing.T) {
 		if !tb.truthy(t, `window.__marker === 1`) {
 			t.Errorf("%s: opening it from the list reloaded the page", name)
 		}
-		check.top(name+": opened through htmx", href)
+		check.top(t, name+": opened through htmx", href)
 	}
 
 	// Anything late (timers, refreshes) still counts.
-	time.Sleep(500 * time.Millisecond)
-	check.top("after all messages", "")
+	tb.advanceClock(t, 5*time.Second)
+	check.top(t, "after all messages", "")
 }
 
 // hostileCheck checks what the page did since the last check.
 type hostileCheck struct {
-	t                       *testing.T
 	tb                      *tab
 	w                       *webmail
 	watch                   *watcher
@@ -242,35 +241,35 @@ type hostileCheck struct {
 
 // common checks what any document may not do: dialogs and requests to
 // other hosts.
-func (c *hostileCheck) common(what string) {
-	c.t.Helper()
+func (c *hostileCheck) common(t *testing.T, what string) {
+	t.Helper()
 	reqs, dialogs, scripts := c.watch.take()
 	if len(dialogs) > 0 {
-		c.t.Errorf("%s: a script ran and opened dialogs: %q", what, dialogs)
+		t.Errorf("%s: a script ran and opened dialogs: %q", what, dialogs)
 	}
 	if len(scripts) > 0 {
-		c.t.Errorf("%s: scripts that are not the app's were compiled: %q", what, scripts)
+		t.Errorf("%s: scripts that are not the app's were compiled: %q", what, scripts)
 	}
 	if f := foreign(reqs, c.w.host); len(f) > 0 {
-		c.t.Errorf("%s: requests to other hosts: %q", what, f)
+		t.Errorf("%s: requests to other hosts: %q", what, f)
 	}
 	if hits := c.tb.proxy.take(); len(hits) > 0 {
-		c.t.Errorf("%s: the proxy saw requests to other hosts: %q", what, hits)
+		t.Errorf("%s: the proxy saw requests to other hosts: %q", what, hits)
 	}
 }
 
 // top checks the app's page; path is the URL path it must still be at
 // ("" for any).
-func (c *hostileCheck) top(what, path string) {
-	c.t.Helper()
-	c.common(what)
+func (c *hostileCheck) top(t *testing.T, what, path string) {
+	t.Helper()
+	c.common(t, what)
 	var s topState
-	c.tb.eval(c.t, fmt.Sprintf(topStateJS, c.baseline), &s)
+	c.tb.eval(t, fmt.Sprintf(topStateJS, c.baseline), &s)
 	if path != "" && s.Href != c.w.url+path {
-		c.t.Errorf("%s: the page moved to %s, want %s", what, s.Href, c.w.url+path)
+		t.Errorf("%s: the page moved to %s, want %s", what, s.Href, c.w.url+path)
 	}
 	if path != "" && s.Messages != 1 {
-		c.t.Errorf("%s: %d message articles in the page, want exactly 1", what, s.Messages)
+		t.Errorf("%s: %d message articles in the page, want exactly 1", what, s.Messages)
 	}
 	for _, l := range []struct {
 		name string
@@ -285,33 +284,33 @@ func (c *hostileCheck) top(what, path string) {
 		{"CSP violations (markup got into the page)", s.CSP},
 	} {
 		if len(l.list) > 0 {
-			c.t.Errorf("%s: %s: %q", what, l.name, l.list)
+			t.Errorf("%s: %s: %q", what, l.name, l.list)
 		}
 	}
 }
 
 // frame checks a message body loaded as a top-level document.
-func (c *hostileCheck) frame(what, path string) {
-	c.t.Helper()
-	c.common(what)
+func (c *hostileCheck) frame(t *testing.T, what, path string) {
+	t.Helper()
+	c.common(t, what)
 	var s frameState
-	c.tb.eval(c.t, fmt.Sprintf(frameStateJS, c.frameBaseline), &s)
+	c.tb.eval(t, fmt.Sprintf(frameStateJS, c.frameBaseline), &s)
 	if s.Scripts > 0 {
-		c.t.Errorf("%s: the sanitised body has %d script elements", what, s.Scripts)
+		t.Errorf("%s: the sanitised body has %d script elements", what, s.Scripts)
 	}
 	if len(s.Handlers) > 0 {
-		c.t.Errorf("%s: the sanitised body has inline event handlers: %q", what, s.Handlers)
+		t.Errorf("%s: the sanitised body has inline event handlers: %q", what, s.Handlers)
 	}
 	if len(s.Links) > 0 {
-		c.t.Errorf("%s: the sanitised body has script URLs: %q", what, s.Links)
+		t.Errorf("%s: the sanitised body has script URLs: %q", what, s.Links)
 	}
 	if s.Refresh > 0 {
-		c.t.Errorf("%s: the sanitised body has %d meta http-equiv elements", what, s.Refresh)
+		t.Errorf("%s: the sanitised body has %d meta http-equiv elements", what, s.Refresh)
 	}
 	if len(s.Globals) > 0 {
-		c.t.Errorf("%s: new global variables in the body document (a script ran): %q", what, s.Globals)
+		t.Errorf("%s: new global variables in the body document (a script ran): %q", what, s.Globals)
 	}
-	if loc := c.tb.location(c.t); !strings.HasSuffix(loc, path) {
-		c.t.Errorf("%s: the body document moved to %s", what, loc)
+	if loc := c.tb.location(t); !strings.HasSuffix(loc, path) {
+		t.Errorf("%s: the body document moved to %s", what, loc)
 	}
 }

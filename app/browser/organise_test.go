@@ -192,8 +192,8 @@ func (tb *tab) reachable(t *testing.T, sel string) (n int, bad []string) {
 // archive and undo, select all, flag and mark unread, without reloads.
 func TestBulkActionsJavaScript(t *testing.T) {
 	w := newWebmail(t, demo.Options{})
-	_, archive := w.mailbox("Archive")
-	_, inbox := w.mailbox("INBOX")
+	_, archive := w.mailbox(t, "Archive")
+	_, inbox := w.mailbox(t, "INBOX")
 	tb := newTab(t, testTimeout)
 	tb.run(t, "setting the viewport", chromedp.EmulateViewport(1280, 800))
 	tb.login(t, w)
@@ -235,7 +235,7 @@ func TestBulkActionsJavaScript(t *testing.T) {
 	if n := tb.count(t, "#list input[name=uid]:checked"); n != 0 {
 		t.Errorf("after archiving %d boxes are still checked", n)
 	}
-	_, archived := w.mailbox("Archive")
+	_, archived := w.mailbox(t, "Archive")
 	if len(archived) != len(archive)+2 {
 		t.Errorf("Archive holds %d messages after archiving two, want %d", len(archived), len(archive)+2)
 	}
@@ -268,7 +268,7 @@ func TestBulkActionsJavaScript(t *testing.T) {
 	if got, want := tb.text(t, "#list [data-testid=total]"), fmt.Sprintf("%d messages", len(inbox)); got != want {
 		t.Errorf("after Undo the list header says %q, want %q", got, want)
 	}
-	if _, a := w.mailbox("Archive"); len(a) != len(archive) {
+	if _, a := w.mailbox(t, "Archive"); len(a) != len(archive) {
 		t.Errorf("Archive holds %d messages after Undo, want %d", len(a), len(archive))
 	}
 	if tb.shown(t, "#list [data-testid=undo]") {
@@ -485,12 +485,12 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if tb.count(t, uidRow(rows[1].UID)) != 0 {
 		t.Error("after e the archived message is still in the list")
 	}
-	if _, a := w.mailbox("Archive"); !slices.Contains(subjects(a), rows[1].Subject) {
+	if _, a := w.mailbox(t, "Archive"); !slices.Contains(subjects(a), rows[1].Subject) {
 		t.Errorf("after e %q is not in Archive", rows[1].Subject)
 	}
 	tb.press(t, '#')
 	tb.waitFor(t, "# to delete and open the next message", openMessage(rows[3].UID))
-	if _, tr := w.mailbox("Trash"); !slices.Contains(subjects(tr), rows[2].Subject) {
+	if _, tr := w.mailbox(t, "Trash"); !slices.Contains(subjects(tr), rows[2].Subject) {
 		t.Errorf("after # %q is not in Trash", rows[2].Subject)
 	}
 	if !tb.truthy(t, `window.__marker === 1`) {
@@ -579,10 +579,10 @@ func TestSearchJavaScript(t *testing.T) {
 	if s := tb.text(t, "#message [data-testid=msg-subject]"); s != "" {
 		t.Errorf("after moving the only match of the search, the message %q opens, which the search does not find", s)
 	}
-	if _, web := w.mailbox("Projects/Website"); !slices.Contains(subjects(web), subjectPNG) {
+	if _, web := w.mailbox(t, "Projects/Website"); !slices.Contains(subjects(web), subjectPNG) {
 		t.Errorf("%q is not in Projects/Website after moving it there", subjectPNG)
 	}
-	if _, in := w.mailbox("INBOX"); slices.Contains(subjects(in), subjectPNG) {
+	if _, in := w.mailbox(t, "INBOX"); slices.Contains(subjects(in), subjectPNG) {
 		t.Errorf("%q is still in INBOX after moving it", subjectPNG)
 	}
 	if !tb.truthy(t, `window.__marker === 1`) {
@@ -639,7 +639,7 @@ func TestBulkNoJavaScript(t *testing.T) {
 	// In Trash, Delete asks first, then deletes for good.
 	tb.click(t, `#folders [data-testid=folder][data-role=trash] a`)
 	tb.waitFor(t, "the Trash", `location.pathname === "/m/Trash" && document.querySelector("#list [data-testid=row]")`)
-	_, trash := w.mailbox("Trash")
+	_, trash := w.mailbox(t, "Trash")
 	trows := tb.listRows(t)
 	tb.tick(t, trows[0].UID)
 	if got := tb.text(t, "[data-testid=bulk-delete]"); got != "Delete for good" {
@@ -650,7 +650,7 @@ func TestBulkNoJavaScript(t *testing.T) {
 	if got, want := tb.text(t, "[data-testid=confirm-question]"), "Delete 1 message for good? This cannot be undone."; got != want {
 		t.Errorf("the confirmation asks %q, want %q", got, want)
 	}
-	if _, tr := w.mailbox("Trash"); len(tr) != len(trash) {
+	if _, tr := w.mailbox(t, "Trash"); len(tr) != len(trash) {
 		t.Fatalf("Trash holds %d messages before confirming, want %d", len(tr), len(trash))
 	}
 	tb.click(t, "[data-testid=confirm-yes]")
@@ -661,7 +661,7 @@ func TestBulkNoJavaScript(t *testing.T) {
 	if tb.count(t, uidRow(trows[0].UID)) != 0 {
 		t.Error("the deleted message is still in the Trash list")
 	}
-	if _, tr := w.mailbox("Trash"); len(tr) != len(trash)-1 {
+	if _, tr := w.mailbox(t, "Trash"); len(tr) != len(trash)-1 {
 		t.Errorf("Trash holds %d messages after deleting one, want %d", len(tr), len(trash)-1)
 	}
 
@@ -710,7 +710,7 @@ func TestOrganisePhone(t *testing.T) {
 	if tb.count(t, uidRow(rows[1].UID)) != 0 {
 		t.Error("the moved message is still in the list")
 	}
-	if _, p := w.mailbox("Projects"); !slices.Contains(subjects(p), rows[1].Subject) {
+	if _, p := w.mailbox(t, "Projects"); !slices.Contains(subjects(p), rows[1].Subject) {
 		t.Errorf("%q is not in Projects after moving it there", rows[1].Subject)
 	}
 	tb.noHorizontalOverflow(t, "inbox with a notice")
@@ -738,7 +738,7 @@ func TestOrganisePhone(t *testing.T) {
 	tb.typeInto(t, "#message [data-testid=dest]", "Projects/Website/Launch")
 	tb.click(t, "#message [data-testid=move]")
 	tb.waitFor(t, "the next message after moving", openMessage(now[1].UID))
-	if _, l := w.mailbox("Projects/Website/Launch"); !slices.Contains(subjects(l), now[0].Subject) {
+	if _, l := w.mailbox(t, "Projects/Website/Launch"); !slices.Contains(subjects(l), now[0].Subject) {
 		t.Errorf("%q is not in Projects/Website/Launch after moving it there", now[0].Subject)
 	}
 	if d := tb.display(t, "#message"); d == "none" {

@@ -53,10 +53,10 @@ func (tb *tab) phoneScreen(t *testing.T, screen, want string) {
 func TestPhone(t *testing.T) {
 	w := newWebmail(t, demo.Options{})
 	pages := map[string]string{
-		"newsletter":   w.messagePath("INBOX", subjectNewsletter),
-		"long subject": w.messagePath("INBOX", subjectLong),
-		"attachments":  w.messagePath("INBOX", subjectPNG),
-		"plain text":   w.messagePath("INBOX", subjectFlowed),
+		"newsletter":   w.messagePath(t, "INBOX", subjectNewsletter),
+		"long subject": w.messagePath(t, "INBOX", subjectLong),
+		"attachments":  w.messagePath(t, "INBOX", subjectPNG),
+		"plain text":   w.messagePath(t, "INBOX", subjectFlowed),
 	}
 	tb := newTab(t, testTimeout)
 	tb.run(t, "emulating a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))

@@ -27,11 +27,11 @@ func TestScreenshots(t *testing.T) {
 	}
 	w := newWebmail(t, demo.Options{})
 	msg := map[string]string{
-		"newsletter": w.messagePath("INBOX", subjectNewsletter),
-		"remote":     w.messagePath("INBOX", subjectMokka),
-		"invoice":    w.messagePath("INBOX", subjectPDF),
-		"text":       w.messagePath("INBOX", subjectFlowed),
-		"long":       w.messagePath("INBOX", subjectLong),
+		"newsletter": w.messagePath(t, "INBOX", subjectNewsletter),
+		"remote":     w.messagePath(t, "INBOX", subjectMokka),
+		"invoice":    w.messagePath(t, "INBOX", subjectPDF),
+		"text":       w.messagePath(t, "INBOX", subjectFlowed),
+		"long":       w.messagePath(t, "INBOX", subjectLong),
 	}
 	type shot struct {
 		name, path, wait string

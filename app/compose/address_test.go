@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseAddressList(t *testing.T) {
+	t.Parallel()
 	type addr = mail.Address
 	for _, tc := range []struct {
 		name     string
@@ -118,6 +119,7 @@ func TestParseAddressList(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, errs := ParseAddressList("to", tc.in)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("addresses (-want +got):\n%s", diff)
@@ -138,6 +140,7 @@ func TestParseAddressList(t *testing.T) {
 }
 
 func TestParseAddressListLimits(t *testing.T) {
+	t.Parallel()
 	var entries []string
 	for i := range 105 {
 		entries = append(entries, "user"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+"@d"+strings.Repeat("y", i/26)+".example")
@@ -158,6 +161,7 @@ func TestParseAddressListLimits(t *testing.T) {
 }
 
 func TestEnvelopeAddress(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, want, problem string
 	}{
@@ -178,6 +182,7 @@ func TestEnvelopeAddress(t *testing.T) {
 		{in: "x@example.org\r\n", problem: "has an invalid domain"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
 			got, err := EnvelopeAddress(tc.in)
 			var ae AddressError
 			problem := ""
@@ -194,6 +199,7 @@ func TestEnvelopeAddress(t *testing.T) {
 }
 
 func TestCheckHeaderText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, problem string
 	}{
@@ -212,6 +218,7 @@ func TestCheckHeaderText(t *testing.T) {
 		{in: "a\uFFFDb"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
 			err := CheckHeaderText("subject", tc.in)
 			if tc.problem == "" {
 				if err != nil {
@@ -231,6 +238,7 @@ func TestCheckHeaderText(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		edit func(*Draft)
@@ -278,6 +286,7 @@ func TestValidate(t *testing.T) {
 			want: []FieldError{{"attachments", `"b.pdf" has no content`}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			d := baseDraft()
 			tc.edit(d)
 			if diff := cmp.Diff(tc.want, d.Validate()); diff != "" {
@@ -288,6 +297,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestRecipients(t *testing.T) {
+	t.Parallel()
 	d := &Draft{
 		To:  []*mail.Address{{Name: "Jürgen", Address: "j@bücher.example"}, {Address: "Bob@Example.net"}},
 		Cc:  []*mail.Address{{Address: "j@XN--BCHER-KVA.example"}, {Address: "carol@example.com"}, {Address: "bad"}, nil},
@@ -300,6 +310,7 @@ func TestRecipients(t *testing.T) {
 }
 
 func TestFormatAddress(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, addr, want string
 	}{
@@ -311,6 +322,7 @@ func TestFormatAddress(t *testing.T) {
 		{"a\r\nBcc: x@y.example", "a@example.org", "=?utf-8?q?a__Bcc=3A_x=40y=2Eexample?= <a@example.org>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := formatAddress(&mail.Address{Name: tc.name, Address: tc.addr})
 			if err != nil || got != tc.want {
 				t.Errorf("got %q, %v; want %q", got, err, tc.want)
@@ -320,6 +332,7 @@ func TestFormatAddress(t *testing.T) {
 }
 
 func TestFormatAddressList(t *testing.T) {
+	t.Parallel()
 	l := []*mail.Address{
 		{Address: "a@example.net"},
 		{Name: "Bob Builder", Address: "bob@example.net"},

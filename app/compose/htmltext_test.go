@@ -4,12 +4,12 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestHTMLToText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in, want string
 	}{
@@ -42,6 +42,7 @@ func TestHTMLToText(t *testing.T) {
 		{"comments", "a<!-- b -->c", "ac"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if diff := cmp.Diff(tc.want, HTMLToText(tc.in)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -50,6 +51,7 @@ func TestHTMLToText(t *testing.T) {
 }
 
 func TestHTMLToTextNewsletter(t *testing.T) {
+	t.Parallel()
 	in, err := os.ReadFile("testdata/newsletter.html")
 	if err != nil {
 		t.Fatal(err)
@@ -81,9 +83,11 @@ Unsubscribe | Unsubscribe properly <https://garden.example/unsubscribe?u=1&l=2>`
 	}
 }
 
-// TestHTMLToTextHostile checks that hostile input gives bounded output in
-// bounded time.
+// TestHTMLToTextHostile checks that hostile input gives bounded output.
+// (A blow-up in time shows as a test that does not finish;
+// BenchmarkHTMLToTextNewsletter measures the ordinary cost.)
 func TestHTMLToTextHostile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		in   string
@@ -103,13 +107,10 @@ func TestHTMLToTextHostile(t *testing.T) {
 		{"nested quote marks", strings.Repeat("<blockquote><p>", 30) + "deep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
+			t.Parallel()
 			out := HTMLToText(tc.in)
 			if len(out) > maxQuoteBytes+64 {
 				t.Errorf("output of %d bytes", len(out))
-			}
-			if d := time.Since(start); d > 10*time.Second {
-				t.Errorf("took %v", d)
 			}
 			for _, l := range strings.Split(out, "\n") {
 				if marks := len(l) - len(strings.TrimLeft(l, ">")); marks > maxQuoteMarks {

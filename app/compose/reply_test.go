@@ -54,6 +54,7 @@ const quotedOriginal = "\n\nOn Mon, 10 Mar 2025 at 16:05 -0500, Bob Builder wrot
 	"> Hi all,\n>\n> Here is the plan.\n>> Earlier point\n> Trailing space\n"
 
 func TestReply(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		edit func(*Original)
@@ -190,6 +191,7 @@ func TestReply(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			o := original()
 			if tc.edit != nil {
 				tc.edit(&o)
@@ -214,6 +216,7 @@ func TestReply(t *testing.T) {
 }
 
 func TestSubjectPrefixes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, reply, forward string
 	}{
@@ -250,6 +253,7 @@ func TestSubjectPrefixes(t *testing.T) {
 }
 
 func TestForward(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		edit func(*Original)
@@ -284,6 +288,7 @@ func TestForward(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			o := original()
 			if tc.edit != nil {
 				tc.edit(&o)
@@ -296,6 +301,7 @@ func TestForward(t *testing.T) {
 }
 
 func TestReplyBoundsQuote(t *testing.T) {
+	t.Parallel()
 	o := original()
 	o.Text = strings.Repeat("A long original line of text.\n", 100000)
 	d := Reply(o, me, false)

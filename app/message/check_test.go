@@ -146,6 +146,7 @@ func sanitizedProblems(fragment string, remote bool) []string {
 // TestCheckerCatches makes sure the invariant checker itself notices what it
 // is meant to notice, so a passing corpus means something.
 func TestCheckerCatches(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{
 		`<script>alert(1)</script>`,
 		`<img src=x onerror=alert(1)>`,

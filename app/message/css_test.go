@@ -7,6 +7,7 @@ import (
 )
 
 func TestSanitizeStyleAttr(t *testing.T) {
+	t.Parallel()
 	const png = "data:image/png;base64,iVBORw0KGgo="
 	cid := func(id string) (string, bool) { return png, id == "a@b" }
 	for _, tc := range []struct {
@@ -54,6 +55,7 @@ func TestSanitizeStyleAttr(t *testing.T) {
 		{"empty and junk", ";;;: ; color ; :red; 12px:3", false, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var rep sanitizeReport
 			got := sanitizeStyleAttr(tc.in, &cssEnv{remote: tc.remote, cid: cid, report: &rep})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
@@ -67,6 +69,7 @@ func TestSanitizeStyleAttr(t *testing.T) {
 }
 
 func TestSanitizeStylesheet(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		in   string
@@ -92,6 +95,7 @@ func TestSanitizeStylesheet(t *testing.T) {
 		{"empty rules dropped", "p{} q{position:fixed}", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got := sanitizeStylesheet(tc.in, &cssEnv{})
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
@@ -101,6 +105,7 @@ func TestSanitizeStylesheet(t *testing.T) {
 }
 
 func TestCSSTokenize(t *testing.T) {
+	t.Parallel()
 	type tok struct {
 		Typ   cssTokType
 		Value string

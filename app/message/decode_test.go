@@ -13,6 +13,7 @@ import (
 )
 
 func TestDecodeText(t *testing.T) {
+	t.Parallel()
 	textPart := func(charset, enc string) Part {
 		p := Part{Type: "text/plain", Encoding: enc, Params: map[string]string{}}
 		if charset != "" {
@@ -55,6 +56,7 @@ func TestDecodeText(t *testing.T) {
 		{"utf-16 with BOM", "\xff\xfeh\x00i\x00", textPart("utf-16", "binary"), "hi"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, truncated, err := DecodeText(iotest.HalfReader(strings.NewReader(tc.in)), tc.part, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -70,6 +72,7 @@ func TestDecodeText(t *testing.T) {
 }
 
 func TestDecodeTextLimit(t *testing.T) {
+	t.Parallel()
 	p := Part{Type: "text/plain", Encoding: "8bit", Params: map[string]string{"charset": "utf-8"}}
 	for _, tc := range []struct {
 		in        string
@@ -100,6 +103,7 @@ func TestDecodeTextLimit(t *testing.T) {
 }
 
 func TestDecodeTextReaderError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("connection lost")
 	r := io.MultiReader(strings.NewReader("partial text"), iotest.ErrReader(boom))
 	got, _, err := DecodeText(r, Part{Encoding: "7bit", Params: map[string]string{}}, 0)
@@ -112,6 +116,7 @@ func TestDecodeTextReaderError(t *testing.T) {
 }
 
 func TestDecodeBinary(t *testing.T) {
+	t.Parallel()
 	data := make([]byte, 200<<10)
 	for i := range data {
 		data[i] = byte(i * 7)
@@ -136,6 +141,7 @@ func TestDecodeBinary(t *testing.T) {
 		{"unknown encoding passes through", "x-uuencode", "begin 644", []byte("begin 644")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := io.ReadAll(DecodeBinary(iotest.OneByteReader(strings.NewReader(tc.in)), tc.enc))
 			if err != nil {
 				t.Fatal(err)

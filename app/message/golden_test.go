@@ -30,9 +30,11 @@ var goldenInputs = []string{
 // Run with -update to rewrite the files after an intended change, and
 // review the diff.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	for _, in := range goldenInputs {
 		name := strings.TrimSuffix(filepath.Base(in), ".eml")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			var b strings.Builder
 			for _, remote := range []bool{false, true} {
 				f, err := os.Open(in)

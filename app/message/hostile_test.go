@@ -48,8 +48,10 @@ func hostileCorpus(t testing.TB) []hostileFile {
 // TestHostileCorpus renders every message of testdata/hostile, with and
 // without remote content, and checks the invariants on the result.
 func TestHostileCorpus(t *testing.T) {
+	t.Parallel()
 	for _, f := range hostileCorpus(t) {
 		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
 			if f.h.Get("X-Test-Case") == "" {
 				t.Errorf("no X-Test-Case header")
 			}
@@ -98,6 +100,7 @@ func checkFilename(t *testing.T, name string) {
 // TestHostileSpecifics checks what particular corpus files must give, beyond
 // the general invariants.
 func TestHostileSpecifics(t *testing.T) {
+	t.Parallel()
 	render := func(t *testing.T, name string, remote bool) *Rendered {
 		t.Helper()
 		raw, err := os.ReadFile(filepath.Join(hostileDir, name))
@@ -119,6 +122,7 @@ func TestHostileSpecifics(t *testing.T) {
 	}
 
 	t.Run("subject and from stay text", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "33-html-in-subject.eml", false)
 		want := "<img src=x onerror=alert(1)><script>alert(2)</script> <svg onload=alert(3)>"
 		if diff := cmp.Diff(want, r.Subject); diff != "" {
@@ -131,6 +135,7 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 	})
 	t.Run("file names", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "35-html-in-filename.eml", false)
 		want := []string{
 			"2 application/pdf __img src=x onerror=alert(1)_.pdf",
@@ -153,6 +158,7 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 	})
 	t.Run("cid image inlined, unused one attached", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "40-cid-image.eml", false)
 		if diff := cmp.Diff([]string{"logo@example.org"}, r.HTML.CIDs); diff != "" {
 			t.Errorf("CIDs (-want +got):\n%s", diff)
@@ -168,6 +174,7 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 	})
 	t.Run("alternative keeps both bodies", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "41-alternative-hostile-html.eml", false)
 		if r.Layout.Text == nil || r.Layout.HTML == nil {
 			t.Fatalf("layout %+v", r.Layout)
@@ -178,6 +185,7 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 	})
 	t.Run("nested message is an attachment", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "49-nested-message.eml", false)
 		if diff := cmp.Diff([]string{"2 message/rfc822 message.eml"}, names(r.Layout.Attachments)); diff != "" {
 			t.Errorf("attachments (-want +got):\n%s", diff)
@@ -187,24 +195,28 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 	})
 	t.Run("base64 garbage still decodes", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "44-base64-garbage.eml", false)
 		if !strings.Contains(r.HTML.HTML, "<p>decoded</p>") {
 			t.Errorf("HTML = %q", r.HTML.HTML)
 		}
 	})
 	t.Run("unknown charset still shows the text", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "43-unknown-charset.eml", false)
 		if !strings.Contains(r.HTML.HTML, "Café") || !strings.Contains(r.HTML.HTML, "\uFFFD") {
 			t.Errorf("HTML = %q", r.HTML.HTML)
 		}
 	})
 	t.Run("broken MIME shows what it can", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "42-broken-mime.eml", false)
 		if r.Layout.HTML == nil || !strings.Contains(r.HTML.HTML, "inner html") {
 			t.Errorf("HTML = %q", r.HTML.HTML)
 		}
 	})
 	t.Run("remote allowed keeps remote images", func(t *testing.T) {
+		t.Parallel()
 		r := render(t, "38-tracking-pixel.eml", true)
 		if !strings.Contains(r.HTML.HTML, `src="https://tracker.example/open.gif?id=42&amp;u=alice%40example.org"`) {
 			t.Errorf("HTML = %q", r.HTML.HTML)

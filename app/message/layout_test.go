@@ -291,7 +291,8 @@ var layoutCases = []struct {
 // itself gives the same Layout, and that rendering parts fetched with
 // BODY.PEEK[section] gives what Render gives.
 func TestLayoutOfIMAP(t *testing.T) {
-	peer := newIMAPPeer(t)
+	t.Parallel()
+	peer := newIMAPPeer(t) // one connection: the subtests take turns
 	for _, tc := range layoutCases {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := buildMessage(t, tc.msg)
@@ -363,7 +364,8 @@ func ownStructure(t testing.TB, raw []byte) imap.BodyStructure {
 // too: whatever the server makes of a damaged structure, LayoutOf must
 // cope, and the bodies it picks must render safely.
 func TestLayoutOfHostileIMAP(t *testing.T) {
-	peer := newIMAPPeer(t)
+	t.Parallel()
+	peer := newIMAPPeer(t) // one connection: the subtests take turns
 	for _, f := range hostileCorpus(t) {
 		t.Run(f.name, func(t *testing.T) {
 			uid := peer.appendMessage(t, f.raw)
@@ -385,6 +387,7 @@ func TestLayoutOfHostileIMAP(t *testing.T) {
 }
 
 func TestLayoutOfEdgeCases(t *testing.T) {
+	t.Parallel()
 	if got := summary(LayoutOf(nil)); got != nil {
 		t.Errorf("nil: %v", got)
 	}
@@ -421,6 +424,7 @@ func TestLayoutOfEdgeCases(t *testing.T) {
 }
 
 func TestResolveInline(t *testing.T) {
+	t.Parallel()
 	l := Layout{
 		Inline:      []Part{{Path: []int{2}, ContentID: "a@x"}, {Path: []int{3}, ContentID: "b@x"}},
 		Attachments: []Part{{Path: []int{4}}},
@@ -443,6 +447,7 @@ func sections(ps []Part) []string {
 }
 
 func TestSafeFilename(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"report.pdf", "report.pdf"},
 		{"../../etc/passwd", "passwd"},
@@ -486,6 +491,7 @@ func TestSafeFilename(t *testing.T) {
 // TestHostileFilesParse makes sure the corpus files are what they claim:
 // full messages with a From, a Subject and a test case header.
 func TestHostileFilesParse(t *testing.T) {
+	t.Parallel()
 	paths, _ := filepath.Glob(filepath.Join(hostileDir, "*.eml"))
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)

@@ -31,6 +31,7 @@ func readNewsletter(t testing.TB) string {
 // survives: tables and their attributes, inline styles, classes with their
 // style sheet, fonts, links.
 func TestSanitizeNewsletter(t *testing.T) {
+	t.Parallel()
 	s := SanitizeHTML(readNewsletter(t), SanitizeOptions{})
 	if !s.RemoteBlocked {
 		t.Errorf("RemoteBlocked = false, the newsletter has remote images")
@@ -40,7 +41,9 @@ func TestSanitizeNewsletter(t *testing.T) {
 	}
 	doc := parseFragment(t, s.HTML)
 
-	attrs := func(sel string, names ...string) []string {
+	// The subtests read doc, which is replaced below: they run in turn.
+	attrs := func(t *testing.T, sel string, names ...string) []string {
+		t.Helper()
 		el := doc.Find(sel).First()
 		if el.Length() == 0 {
 			t.Errorf("no %s", sel)
@@ -73,7 +76,7 @@ func TestSanitizeNewsletter(t *testing.T) {
 			[]string{"width=280", "style=width: 100%; max-width: 280px; height: auto; border-radius: 6px", "src="}},
 	} {
 		t.Run(tc.sel, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, attrs(tc.sel, tc.attrs...)); diff != "" {
+			if diff := cmp.Diff(tc.want, attrs(t, tc.sel, tc.attrs...)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -116,6 +119,7 @@ func TestSanitizeNewsletter(t *testing.T) {
 
 // TestSanitizeHTML pins down exact output for small inputs.
 func TestSanitizeHTML(t *testing.T) {
+	t.Parallel()
 	const png = "data:image/png;base64,iVBORw0KGgo="
 	cid := func(id string) (string, bool) {
 		switch id {
@@ -181,6 +185,7 @@ func TestSanitizeHTML(t *testing.T) {
 			want: `<ol type="a" start="3" reversed=""><li value="5">x</li></ol><ul type="square"><li>y</li></ul>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := SanitizeHTML(tc.in, SanitizeOptions{AllowRemote: tc.remote, CID: cid})
 			if diff := cmp.Diff(tc.want, s.HTML); diff != "" {
 				t.Errorf("HTML (-want +got):\n%s", diff)
@@ -203,6 +208,7 @@ func TestSanitizeHTML(t *testing.T) {
 // deeper elements differently), and that nesting the parser refuses still
 // shows the text.
 func TestSanitizeDeepNesting(t *testing.T) {
+	t.Parallel()
 	in := strings.Repeat("<div>", 400) + "x" + strings.Repeat("</div>", 400)
 	s := SanitizeHTML(in, SanitizeOptions{})
 	if got := strings.Count(s.HTML, "<div>"); got != maxHTMLDepth {
@@ -222,6 +228,7 @@ func TestSanitizeDeepNesting(t *testing.T) {
 // TestKnownBypasses runs payloads that broke HTML sanitisers in the past
 // (mostly DOMPurify and webmail advisories) through SanitizeHTML.
 func TestKnownBypasses(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{
 		`<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">`,
 		`<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>">`,

@@ -8,6 +8,7 @@ import (
 )
 
 func TestTextToHTML(t *testing.T) {
+	t.Parallel()
 	const (
 		web  = `target="_blank" rel="noopener noreferrer nofollow"`
 		open = `<div class="text">`
@@ -64,6 +65,7 @@ func TestTextToHTML(t *testing.T) {
 			want: open + repeat(`<blockquote class="q q%d">`, 16) + "x" + repeatPlain("</blockquote>", 16) + "</div>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got := TextToHTML(tc.in, tc.flowed, tc.delSp)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)

@@ -69,8 +69,10 @@ func code(t *testing.T, authURL, account string) string {
 }
 
 func TestFlow(t *testing.T) {
+	t.Parallel()
 	for _, explicit := range []bool{false, true} {
 		t.Run(map[bool]string{false: "discovery", true: "explicit endpoints"}[explicit], func(t *testing.T) {
+			t.Parallel()
 			dp, cfg := provider(t, explicit)
 			now := time.Now().Add(30 * time.Minute) // the webmail's clock, wherever it is
 			p := New(cfg, nil, func() time.Time { return now })
@@ -108,6 +110,7 @@ func TestFlow(t *testing.T) {
 }
 
 func TestExchangeRefusals(t *testing.T) {
+	t.Parallel()
 	_, cfg := provider(t, false)
 	ctx := context.Background()
 	p := New(cfg, nil, nil)
@@ -142,6 +145,7 @@ func TestExchangeRefusals(t *testing.T) {
 }
 
 func TestTokenChecks(t *testing.T) {
+	t.Parallel()
 	p := New(config.OAuth{}, nil, nil)
 	for _, tc := range []struct {
 		name string
@@ -155,6 +159,7 @@ func TestTokenChecks(t *testing.T) {
 		{"too large for the cookies", oauth2.Token{AccessToken: strings.Repeat("a", 6<<10), RefreshToken: strings.Repeat("r", 5<<10)}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := p.token(&tc.tok)
 			if (err == nil) != tc.ok {
 				t.Errorf("token() err = %v, want ok=%v", err, tc.ok)

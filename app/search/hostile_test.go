@@ -149,6 +149,7 @@ var hostileQueries = []string{
 // or give bounded criteria whose values arrive at a real IMAP server
 // exactly as parsed, leaving the connection usable.
 func TestHostileQueries(t *testing.T) {
+	t.Parallel()
 	for _, caps := range []imap.CapSet{
 		{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		{imap.CapIMAP4rev1: {}},
@@ -184,6 +185,7 @@ func TestHostileQueries(t *testing.T) {
 
 // TestHostileRefused names the queries that must be refused, and why.
 func TestHostileRefused(t *testing.T) {
+	t.Parallel()
 	for in, msg := range map[string]string{
 		"a\r\nb LOGOUT":                   "the search cannot contain a line break",
 		`x" OR ALL`:                       "a quote is not closed",

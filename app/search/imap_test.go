@@ -240,6 +240,7 @@ var testMailbox = []testMessage{
 // once with IMAP4rev2 (UTF-8 strings) and once with IMAP4rev1 only
 // (CHARSET UTF-8 and literals for non-ASCII text).
 func TestSearchIMAP(t *testing.T) {
+	t.Parallel()
 	every := func(except ...string) []string {
 		var names []string
 		for _, m := range testMailbox {
@@ -322,7 +323,8 @@ func TestSearchIMAP(t *testing.T) {
 		{"IMAP4rev1", imap.CapSet{imap.CapIMAP4rev1: {}}},
 	} {
 		t.Run(caps.name, func(t *testing.T) {
-			p := newIMAPPeer(t, caps.caps)
+			t.Parallel()
+			p := newIMAPPeer(t, caps.caps) // one connection: the queries take turns
 			uids := map[string]imap.UID{}
 			for _, m := range testMailbox {
 				uids[m.name] = p.append(t, m.raw, m.flags)

@@ -30,6 +30,7 @@ func or(a, b imap.SearchCriteria) imap.SearchCriteria {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -218,6 +219,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			now := tt.now
 			if now.IsZero() {
 				now = testNow
@@ -251,6 +253,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	dateMsg := " needs a date like 2026-03-14 (or 2026-03, 2026, today, yesterday, 7d, 2w, 3m, 1y)"
 	tests := []struct {
 		name string
@@ -314,6 +317,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			q, err := Parse(tt.in, testNow)
 			var e *Error
 			if !errors.As(err, &e) {
@@ -333,6 +337,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseLimitsAccepted(t *testing.T) {
+	t.Parallel()
 	// Exactly at both limits is fine.
 	in := strings.TrimSpace(strings.Repeat("abcdefghijklmnopqrstuvwx ", MaxTerms))
 	if len(in) > MaxBytes {
@@ -363,6 +368,7 @@ func TestParseLimitsAccepted(t *testing.T) {
 // TestReplacementCharacter checks that U+FFFD typed as text is not taken
 // for invalid UTF-8.
 func TestReplacementCharacter(t *testing.T) {
+	t.Parallel()
 	q, err := Parse("a\uFFFDb", testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -375,6 +381,7 @@ func TestReplacementCharacter(t *testing.T) {
 // TestQueriesShareNothing checks that changing one query's criteria does
 // not change another's.
 func TestQueriesShareNothing(t *testing.T) {
+	t.Parallel()
 	a, _ := Parse("is:unread", testNow)
 	b, _ := Parse("is:unread", testNow)
 	a.Criteria.NotFlag[0] = "x"

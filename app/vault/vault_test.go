@@ -14,6 +14,7 @@ import (
 )
 
 func TestSealOpenRoundTrip(t *testing.T) {
+	t.Parallel()
 	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
 	for name, cred := range map[string]Credential{
 		"password":         {Login: acct.Login, Password: "pässwörd with spaces"},
@@ -23,6 +24,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 		"oauth no refresh": {Login: acct.Login, Provider: "ms", AccessToken: "eyJ0eXAi.x.y"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			key := NewKey()
 			sealed, err := Seal(key, acct, cred)
 			if err != nil {
@@ -48,6 +50,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 }
 
 func TestSealRefusesNULInTokens(t *testing.T) {
+	t.Parallel()
 	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
 	if _, err := Seal(NewKey(), acct, Credential{Login: acct.Login, Provider: "g", AccessToken: "a\x00b"}); err == nil {
 		t.Fatal("Seal accepted a token with NUL, which would shift the fields")
@@ -55,6 +58,7 @@ func TestSealRefusesNULInTokens(t *testing.T) {
 }
 
 func TestOpenRefuses(t *testing.T) {
+	t.Parallel()
 	key := NewKey()
 	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
 	sealed, err := Seal(key, acct, Credential{Login: acct.Login, Password: "secret"})
@@ -88,6 +92,7 @@ func TestOpenRefuses(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			if _, err := Open(tc.key, tc.acct, tc.sealed); !errors.Is(err, ErrOpen) {
 				t.Fatalf("Open err = %v, want ErrOpen", err)
 			}
@@ -96,6 +101,7 @@ func TestOpenRefuses(t *testing.T) {
 }
 
 func TestNewKeyIsRandom(t *testing.T) {
+	t.Parallel()
 	a, b := NewKey(), NewKey()
 	if len(a) != KeySize || bytes.Equal(a, b) {
 		t.Fatalf("NewKey gave %d bytes, equal=%v", len(a), bytes.Equal(a, b))
@@ -105,6 +111,7 @@ func TestNewKeyIsRandom(t *testing.T) {
 // TestWipe: the plaintext an opened credential holds is overwritten by
 // Wipe, and a Clone keeps its own.
 func TestWipe(t *testing.T) {
+	t.Parallel()
 	acct := Account{Login: "ann@example.org", Server: "imap.example.org:993"}
 	key := NewKey()
 	for name, cred := range map[string]Credential{
@@ -112,6 +119,7 @@ func TestWipe(t *testing.T) {
 		"oauth":    {Login: acct.Login, Provider: "g", AccessToken: "ya29.access", RefreshToken: "1//refresh", Expiry: time.Unix(1e9, 0)},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			sealed, err := Seal(key, acct, cred)
 			if err != nil {
 				t.Fatal(err)

@@ -38,6 +38,16 @@ func env(kv ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// eventually polls cond until it holds, failing the test after d.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: not within %v", what, d)
+		}
+	}
+}
+
 func TestCheckConfig(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"-check-config"}, env(), &out); err != nil {
@@ -70,17 +80,16 @@ func TestDemoStartsAndStops(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-listen", addr}, env(), out) }()
 
-	deadline := time.Now().Add(20 * time.Second)
-	var resp *http.Response
-	for time.Now().Before(deadline) {
-		if resp, err = http.Get("http://" + addr + "/login"); err == nil {
-			break
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("output:\n%s", out)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("demo never served: %v\n%s", err, out)
-	}
+	})
+	var resp *http.Response
+	eventually(t, 20*time.Second, "the demo to serve", func() bool {
+		resp, err = http.Get("http://" + addr + "/login")
+		return err == nil
+	})
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
@@ -162,17 +171,13 @@ func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 			"WEBMAIL_IMAP_TIMEOUT", "1s", "WEBMAIL_PUBLIC_URL", "http://"+addr,
 		), io.Discard)
 	}()
-	for deadline := time.Now().Add(20 * time.Second); ; {
+	eventually(t, 20*time.Second, "the server to start", func() bool {
 		resp, err := http.Get("http://" + addr + "/login")
 		if err == nil {
 			resp.Body.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the server did not start")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil
+	})
 	answer := make(chan *http.Response, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", "http://"+addr+"/login", strings.NewReader("login=ann%40example.org&password=pw"))
@@ -185,11 +190,7 @@ func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 		answer <- resp
 	}()
 	// The login is in flight once the stalled server has its connection.
-	for deadline := time.Now().Add(10 * time.Second); accepted.Load() == 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the login never reached the IMAP server")
-		}
-	}
+	eventually(t, 10*time.Second, "the login to reach the IMAP server", func() bool { return accepted.Load() > 0 })
 	cancel()
 	resp := <-answer
 	if resp != nil {

@@ -285,6 +285,7 @@ func TestCutAfter(t *testing.T) {
 	u := startUpstream(t)
 
 	t.Run("mid-stream", func(t *testing.T) {
+		t.Parallel()
 		p := faultnet.NewProxy(t, u.addr())
 		c := dial(t, p.Addr())
 		c.line()
@@ -300,6 +301,7 @@ func TestCutAfter(t *testing.T) {
 		waitFor(t, "the connection to close", func() bool { return p.Open() == 0 })
 	})
 	t.Run("new connections", func(t *testing.T) {
+		t.Parallel()
 		p := faultnet.NewProxy(t, u.addr())
 		p.CutAfter(5)
 		// Stalled, so that the reset cannot overtake the client's own connect.
@@ -318,6 +320,7 @@ func TestCutAfter(t *testing.T) {
 		}
 	})
 	t.Run("zero", func(t *testing.T) {
+		t.Parallel()
 		p := faultnet.NewProxy(t, u.addr())
 		c := dial(t, p.Addr())
 		c.line()
@@ -327,6 +330,7 @@ func TestCutAfter(t *testing.T) {
 		}
 	})
 	t.Run("during stall", func(t *testing.T) {
+		t.Parallel()
 		p := faultnet.NewProxy(t, u.addr())
 		c := dial(t, p.Addr())
 		c.line()
@@ -492,6 +496,7 @@ func TestCommands(t *testing.T) {
 	u := startUpstream(t)
 
 	t.Run("imap", func(t *testing.T) {
+		t.Parallel()
 		p := faultnet.NewProxy(t, u.addr())
 		c := dial(t, p.Addr())
 		c.line()
@@ -524,6 +529,7 @@ func TestCommands(t *testing.T) {
 		}
 	})
 	t.Run("smtp", func(t *testing.T) {
+		t.Parallel()
 		p := faultnet.NewProxy(t, u.addr())
 		c := dial(t, p.Addr())
 		c.line()

@@ -16,6 +16,7 @@ type event struct {
 // TestSessionChunks feeds exchanges to a session in chunks of every size from one
 // byte up, since TCP may split and join the bytes anywhere.
 func TestSessionChunks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		events []event
@@ -83,6 +84,7 @@ func TestSessionChunks(t *testing.T) {
 		}
 		for size := 1; size <= longest; size++ {
 			t.Run(fmt.Sprintf("%s/%d", tt.name, size), func(t *testing.T) {
+				t.Parallel()
 				p := &Proxy{}
 				s := &session{p: p}
 				for _, e := range tt.events {
@@ -103,6 +105,7 @@ func TestSessionChunks(t *testing.T) {
 }
 
 func TestLongLine(t *testing.T) {
+	t.Parallel()
 	p := &Proxy{}
 	s := &session{p: p}
 	long := make([]byte, maxLine+10)
