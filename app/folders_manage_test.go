@@ -371,7 +371,7 @@ func TestManageFoldersSubscribe(t *testing.T) {
 	press := func(testid string) string {
 		t.Helper()
 		doc, _ := c.managePage(t, "/folders/manage")
-		return c.noticeAfter(t, c.press(t, doc.Find("[data-folder=Newsletters] [data-testid=" + testid + "]")))
+		return c.noticeAfter(t, c.press(t, doc.Find("[data-folder=Newsletters] [data-testid="+testid+"]")))
 	}
 	check(view{"Subscribed", 0, 1})
 	if got := press("unsubscribe"); got != "Unsubscribed from Newsletters." {
@@ -402,7 +402,7 @@ func TestManageFoldersEmptyTrashAndJunk(t *testing.T) {
 	for _, folder := range []string{"Trash", "Junk"} {
 		t.Run(folder, func(t *testing.T) {
 			doc, _ := c.managePage(t, "/folders/manage")
-			resp := c.press(t, doc.Find("[data-folder=" + folder + "] [data-testid=empty]"))
+			resp := c.press(t, doc.Find("[data-folder="+folder+"] [data-testid=empty]"))
 			doc = parse(t, resp, http.StatusOK)
 			n := strings.Fields(before[folder].Count)[0]
 			if q := text(doc.Find("[data-testid=confirm-question]")); q != "Delete all "+n+" messages in "+folder+" for good? This cannot be undone." {
