@@ -27,7 +27,7 @@ func TestAccountIdentityIsCanonical(t *testing.T) {
 	blob := upper.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
 	send := func(c *client, subject string) int {
 		t.Helper()
-		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", subject}, {"body", "x"}, {"smtp_blob", blob}}, nil)
+		resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", subject}, {"body", "x"}, {"smtp_blob", blob}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		return resp.StatusCode

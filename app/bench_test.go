@@ -255,7 +255,7 @@ func BenchmarkSend(b *testing.B) {
 			e.app.sends = newKeyedLimiter(1e9, 1e9)
 			c := e.client()
 			c.login(b, e.acct.Login, e.acct.Password)
-			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", strings.Repeat("A line of text.\n", 50)}}
+			fields := [][2]string{{"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", strings.Repeat("A line of text.\n", 50)}}
 			if mode == "blob" {
 				fields = append(fields, [2]string{"smtp_blob", c.saveSMTP(b, e.acct.SMTPLogin, e.acct.SMTPPassword)})
 			} else {
@@ -264,7 +264,7 @@ func BenchmarkSend(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				resp := c.postMultipart(b, "/compose", fields, nil)
+				resp := c.postMultipart(b, "/compose/send", fields, nil)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusSeeOther {
@@ -285,7 +285,7 @@ func BenchmarkConcurrentSends50(b *testing.B) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(MemoryLimit(def))) // as main does
 	c := e.client()
 	c.login(b, e.acct.Login, e.acct.Password)
-	fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", "x"},
+	fields := [][2]string{{"to", "ann@example.net"}, {"subject", "Benchmark"}, {"body", "x"},
 		{"smtp_blob", c.saveSMTP(b, e.acct.SMTPLogin, e.acct.SMTPPassword)}}
 	var peak int64
 	for i := 0; i < b.N; i++ {
@@ -310,7 +310,7 @@ func BenchmarkConcurrentSends50(b *testing.B) {
 		var wg sync.WaitGroup
 		for j := 0; j < 50; j++ {
 			wg.Go(func() {
-				resp := c.postMultipart(b, "/compose", fields, nil)
+				resp := c.postMultipart(b, "/compose/send", fields, nil)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 			})
@@ -332,7 +332,7 @@ func BenchmarkUploadTooLarge100MB(b *testing.B) {
 	e := benchEnv(b, 0, 0)
 	c := e.client()
 	c.login(b, e.acct.Login, e.acct.Password)
-	fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Video"}, {"body", "The video."}}
+	fields := [][2]string{{"to", "ann@example.net"}, {"subject", "Video"}, {"body", "The video."}}
 
 	b.ResetTimer()
 	var peak int64
@@ -395,14 +395,14 @@ func BenchmarkSendKeptDraft20MB(b *testing.B) {
 	var peak int64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		fields := [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Big"}, {"body", "The file."}}
-		doc := parse(b, c.postForm(b, "/compose", fields, big), http.StatusOK)
+		fields := [][2]string{{"to", "ann@example.net"}, {"subject", "Big"}, {"body", "The file."}}
+		doc := parse(b, c.postForm(b, "/compose/draft", fields, big), http.StatusOK)
 		// Credentials typed for this send, not the sealed blob, whose
 		// Argon2id derivation would dwarf what is measured.
-		fields = with(formFields(doc.Find("[data-testid=compose-form]")), "action", "send", "smtp_login", e.acct.SMTPLogin, "smtp_password", e.acct.SMTPPassword)
+		fields = with(formFields(doc.Find("[data-testid=compose-form]")), "smtp_login", e.acct.SMTPLogin, "smtp_password", e.acct.SMTPPassword)
 		b.StartTimer()
 		peak = max(peak, peakHeap(func() {
-			resp := c.postForm(b, "/compose", fields)
+			resp := c.postForm(b, "/compose/send", fields)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
 				b.Fatalf("send: status %d", resp.StatusCode)

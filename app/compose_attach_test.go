@@ -245,14 +245,14 @@ func TestDraftAttachmentsSurviveFailedSend(t *testing.T) {
 	files := testFiles()
 	before := draftCount(t, c)
 
-	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Plans"}, {"body", "See the files."}}, files...), http.StatusOK)
+	doc := parse(t, c.postForm(t, "/compose/draft", [][2]string{{"to", "ann@example.net"}, {"subject", "Plans"}, {"body", "See the files."}}, files...), http.StatusOK)
 	checkKept(t, doc, "d:", files)
 	if got := text(doc.Find("[data-testid=compose-notice]")); !strings.Contains(got, "attachments are safe") {
 		t.Errorf("notice %q, want it to say the attachments are safe in Drafts", got)
 	}
 
 	smtp.Refuse(true)
-	doc = parse(t, c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob)), http.StatusBadGateway)
+	doc = parse(t, c.postForm(t, "/compose/send", with(composeFields(doc), "smtp_blob", blob)), http.StatusBadGateway)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "sending server") {
 		t.Errorf("error %q, want it to name the sending server", msg)
 	}
@@ -265,7 +265,7 @@ func TestDraftAttachmentsSurviveFailedSend(t *testing.T) {
 	}
 
 	smtp.Refuse(false)
-	resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose/send", with(composeFields(doc), "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -342,7 +342,7 @@ func TestReopenedDraftSendsItsAttachments(t *testing.T) {
 		t.Errorf("the draft opens with the body %q", got)
 	}
 
-	resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose/send", with(composeFields(doc), "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -372,7 +372,7 @@ func TestBadAddressKeepsAttachments(t *testing.T) {
 			files := testFiles()
 			before := draftCount(t, c)
 
-			doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Figures"}, {"body", "Both files."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
+			doc := parse(t, c.postForm(t, "/compose/send", [][2]string{{"to", "ann@example"}, {"subject", "Figures"}, {"body", "Both files."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
 			if doc.Find("[data-testid=error-to]").Length() == 0 {
 				t.Error("no error at the To field")
 			}
@@ -384,14 +384,14 @@ func TestBadAddressKeepsAttachments(t *testing.T) {
 				t.Errorf("Drafts has %d messages, want %d: the attachments wait there", got, before+1)
 			}
 
-			fields := with(composeFields(doc), "to", "ann@example.net", "action", "send", "smtp_blob", blob)
+			fields := with(composeFields(doc), "to", "ann@example.net", "smtp_blob", blob)
 			want := files
 			if tc.untick > 0 {
 				v := doc.Find("[data-testid=kept] input[name=keep]").Eq(tc.untick-1).AttrOr("value", "")
 				fields = without(fields, "keep", v)
 				want = append(append([]upfile(nil), files[:tc.untick-1]...), files[tc.untick:]...)
 			}
-			resp := c.postForm(t, "/compose", fields)
+			resp := c.postForm(t, "/compose/send", fields)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
@@ -433,7 +433,7 @@ func TestSessionEndedCarriesAttachments(t *testing.T) {
 	}
 	files := testFiles()
 
-	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Late"}, {"body", "Written slowly."}, {"smtp_blob", blob}}, files...), http.StatusUnauthorized)
+	doc := parse(t, c.postForm(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Late"}, {"body", "Written slowly."}, {"smtp_blob", blob}}, files...), http.StatusUnauthorized)
 	form := doc.Find("[data-testid=login-form]")
 	if got := form.AttrOr("enctype", ""); got != "multipart/form-data" {
 		t.Errorf("the login form posts as %q, want multipart/form-data", got)
@@ -458,7 +458,7 @@ func TestSessionEndedCarriesAttachments(t *testing.T) {
 		t.Errorf("Drafts has %d messages after logging in, want %d", got, before+1)
 	}
 
-	resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose/send", with(composeFields(doc), "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -483,14 +483,14 @@ func TestIMAPDownCarriesAttachments(t *testing.T) {
 	files := testFiles()
 
 	imapProxy.CutAfter(0) // IMAP down: open connections reset, new ones too
-	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Offline"}, {"body", "Kept in the page."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
+	doc := parse(t, c.postForm(t, "/compose/send", [][2]string{{"to", "ann@example"}, {"subject", "Offline"}, {"body", "Kept in the page."}, {"smtp_blob", blob}}, files...), http.StatusUnprocessableEntity)
 	checkKept(t, doc, "data:", files)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "this page carries them") {
 		t.Errorf("error %q, want it to say the page carries the attachments", msg)
 	}
 
 	imapProxy.CutAfter(-1)
-	resp := c.postForm(t, "/compose", with(composeFields(doc), "to", "ann@example.net", "action", "send", "smtp_blob", blob))
+	resp := c.postForm(t, "/compose/send", with(composeFields(doc), "to", "ann@example.net", "smtp_blob", blob))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -533,7 +533,7 @@ func (c *client) postStreamed(fields [][2]string, size int64) (*http.Response, e
 		}
 		pw.CloseWithError(err)
 	}()
-	req, _ := http.NewRequest("POST", c.e.srv.URL+"/compose", pr)
+	req, _ := http.NewRequest("POST", c.e.srv.URL+"/compose/send", pr)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return c.hc.Do(req)
@@ -551,7 +551,7 @@ func TestLargeUploadKeepsTypedText(t *testing.T) {
 	for _, size := range []int64{40 << 20, 100 << 20} {
 		t.Run(fmt.Sprintf("%d MB", size>>20), func(t *testing.T) {
 			subject, body := "Holiday video", "The whole video, "+strconv.FormatInt(size>>20, 10)+" MB.\nEnjoy!"
-			resp, err := c.postStreamed([][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", subject}, {"body", body}}, size)
+			resp, err := c.postStreamed([][2]string{{"to", "ann@example.net"}, {"subject", subject}, {"body", body}}, size)
 			if err != nil {
 				t.Fatalf("posting %d MB: %v", size>>20, err)
 			}
@@ -598,8 +598,8 @@ func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
 	} {
 		t.Run(tc.field+" "+strconv.Quote(tc.value), func(t *testing.T) {
 			sent := len(e.demo.Received())
-			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}, {tc.field, tc.value}}
-			doc := parse(t, c.postForm(t, "/compose", fields), http.StatusUnprocessableEntity)
+			fields := [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}, {tc.field, tc.value}}
+			doc := parse(t, c.postForm(t, "/compose/send", fields), http.StatusUnprocessableEntity)
 			if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, tc.says) {
 				t.Errorf("error %q, want it to name %s", msg, tc.says)
 			}
@@ -609,7 +609,7 @@ func TestDamagedHiddenFieldShowsMessage(t *testing.T) {
 			if len(e.demo.Received()) != sent {
 				t.Fatal("the message was sent")
 			}
-			resp := c.postForm(t, "/compose", with(composeFields(doc), "action", "send", "smtp_blob", blob))
+			resp := c.postForm(t, "/compose/send", with(composeFields(doc), "smtp_blob", blob))
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Errorf("sending again: status %d", resp.StatusCode)
@@ -636,7 +636,7 @@ func TestOAuthButtonsCarryNoFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := testFiles()
-	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "Half-written"}, {"body", "Words I typed"}}, files...), http.StatusUnauthorized)
+	doc := parse(t, c.postForm(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", "Half-written"}, {"body", "Words I typed"}}, files...), http.StatusUnauthorized)
 	button := doc.Find("form:has([data-testid=oauth-demo])")
 	if n := button.Find("input[name=c_keep]").Length(); n != 0 {
 		t.Errorf("the sign-in button carries %d files", n)
@@ -695,7 +695,7 @@ func TestKeptAttachmentsOnDovecot(t *testing.T) {
 	files := testFiles()
 	smtpFields := []string{"smtp_login", e.acct.SMTPLogin, "smtp_password", e.acct.SMTPPassword}
 
-	doc := parse(t, c.postForm(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example"}, {"subject", "Dovecot"}, {"body", "Two files."}}, files...), http.StatusUnprocessableEntity)
+	doc := parse(t, c.postForm(t, "/compose/send", [][2]string{{"to", "ann@example"}, {"subject", "Dovecot"}, {"body", "Two files."}}, files...), http.StatusUnprocessableEntity)
 	checkKept(t, doc, "d:", files)
 	if got := draftCount(t, c); got != 1 {
 		t.Fatalf("Drafts holds %d messages, want the draft", got)
@@ -708,7 +708,7 @@ func TestKeptAttachmentsOnDovecot(t *testing.T) {
 		t.Errorf("the form after saving keeps %v, the reopened draft %v: the server numbers the parts otherwise", a, b)
 	}
 
-	resp := c.postForm(t, "/compose", with(composeFields(reopened), append([]string{"to", "ann@example.net", "action", "send"}, smtpFields...)...))
+	resp := c.postForm(t, "/compose/send", with(composeFields(reopened), append([]string{"to", "ann@example.net"}, smtpFields...)...))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {

@@ -13,7 +13,8 @@ import (
 // (never held in memory).
 type composeForm struct {
 	views.ComposeForm
-	Action string
+	// SaveOnly is set when the form was posted to save a draft, not to send.
+	SaveOnly bool
 	// smtpPassword is typed for this send only: never rendered back, and
 	// wiped by cleanup.
 	smtpPassword []byte
@@ -87,7 +88,5 @@ func (f *composeForm) set(name, value string) {
 		f.SMTPLogin = value
 	case "smtp_blob":
 		f.SMTPBlob = value
-	case "action":
-		f.Action = value
 	}
 }

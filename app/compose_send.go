@@ -21,13 +21,20 @@ import (
 	"webmail/views"
 )
 
-// postCompose sends the message or saves it as a draft.
-func (a *App) postCompose(w http.ResponseWriter, r *http.Request) error {
+// sendMessage sends the message of the compose form (POST /compose/send).
+func (a *App) sendMessage(w http.ResponseWriter, r *http.Request) error {
+	return a.postCompose(w, r, false)
+}
+
+// postCompose reads a posted compose form and sends the message, or saves
+// it in Drafts when saveOnly (compose_draft.go).
+func (a *App) postCompose(w http.ResponseWriter, r *http.Request, saveOnly bool) error {
 	f, err := readComposeForm(w, r, a.maxUpload())
 	if err != nil {
 		return errorf(http.StatusBadRequest, "The message could not be read. Please try again.", err)
 	}
 	defer f.cleanup()
+	f.SaveOnly = saveOnly
 	if err := a.submitCompose(w, r, f); err != nil {
 		// When the session cannot go on, what was being written goes
 		// back to the browser in the login form (and the sign-in
@@ -84,7 +91,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		return a.comeBack(w, r, f, d, p, status, false)
 	}
 
-	if f.Action == "draft" {
+	if f.SaveOnly {
 		return a.comeBack(w, r, f, d, p, http.StatusOK, true)
 	}
 
@@ -155,7 +162,7 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 			p.Form.Draft = ref.String()
 			p.Form.Kept = f.att.keptInDraft()
 			saved := "Your message is saved in Drafts."
-			if f.Action == "draft" {
+			if f.SaveOnly {
 				saved = "Draft saved at " + a.now().Format("15:04") + "."
 			}
 			if len(p.Form.Kept) > 0 {
@@ -174,7 +181,7 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 			what = "Your attachments could not be saved in Drafts, so this page carries them: keep it open until the message is sent or saved. "
 		}
 		p.Error = strings.TrimSpace(p.Error + " " + what + fl.msg)
-		if f.Action == "draft" && status == http.StatusOK {
+		if f.SaveOnly && status == http.StatusOK {
 			status = fl.status
 		}
 	}

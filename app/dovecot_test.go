@@ -148,7 +148,7 @@ plugin {
 	c.login(t, e.acct.Login, e.acct.Password)
 	body := strings.Repeat("A long letter. ", 1000)
 
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
+	resp := c.postMultipart(t, "/compose/draft", [][2]string{{"to", "ann@example.net"}, {"subject", "Too much"}, {"body", body}}, nil)
 	doc := parse(t, resp, http.StatusInsufficientStorage)
 	if got := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(got, "mailbox is full") {
 		t.Errorf("saving a draft in a full mailbox: %q", got)
@@ -158,7 +158,7 @@ plugin {
 	}
 
 	smtp := demo.DefaultAccounts()[0] // the demo's SMTP server takes the message
-	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
+	resp = c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Out anyway"}, {"body", body},
 		{"smtp_login", smtp.SMTPLogin}, {"smtp_password", smtp.SMTPPassword}}, nil,
 		"HX-Request", "true", "HX-Target", "message")
 	doc = parse(t, resp, http.StatusOK)

@@ -81,7 +81,7 @@ func sendVia(t *testing.T, srv config.Server, body string, want int) string {
 	})
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Table"}, {"body", body}}, nil)
+	resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Table"}, {"body", body}}, nil)
 	doc := parse(t, resp, want)
 	if got := doc.Find("[data-testid=body-input]").Text(); got != body {
 		t.Errorf("the form lost the body: %.40q", got)

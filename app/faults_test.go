@@ -117,8 +117,8 @@ func TestSMTPStallAnswersInTime(t *testing.T) {
 	c := f.client()
 	c.login(t, f.acct.Login, f.acct.Password)
 	f.smtp.Stall()
-	resp, err := c.within(t, f.timeout+time.Second, "POST", "/compose", [][2]string{
-		{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Stalled"}, {"body", "Still here"},
+	resp, err := c.within(t, f.timeout+time.Second, "POST", "/compose/send", [][2]string{
+		{"to", "ann@example.net"}, {"subject", "Stalled"}, {"body", "Still here"},
 		{"smtp_login", f.acct.SMTPLogin}, {"smtp_password", f.acct.SMTPPassword},
 	})
 	if err != nil {

@@ -216,8 +216,8 @@ func TestOAuthRevokedRefreshToken(t *testing.T) {
 	}
 	e.advance(61 * time.Minute)
 
-	resp := c.postMultipart(t, "/compose", [][2]string{
-		{"action", "send"}, {"to", "demo@example.org"}, {"subject", "Half-written"}, {"body", "Words I typed"},
+	resp := c.postMultipart(t, "/compose/send", [][2]string{
+		{"to", "demo@example.org"}, {"subject", "Half-written"}, {"body", "Words I typed"},
 	}, nil)
 	doc := parse(t, resp, http.StatusUnauthorized)
 	if got := text(doc.Find("[data-testid=login-error]")); !strings.Contains(got, "Your sign-in with Demo ID has ended") {

@@ -237,7 +237,7 @@ func TestOAuthSignIn(t *testing.T) {
 			e.dropConns("alice@example.org")
 			c.page(t, "/m/INBOX", http.StatusOK)
 			// SMTP takes the token over the same mechanism.
-			resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "via " + tc.name}, {"body", "x"}}, nil)
+			resp = c.postMultipart(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", "via " + tc.name}, {"body", "x"}}, nil)
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusSeeOther {
@@ -283,8 +283,8 @@ func TestOAuthSendAndSettings(t *testing.T) {
 	if compose.Find("input[name=smtp_password]").Length() != 0 {
 		t.Error("compose asks an OAuth sign-in for an SMTP password")
 	}
-	resp = c.postMultipart(t, "/compose", [][2]string{
-		{"action", "send"}, {"to", "demo@example.org"}, {"subject", "Sent with a token"}, {"body", "Hi"},
+	resp = c.postMultipart(t, "/compose/send", [][2]string{
+		{"to", "demo@example.org"}, {"subject", "Sent with a token"}, {"body", "Hi"},
 	}, nil)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -311,7 +311,7 @@ func TestOAuthRefreshAndLogout(t *testing.T) {
 	e.advance(59 * time.Minute)
 	send := func(subject string) {
 		t.Helper()
-		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
+		resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
@@ -439,7 +439,7 @@ func TestOAuthConcurrentRefresh(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "together " + strconv.Itoa(i)}, {"body", "x"}}, nil)
+			resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", "together " + strconv.Itoa(i)}, {"body", "x"}}, nil)
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			status[i] = resp.StatusCode
@@ -488,7 +488,7 @@ func TestOAuthRefreshRateLimited(t *testing.T) {
 	c := e.client()
 	c.oauthLogin(t, "alice@example.org")
 	for i := range 6 {
-		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "s" + strconv.Itoa(i)}, {"body", "x"}}, nil)
+		resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", "s" + strconv.Itoa(i)}, {"body", "x"}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
@@ -547,7 +547,7 @@ func TestOAuthStaleCookieAfterRefresh(t *testing.T) {
 	e.advance(59 * time.Minute)
 	send := func(c *client, subject string) {
 		t.Helper()
-		resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
+		resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", subject}, {"body", "x"}}, nil)
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
@@ -585,7 +585,7 @@ func TestOAuthRefusedTokenRenewed(t *testing.T) {
 	}
 
 	e.advance(61 * time.Minute)
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "demo@example.org"}, {"subject", "renewed"}, {"body", "x"}}, nil)
+	resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "demo@example.org"}, {"subject", "renewed"}, {"body", "x"}}, nil)
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {

@@ -159,7 +159,7 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 		}
 		acct, err := a.resolve(w, r)
 		if err != nil {
-			if r.Method == http.MethodPost && r.URL.Path == "/compose" {
+			if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/compose/") {
 				var done func()
 				done, err = a.carryCompose(w, r, err) // keep what was being written
 				defer done()

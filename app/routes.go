@@ -59,7 +59,8 @@ func (a *App) Handler() http.Handler {
 
 	// Writing.
 	mux.Handle("GET /compose", a.handle(a.showCompose))
-	mux.Handle("POST /compose", a.handle(a.postCompose))
+	mux.Handle("POST /compose/send", a.handle(a.sendMessage))
+	mux.Handle("POST /compose/draft", a.handle(a.saveDraft))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/reply", a.handle(a.showReply))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/forward", a.handle(a.showForward))
 

@@ -78,8 +78,7 @@ func TestSendWithSavedSMTPCredentials(t *testing.T) {
 
 	pdf := bytes.Repeat([]byte("%PDF-1.4 fake\n"), 1000)
 	png := []byte("\x89PNG\r\n\x1a\nnot really")
-	resp := c.postMultipart(t, "/compose", [][2]string{
-		{"action", "send"},
+	resp := c.postMultipart(t, "/compose/send", [][2]string{
 		{"to", "Ann Example <ann@example.net>, bob@example.com"},
 		{"cc", `"Chen, Bob" <bob.chen@example.com>`},
 		{"bcc", "secret@example.org"},
@@ -172,7 +171,7 @@ func TestSendNeedsSMTPCredentials(t *testing.T) {
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
 	drafts := draftCount(t, c)
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text I typed"}}, nil)
+	resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text I typed"}}, nil)
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "separate credentials") {
 		t.Errorf("error = %q", msg)
@@ -191,7 +190,7 @@ func TestSendNeedsSMTPCredentials(t *testing.T) {
 	}
 
 	// Without JavaScript: the per-message fields.
-	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text"},
+	resp = c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Text"},
 		{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}, {"draft", doc.Find("input[name=draft]").AttrOr("value", "")}}, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
@@ -205,7 +204,7 @@ func TestSendNeedsSMTPCredentials(t *testing.T) {
 	}
 
 	// Wrong per-message password: plain words, nothing lost.
-	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Again"},
+	resp = c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "Again"},
 		{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", "wrong"}}, nil)
 	doc = parse(t, resp, http.StatusBadGateway)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "did not accept your SMTP login") {
@@ -232,7 +231,7 @@ func TestBlobOfAnotherAccountRefused(t *testing.T) {
 
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}}, nil)
+	resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}}, nil)
 	doc := parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=compose-error]")); !strings.Contains(msg, "another account") {
 		t.Errorf("error = %q", msg)
@@ -241,7 +240,7 @@ func TestBlobOfAnotherAccountRefused(t *testing.T) {
 		t.Error("sent with another account's credentials")
 	}
 	// A damaged blob.
-	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob[:len(blob)-4] + "AAAA"}}, nil)
+	resp = c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob[:len(blob)-4] + "AAAA"}}, nil)
 	doc = parse(t, resp, http.StatusUnprocessableEntity)
 	if msg := text(doc.Find("[data-testid=compose-error]")); msg == "" {
 		t.Error("no message for a damaged blob")
@@ -291,11 +290,11 @@ func TestReplyAndForward(t *testing.T) {
 	if form("in_reply_to") == "" || !strings.Contains(form("body"), "> ") {
 		t.Errorf("reply lacks In-Reply-To or the quote: %q / %q", form("in_reply_to"), form("body"))
 	}
-	fields := [][2]string{{"action", "send"}, {"smtp_blob", blob}}
+	fields := [][2]string{{"smtp_blob", blob}}
 	for _, n := range []string{"to", "cc", "subject", "body", "in_reply_to", "references", "reply_of"} {
 		fields = append(fields, [2]string{n, form(n)})
 	}
-	resp := c.postMultipart(t, "/compose", fields, nil)
+	resp := c.postMultipart(t, "/compose/send", fields, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send reply: %d", resp.StatusCode)
@@ -314,12 +313,12 @@ func TestReplyAndForward(t *testing.T) {
 	if got := form("subject"); got != "Fwd: Photos from the hike" {
 		t.Errorf("forward subject = %q", got)
 	}
-	fields = [][2]string{{"action", "send"}, {"smtp_blob", blob}, {"to", "ann@example.net"}}
+	fields = [][2]string{{"smtp_blob", blob}, {"to", "ann@example.net"}}
 	for _, n := range []string{"subject", "body", "forward_of"} {
 		fields = append(fields, [2]string{n, form(n)})
 	}
 	fields = append(fields, keptFields(doc)...) // the forwarded attachments, listed and ticked
-	resp = c.postMultipart(t, "/compose", fields, nil)
+	resp = c.postMultipart(t, "/compose/send", fields, nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send forward: %d", resp.StatusCode)
@@ -337,7 +336,7 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 	c.login(t, e.acct.Login, e.acct.Password)
 	for _, field := range []string{"to", "cc", "bcc", "subject"} {
 		t.Run(field, func(t *testing.T) {
-			fields := [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
+			fields := [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
 				{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}}
 			for i := range fields {
 				if fields[i][0] == field {
@@ -350,7 +349,7 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 				value = "ann@example.net\r\nX-Injected: yes"
 			}
 			fields = append(fields, [2]string{field, value})
-			resp := c.postMultipart(t, "/compose", fields, nil)
+			resp := c.postMultipart(t, "/compose/send", fields, nil)
 			doc := parse(t, resp, http.StatusUnprocessableEntity)
 			if doc.Find("[data-testid=error-"+field+"]").Length() == 0 {
 				t.Errorf("no error shown at the %s field", field)
@@ -370,13 +369,13 @@ func TestSaveDraftReplacesPreviousVersion(t *testing.T) {
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
 	before := draftCount(t, c)
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v1"}}, nil)
+	resp := c.postMultipart(t, "/compose/draft", [][2]string{{"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v1"}}, nil)
 	doc := parse(t, resp, http.StatusOK)
 	ref := doc.Find("input[name=draft]").AttrOr("value", "")
 	if ref == "" {
 		t.Fatal("no draft reference after saving")
 	}
-	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "draft"}, {"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v2"}, {"draft", ref}}, nil)
+	resp = c.postMultipart(t, "/compose/draft", [][2]string{{"to", "ann@example.net"}, {"subject", "Draft one"}, {"body", "v2"}, {"draft", ref}}, nil)
 	doc = parse(t, resp, http.StatusOK)
 	if got := draftCount(t, c); got != before+1 {
 		t.Errorf("Drafts has %d, want %d: the new version replaces the old", got, before+1)
@@ -396,7 +395,7 @@ func TestExpiredSessionKeepsTheMessage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.client() // never logged in: as after expiry
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Long letter"}, {"body", "Everything I wrote"}}, nil)
+	resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Long letter"}, {"body", "Everything I wrote"}}, nil)
 	doc := parse(t, resp, http.StatusUnauthorized)
 	if doc.Find("[data-testid=login-form]").Length() == 0 {
 		t.Fatal("no login form")
@@ -421,7 +420,7 @@ func TestSendRateLimit(t *testing.T) {
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
 	send := func() *http.Response {
-		return c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
+		return c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
 			{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}}, nil)
 	}
 	resp := send()
@@ -473,16 +472,45 @@ func TestNoSMTPSecretAtRest(t *testing.T) {
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
 	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
-	resp := c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}},
+	resp := c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"}, {"smtp_blob", blob}},
 		map[string][]byte{"a.txt": []byte("attachment")})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send: %d", resp.StatusCode)
 	}
-	resp = c.postMultipart(t, "/compose", [][2]string{{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
+	resp = c.postMultipart(t, "/compose/send", [][2]string{{"to", "ann@example.net"}, {"subject", "Hi"}, {"body", "x"},
 		{"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword}}, nil)
 	resp.Body.Close()
 	all, _ := e.store.All()
 	e.acct.Password = e.acct.SMTPPassword // checkNoSecret looks for acct.Password
 	checkNoSecret(t, e, tmp, all)
+}
+
+// TestComposeButtonsPostToTheirRoutes: Send and Save draft each post to
+// their own route; no form field picks the verb.
+func TestComposeButtonsPostToTheirRoutes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	for _, header := range [][]string{nil, {"HX-Request", "true", "HX-Target", "message"}} {
+		doc := c.page(t, "/compose", http.StatusOK, header...)
+		form := doc.Find("[data-testid=compose-form]")
+		for sel, want := range map[string]string{"[data-testid=send]": "/compose/send", "[data-testid=save-draft]": "/compose/draft"} {
+			if got := form.Find(sel).AttrOr("formaction", ""); got != want {
+				t.Errorf("%v: %s posts to %q, want %q", header, sel, got, want)
+			}
+		}
+		if form.Find("[name=action]").Length() != 0 {
+			t.Errorf("%v: a form field named action", header)
+		}
+		if header != nil && form.AttrOr("hx-post", "") != "" {
+			t.Errorf("the pane's form has hx-post %q, which would override the buttons' formaction", form.AttrOr("hx-post", ""))
+		}
+	}
+	resp := c.do(t, "POST", "/compose", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /compose: %d, want 405", resp.StatusCode)
+	}
 }

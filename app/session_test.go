@@ -239,8 +239,8 @@ func TestComposeKeptWhenCookieBroken(t *testing.T) {
 	u, _ := url.Parse(e.srv.URL)
 	good := c.credCookie(t)
 	c.jar.SetCookies(u, []*http.Cookie{{Name: "wm_cred", Value: "AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Path: "/"}})
-	resp := c.postMultipart(t, "/compose", [][2]string{
-		{"action", "send"}, {"to", "ann@example.net"}, {"subject", "Kept"}, {"body", "Every word"}, {"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword},
+	resp := c.postMultipart(t, "/compose/send", [][2]string{
+		{"to", "ann@example.net"}, {"subject", "Kept"}, {"body", "Every word"}, {"smtp_login", e.acct.SMTPLogin}, {"smtp_password", e.acct.SMTPPassword},
 	}, nil)
 	doc := parse(t, resp, http.StatusUnauthorized)
 	if got := doc.Find("[data-testid=login-form] input[name=c_body]").AttrOr("value", ""); got != "Every word" {

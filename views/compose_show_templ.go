@@ -88,7 +88,7 @@ func ComposePane(p ComposeParams) templ.Component {
 			templ_7745c5c3_Var3 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<form class=\"msg compose\" method=\"post\" action=\"/compose\" enctype=\"multipart/form-data\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<form class=\"msg compose\" method=\"post\" action=\"/compose/draft\" enctype=\"multipart/form-data\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -103,7 +103,7 @@ func ComposePane(p ComposeParams) templ.Component {
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.FormatInt(p.MaxUpload, 10))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose_show.templ`, Line: 16, Col: 173}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose_show.templ`, Line: 16, Col: 179}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
@@ -116,7 +116,7 @@ func ComposePane(p ComposeParams) templ.Component {
 		var templ_7745c5c3_Var5 string
 		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(p.TooLarge)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose_show.templ`, Line: 16, Col: 203}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `compose_show.templ`, Line: 16, Col: 209}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 		if templ_7745c5c3_Err != nil {
@@ -135,7 +135,7 @@ func ComposePane(p ComposeParams) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</h1><button type=\"submit\" name=\"action\" value=\"draft\" data-testid=\"save-draft\">Save<span class=\"wide-only\">&nbsp;draft</span></button> <button type=\"submit\" name=\"action\" value=\"send\" class=\"primary\" data-testid=\"send\">Send</button></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</h1><button type=\"submit\" formaction=\"/compose/draft\" data-testid=\"save-draft\">Save<span class=\"wide-only\">&nbsp;draft</span></button> <button type=\"submit\" formaction=\"/compose/send\" class=\"primary\" data-testid=\"send\">Send</button></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -699,7 +699,7 @@ func paneAttrs(p ComposeParams) templ.Attributes {
 	if !p.Pane {
 		return templ.Attributes{}
 	}
-	return templ.Attributes{"hx-post": "/compose", "hx-target": "#message"}
+	return templ.Attributes{"hx-boost": "true", "hx-target": "#message", "hx-push-url": "false"}
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -249,7 +249,7 @@ func TestComposeUploadTooLarge(t *testing.T) {
 			tb.click(t, "[data-testid=save-draft]")
 			tb.waitFor(t, "the draft saved", `/Draft saved/.test(document.querySelector("[data-testid=compose-notice]")?.textContent)`)
 			want := map[bool]int{false: 2, true: 1}[js]
-			if got := strings.Count(w.logs.String(), "method=POST path=/compose "); got != want {
+			if got := strings.Count(w.logs.String(), "method=POST path=/compose/"); got != want {
 				t.Errorf("the server saw %d compose posts, want %d", got, want)
 			}
 			if js && tb.shown(t, "[data-testid=error-attachments]") {
