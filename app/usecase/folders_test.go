@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,46 +18,13 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"webmail"
-	"webmail/app/internal/dovecot"
 	"webmail/app/mail"
 	"webmail/app/usecase"
-	"webmail/config"
 )
 
-// The folder use cases against go-imap's in-process server and a private
-// Dovecot. Helpers here are prefixed "folders" to stay apart from the
-// package's shared ones.
-
-// foldersAccount is one person's folders on a real IMAP server, with the
-// use cases in front of them.
-type foldersAccount struct {
-	server string
-	svc    *usecase.Service
-	pool   *mail.Pool
-	acct   mail.Account
-}
-
-func foldersNewAccount(t *testing.T, server, addr, login, password string) *foldersAccount {
-	t.Helper()
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := strconv.Atoi(port)
-	d := mail.Dialer{Timeout: 10 * time.Second}
-	pool := mail.NewPool(d, mail.PoolOptions{Budget: 4, Idle: time.Minute, Wait: 5 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { pool.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &foldersAccount{
-		server: server,
-		svc:    usecase.New(pool, usecase.Options{Dialer: d}),
-		pool:   pool,
-		acct: mail.Account{ID: login, Server: config.Server{Host: host, Port: p, Security: config.SecurityPlain},
-			Auth: mail.Auth{Login: login, Password: password}},
-	}
-}
+// The folder use cases against go-imap's in-process server (one whose
+// sessions refuse on demand) and a private Dovecot, on the package's
+// mailbox fixture (usecase_test.go).
 
 // foldersMem is go-imap's in-memory server, whose sessions refuse the
 // commands set in refusals with the error given. It has no SPECIAL-USE:
@@ -130,7 +96,7 @@ func (s *foldersSession) Subscribe(name string) error {
 
 // foldersMemAccount starts an in-memory server on 127.0.0.1:0 with the
 // Inbox and the role folders (by name), and an account on it.
-func foldersMemAccount(t *testing.T) (*foldersAccount, *foldersMem) {
+func foldersMemAccount(t *testing.T) (*mailbox, *foldersMem) {
 	t.Helper()
 	user := imapmemserver.NewUser("alice", "alice-secret")
 	for _, name := range []string{"INBOX", "Drafts", "Sent", "Archive", "Junk", "Trash"} {
@@ -156,52 +122,44 @@ func foldersMemAccount(t *testing.T) (*foldersAccount, *foldersMem) {
 	go m.srv.Serve(ln)
 	t.Cleanup(func() { m.srv.Close() })
 	m.addr = ln.Addr().String()
-	return foldersNewAccount(t, "memory", m.addr, "alice", "alice-secret"), m
-}
-
-// foldersDovecotAccount starts a private Dovecot, with its special-use
-// folders, and an account on it.
-func foldersDovecotAccount(t *testing.T) *foldersAccount {
-	t.Helper()
-	dc := dovecot.Start(t, dovecot.Options{})
-	return foldersNewAccount(t, "dovecot", dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword)
+	return newMailbox(t, "memory", m.addr, "alice", "alice-secret"), m
 }
 
 // foldersOnEach runs f on an account of each server, with Projects and
 // Projects/Website created, two messages in Projects/Website and three
 // in Trash.
-func foldersOnEach(t *testing.T, f func(t *testing.T, a *foldersAccount)) {
+func foldersOnEach(t *testing.T, f func(t *testing.T, a *mailbox)) {
 	t.Parallel()
 	for _, server := range []struct {
 		name  string
-		start func(*testing.T) *foldersAccount
+		start func(*testing.T) *mailbox
 	}{
-		{"memory", func(t *testing.T) *foldersAccount { a, _ := foldersMemAccount(t); return a }},
-		{"dovecot", foldersDovecotAccount},
+		{"memory", func(t *testing.T) *mailbox { a, _ := foldersMemAccount(t); return a }},
+		{"dovecot", dovecotMailbox},
 	} {
 		t.Run(server.name, func(t *testing.T) {
 			t.Parallel()
 			a := server.start(t)
 			a.create(t, usecase.FolderPlace{Name: "Projects"})
 			a.create(t, usecase.FolderPlace{Name: "Website", Parent: "Projects"})
-			a.put(t, "Projects/Website", 2)
-			a.put(t, "Trash", 3)
+			a.putN(t, "Projects/Website", 2)
+			a.putN(t, "Trash", 3)
 			f(t, a)
 		})
 	}
 }
 
-func (a *foldersAccount) create(t *testing.T, p usecase.FolderPlace) usecase.FolderOutcome {
+func (a *mailbox) create(t *testing.T, p usecase.FolderPlace) usecase.FolderOutcome {
 	t.Helper()
 	out, err := a.svc.CreateFolder(context.Background(), a.acct, p)
 	if err != nil {
-		t.Fatalf("%s: create %+v: %v", a.server, p, err)
+		t.Fatalf("%s: create %+v: %v", a.name, p, err)
 	}
 	return out
 }
 
-// put appends n messages to folder.
-func (a *foldersAccount) put(t *testing.T, folder string, n int) {
+// putN appends n messages to folder.
+func (a *mailbox) putN(t *testing.T, folder string, n int) {
 	t.Helper()
 	ctx := context.Background()
 	err := a.pool.Do(ctx, a.acct, "", func(c *mail.Conn) error {
@@ -214,13 +172,13 @@ func (a *foldersAccount) put(t *testing.T, folder string, n int) {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("%s: append to %s: %v", a.server, folder, err)
+		t.Fatalf("%s: append to %s: %v", a.name, folder, err)
 	}
 }
 
 // tree is the folder tree as the server has it now, not as any cache
 // remembers it.
-func (a *foldersAccount) tree(t *testing.T) *webmail.FolderTree {
+func (a *mailbox) tree(t *testing.T) *webmail.FolderTree {
 	t.Helper()
 	ctx := context.Background()
 	var tree *webmail.FolderTree
@@ -239,13 +197,13 @@ func (a *foldersAccount) tree(t *testing.T) *webmail.FolderTree {
 }
 
 // folder finds name in the server's tree; ok is false when it is not there.
-func (a *foldersAccount) folder(t *testing.T, name string) (webmail.ManagedFolder, bool) {
+func (a *mailbox) folder(t *testing.T, name string) (webmail.ManagedFolder, bool) {
 	t.Helper()
 	return a.tree(t).Find(name)
 }
 
 // names lists the server's folders.
-func (a *foldersAccount) names(t *testing.T) []string {
+func (a *mailbox) names(t *testing.T) []string {
 	t.Helper()
 	var names []string
 	for _, f := range a.tree(t).List {
@@ -268,7 +226,7 @@ func foldersError(t *testing.T, err error) *webmail.Error {
 var foldersIgnoreCause = cmpopts.IgnoreFields(webmail.Error{}, "Err")
 
 func TestFoldersCreate(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		ctx := context.Background()
 		if _, err := a.svc.FolderTree(ctx, a.acct); err != nil { // the cache, filled first
 			t.Fatal(err)
@@ -302,7 +260,7 @@ func TestFoldersCreate(t *testing.T) {
 }
 
 func TestFoldersCreateInvalid(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		before := a.names(t)
 		invalid := func(field, msg string) *webmail.Error {
 			return &webmail.Error{Code: webmail.EInvalid, Message: "Check the folder's name and place.", Fields: map[string]string{field: msg}}
@@ -348,10 +306,10 @@ func TestFoldersCreateInvalid(t *testing.T) {
 }
 
 func TestFoldersRename(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		ctx := context.Background()
 		a.create(t, usecase.FolderPlace{Name: "Old"})
-		a.put(t, "Old", 4)
+		a.putN(t, "Old", 4)
 		out, err := a.svc.RenameFolder(ctx, a.acct, usecase.FolderRename{Folder: "Old", To: usecase.FolderPlace{Name: "New", Parent: "Archive"}})
 		if err != nil {
 			t.Fatal(err)
@@ -380,10 +338,10 @@ func TestFoldersRename(t *testing.T) {
 // one folder alone.
 func TestFoldersRenameWithChildren(t *testing.T) {
 	t.Parallel()
-	a := foldersDovecotAccount(t)
+	a := dovecotMailbox(t)
 	a.create(t, usecase.FolderPlace{Name: "Projects"})
 	a.create(t, usecase.FolderPlace{Name: "Website", Parent: "Projects"})
-	a.put(t, "Projects/Website", 2)
+	a.putN(t, "Projects/Website", 2)
 	_, err := a.svc.RenameFolder(context.Background(), a.acct, usecase.FolderRename{Folder: "Projects", To: usecase.FolderPlace{Name: "Work"}})
 	if err != nil {
 		t.Fatal(err)
@@ -399,7 +357,7 @@ func TestFoldersRenameWithChildren(t *testing.T) {
 }
 
 func TestFoldersRenameRefused(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		before := a.names(t)
 		rename := func(folder, name, parent string) usecase.FolderRename {
 			return usecase.FolderRename{Folder: folder, To: usecase.FolderPlace{Name: name, Parent: parent}}
@@ -432,7 +390,7 @@ func TestFoldersRenameRefused(t *testing.T) {
 }
 
 func TestFoldersDelete(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		ctx := context.Background()
 		del := func(in usecase.FolderDelete) usecase.FolderOutcome {
 			t.Helper()
@@ -466,7 +424,7 @@ func TestFoldersDelete(t *testing.T) {
 		}
 
 		// A special-use folder: its role is confirmed too, and only its own.
-		a.put(t, "Junk", 1)
+		a.putN(t, "Junk", 1)
 		for _, in := range []usecase.FolderDelete{
 			{Folder: "Junk", Confirmed: true},
 			{Folder: "Junk", Confirmed: true, ConfirmedRole: webmail.RoleTrash},
@@ -483,14 +441,14 @@ func TestFoldersDelete(t *testing.T) {
 		}
 		// Dovecot makes its special-use folders again (auto = subscribe),
 		// empty.
-		if f, ok := a.folder(t, "Junk"); ok && (a.server != "dovecot" || f.Total != 0) {
+		if f, ok := a.folder(t, "Junk"); ok && (a.name != "dovecot" || f.Total != 0) {
 			t.Errorf("Junk still there: %+v", f)
 		}
 	})
 }
 
 func TestFoldersDeleteRefused(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		before := a.names(t)
 		for _, tc := range []struct {
 			folder string
@@ -514,7 +472,7 @@ func TestFoldersDeleteRefused(t *testing.T) {
 }
 
 func TestFoldersEmpty(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		ctx := context.Background()
 		out, err := a.svc.EmptyFolder(ctx, a.acct, usecase.FolderEmpty{Folder: "Trash"})
 		if err != nil {
@@ -567,7 +525,7 @@ func TestFoldersEmpty(t *testing.T) {
 }
 
 func TestFoldersSubscribe(t *testing.T) {
-	foldersOnEach(t, func(t *testing.T, a *foldersAccount) {
+	foldersOnEach(t, func(t *testing.T, a *mailbox) {
 		ctx := context.Background()
 		for _, tc := range []struct {
 			on     bool
