@@ -26,7 +26,7 @@ func (c *Conn) StoreFlag(ctx context.Context, sel webmail.Selection, f webmail.F
 	}
 	set := imap.UIDSetNum(uids...)
 	var changed int
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "store", func() error {
 		var before *imapclient.FetchCommand
 		if flag == imap.FlagSeen { // pipelined: learn how many change
 			before = c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true})
@@ -71,7 +71,7 @@ func (c *Conn) Move(ctx context.Context, sel webmail.Selection, dest string) (we
 	}
 	set := imap.UIDSetNum(uids...)
 	var unseen int
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "move", func() error {
 		var err error
 		if unseen, err = c.countUnseen(set); err != nil {
 			return err
@@ -113,7 +113,7 @@ func (c *Conn) Expunge(ctx context.Context, sel webmail.Selection) error {
 	}
 	set := imap.UIDSetNum(uids...)
 	var unseen int
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "expunge", func() error {
 		var err error
 		if unseen, err = c.countUnseen(set); err != nil {
 			return err

@@ -20,7 +20,7 @@ func (c *Conn) Append(ctx context.Context, mailbox string, flags []webmail.Flag,
 	for i, f := range flags {
 		imapFlags[i] = imap.Flag(f)
 	}
-	err := c.doStream(ctx, func() error {
+	err := c.doStream(ctx, "append", func() error {
 		cmd := c.c.Append(mailbox, size, &imap.AppendOptions{Flags: imapFlags, Time: date})
 		if _, err := io.Copy(cmd, r); err != nil {
 			cmd.Close()
@@ -56,7 +56,7 @@ func (c *Conn) SetFlag(ctx context.Context, ref webmail.MessageRef, f webmail.Fl
 	if !on {
 		op = imap.StoreFlagsDel
 	}
-	return c.do(ctx, func() error {
+	return c.do(ctx, "store", func() error {
 		return c.c.Store(imap.UIDSetNum(uid), &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{flag}}, nil).Close()
 	})
 }

@@ -30,6 +30,8 @@ type Conn struct {
 	// account (the Pool sets it; a lone connection has its own).
 	folders *folderCache
 	cmdGen  uint64 // the cache's generation when the last command began
+
+	obs *Observer // the Dialer's, or nil
 }
 
 // Close logs out (briefly) and closes the connection.
@@ -64,18 +66,29 @@ func (c *Conn) Closed() bool {
 // until ctx ends. A connection that timed out or broke off is closed (the
 // Pool then drops it) and the error says which: ErrTimeout, ErrClosed, or
 // the context's error when the request went away.
-func (c *Conn) do(ctx context.Context, f func() error) error {
-	return c.run(ctx, false, f)
+// name is the command's coarse name for the Observer ("fetch", "store").
+func (c *Conn) do(ctx context.Context, name string, f func() error) error {
+	return c.run(ctx, name, false, f)
 }
 
 // doStream is do for a command that moves a message body of any size:
 // the bound is on progress, each read or write within the Timeout, not on
 // the whole.
-func (c *Conn) doStream(ctx context.Context, f func() error) error {
-	return c.run(ctx, true, f)
+func (c *Conn) doStream(ctx context.Context, name string, f func() error) error {
+	return c.run(ctx, name, true, f)
 }
 
-func (c *Conn) run(ctx context.Context, stream bool, f func() error) error {
+func (c *Conn) run(ctx context.Context, name string, stream bool, f func() error) error {
+	if c.obs == nil || c.obs.Command == nil {
+		return c.runCommand(ctx, stream, f)
+	}
+	start := time.Now()
+	err := c.runCommand(ctx, stream, f)
+	c.obs.Command(name, time.Since(start), err)
+	return err
+}
+
+func (c *Conn) runCommand(ctx context.Context, stream bool, f func() error) error {
 	c.cmdGen = c.folders.generation()
 	stop := c.dc.watch(ctx, stream)
 	err := f()
@@ -113,7 +126,7 @@ func (c *Conn) run(ctx context.Context, stream bool, f func() error) error {
 // NOOP (once per request) brings in new messages and expunges. It returns
 // the message count and UIDVALIDITY.
 func (c *Conn) selectMailbox(ctx context.Context, name string) (count, validity uint32, err error) {
-	err = c.do(ctx, func() error {
+	err = c.do(ctx, "select", func() error {
 		if c.selected == name {
 			if c.stale {
 				if err := c.c.Noop().Wait(); err != nil {

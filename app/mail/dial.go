@@ -57,6 +57,9 @@ type Dialer struct {
 	// TLSConfig, if set, is cloned for TLS connections (tests use it to
 	// trust their own certificates).
 	TLSConfig *tls.Config
+	// Observer, if set, hears of every dial, IMAP command and SMTP send
+	// (metrics); the connections it makes share it.
+	Observer *Observer
 }
 
 // Dial connects to srv and authenticates. The password or token is used
@@ -73,6 +76,17 @@ func (d Dialer) dial(ctx context.Context, srv config.Server, auth Auth, h *imapc
 }
 
 func (d Dialer) dialOnce(ctx context.Context, srv config.Server, auth Auth, h *imapclient.UnilateralDataHandler) (*Conn, error) {
+	if d.Observer == nil || d.Observer.Dial == nil {
+		return d.connect(ctx, srv, auth, h)
+	}
+	start := time.Now()
+	c, err := d.connect(ctx, srv, auth, h)
+	d.Observer.Dial(Outcome(err), time.Since(start))
+	return c, err
+}
+
+// connect makes one connection and logs in.
+func (d Dialer) connect(ctx context.Context, srv config.Server, auth Auth, h *imapclient.UnilateralDataHandler) (*Conn, error) {
 	nd := net.Dialer{Timeout: d.timeout()}
 	raw, err := nd.DialContext(ctx, "tcp", srv.Addr())
 	if err != nil {
@@ -131,7 +145,7 @@ func (d Dialer) dialOnce(ctx context.Context, srv config.Server, auth Auth, h *i
 		c.Close()
 		return fail(loginFailure(err))
 	}
-	return &Conn{c: c, dc: dc, caps: c.Caps(), login: auth.Login, folders: &folderCache{}}, nil
+	return &Conn{c: c, dc: dc, caps: c.Caps(), login: auth.Login, folders: &folderCache{}, obs: d.Observer}, nil
 }
 
 // loginFailure sorts a greeting that refuses (* BYE) or a failed LOGIN or

@@ -88,7 +88,7 @@ func (c *Conn) Folders(ctx context.Context, refresh bool) ([]webmail.Folder, err
 		}
 	}
 	var list []*imap.ListData
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "list", func() error {
 		opts := &imap.ListOptions{}
 		if c.caps.Has(imap.CapSpecialUse) {
 			opts.ReturnSpecialUse = true

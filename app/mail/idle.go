@@ -134,7 +134,7 @@ func (w *Watcher) Wake() {
 
 func (w *Watcher) examine(ctx context.Context) error {
 	c := w.conn
-	return c.do(ctx, func() error {
+	return c.do(ctx, "examine", func() error {
 		data, err := c.c.Select(w.mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
 		if err != nil {
 			var ie *imap.Error
@@ -198,7 +198,7 @@ func (w *Watcher) Next(ctx context.Context, wait time.Duration) (*Update, error)
 		} else {
 			if !time.Now().Before(w.pollAt) {
 				// The answers to NOOP come through the handlers.
-				if err := w.conn.do(ctx, func() error { return w.conn.c.Noop().Wait() }); err != nil {
+				if err := w.conn.do(ctx, "noop", func() error { return w.conn.c.Noop().Wait() }); err != nil {
 					return nil, err
 				}
 				w.pollAt = time.Now().Add(w.poll)
@@ -230,7 +230,7 @@ func (w *Watcher) Next(ctx context.Context, wait time.Duration) (*Update, error)
 }
 
 func (w *Watcher) startIdle(ctx context.Context) error {
-	return w.conn.do(ctx, func() error {
+	return w.conn.do(ctx, "idle", func() error {
 		cmd, err := w.conn.c.Idle()
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (w *Watcher) stopIdle(ctx context.Context) error {
 		return nil
 	}
 	w.idle = nil
-	return w.conn.do(ctx, func() error {
+	return w.conn.do(ctx, "idle", func() error {
 		if err := cmd.Close(); err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func (w *Watcher) stopIdle(ctx context.Context) error {
 func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	c := w.conn
 	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity}
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "fetch", func() error {
 		if mb := c.c.Mailbox(); mb == nil || mb.NumMessages == 0 {
 			return nil
 		}
@@ -329,7 +329,7 @@ func (w *Watcher) since(ctx context.Context, uid imap.UID, rows bool) (*Update, 
 	}
 	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity, Last: webmail.UID(w.next - 1)}
 	if rows && uid+1 < w.next {
-		err := w.conn.do(ctx, func() error {
+		err := w.conn.do(ctx, "fetch", func() error {
 			var set imap.UIDSet
 			set.AddRange(uid+1, w.next-1)
 			bufs, err := w.conn.c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()

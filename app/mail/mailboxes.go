@@ -54,7 +54,7 @@ func folderError(err error) error {
 func (c *Conn) FolderTree(ctx context.Context) (*webmail.FolderTree, error) {
 	out := &webmail.FolderTree{SubscriptionsKnown: c.caps.Has(imap.CapListExtended)}
 	var list []*imap.ListData
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "list", func() error {
 		var opts *imap.ListOptions
 		if out.SubscriptionsKnown {
 			opts = &imap.ListOptions{ReturnSubscribed: true}
@@ -125,7 +125,7 @@ func sameNames(folders []webmail.Folder, byName map[string]*imap.ListData) bool 
 // folders see it too.
 func (c *Conn) CreateFolder(ctx context.Context, name string) error {
 	defer c.forgetFolders()
-	return folderError(c.do(ctx, func() error {
+	return folderError(c.do(ctx, "create", func() error {
 		if err := c.c.Create(name, nil).Wait(); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (c *Conn) CreateFolder(ctx context.Context, name string) error {
 // which RENAME leaves alone on many servers, follow the folders.
 func (c *Conn) RenameFolder(ctx context.Context, from, to string) error {
 	defer c.forgetFolders()
-	return folderError(c.do(ctx, func() error {
+	return folderError(c.do(ctx, "rename", func() error {
 		var subscribed []*imap.ListData
 		if c.caps.Has(imap.CapListExtended) {
 			// One LIST for the folder and everything under it; the pattern
@@ -171,7 +171,7 @@ func (c *Conn) RenameFolder(ctx context.Context, from, to string) error {
 // Its subscription is dropped too: servers keep it otherwise.
 func (c *Conn) DeleteFolder(ctx context.Context, name string) error {
 	defer c.forgetFolders()
-	return folderError(c.do(ctx, func() error {
+	return folderError(c.do(ctx, "delete", func() error {
 		if err := c.unselectUnder(name); err != nil {
 			return err
 		}
@@ -186,7 +186,7 @@ func (c *Conn) DeleteFolder(ctx context.Context, name string) error {
 // Subscribe adds a folder to the subscriptions, or removes it when on is
 // false. The folder tree does not depend on them, so the cache stays.
 func (c *Conn) Subscribe(ctx context.Context, name string, on bool) error {
-	return folderError(c.do(ctx, func() error {
+	return folderError(c.do(ctx, "subscribe", func() error {
 		if on {
 			return c.c.Subscribe(name).Wait()
 		}
@@ -205,7 +205,7 @@ func (c *Conn) EmptyFolder(ctx context.Context, name string) (int, error) {
 		return 0, err
 	}
 	var uids []imap.UID
-	err = c.do(ctx, func() error {
+	err = c.do(ctx, "expunge", func() error {
 		data, err := c.c.UIDSearch(&imap.SearchCriteria{}, nil).Wait()
 		if err != nil {
 			return err

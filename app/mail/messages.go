@@ -34,7 +34,7 @@ func (c *Conn) summariesByUID(ctx context.Context, uids []imap.UID) (map[imap.UI
 	if len(uids) == 0 {
 		return out, nil
 	}
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "fetch", func() error {
 		msgs, err := collect(c.c.Fetch(imap.UIDSetNum(uids...), summaryOptions()))
 		for _, m := range msgs {
 			out[m.UID] = m
@@ -59,7 +59,7 @@ func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*webmail.Pa
 	hi := int(count) - (n-1)*webmail.PageSize
 	lo := max(1, hi-webmail.PageSize+1)
 	var msgs []*fetched
-	err = c.do(ctx, func() error {
+	err = c.do(ctx, "fetch", func() error {
 		var err error
 		var seqs imap.SeqSet
 		seqs.AddRange(uint32(lo), uint32(hi))
@@ -91,7 +91,7 @@ func (c *Conn) Message(ctx context.Context, ref webmail.MessageRef) (*Message, e
 		return nil, err
 	}
 	var msgs []*fetched
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "fetch", func() error {
 		var err error
 		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uid), summaryOptions()))
 		return err
@@ -132,7 +132,7 @@ func (c *Conn) Sections(ctx context.Context, ref webmail.MessageRef, parts [][]i
 		items[i] = &imap.FetchItemBodySection{Part: p, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: limit}}
 	}
 	out := make([][]byte, len(parts))
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "fetch", func() error {
 		bufs, err := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: items}).Collect()
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (c *Conn) Stream(ctx context.Context, ref webmail.MessageRef, part []int, w
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return err
 	}
-	return c.doStream(ctx, func() error {
+	return c.doStream(ctx, "fetch", func() error {
 		item := &imap.FetchItemBodySection{Part: part, Peek: true}
 		cmd := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}})
 		defer cmd.Close()
@@ -198,7 +198,7 @@ func (c *Conn) SetSeen(ctx context.Context, ref webmail.MessageRef, seen bool) e
 		op = imap.StoreFlagsDel
 	}
 	var changed bool
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "store", func() error {
 		// FETCH FLAGS and STORE are pipelined: one round trip tells whether
 		// the unread count changes.
 		before := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, Flags: true})
@@ -252,7 +252,7 @@ func (c *Conn) References(ctx context.Context, ref webmail.MessageRef) ([]string
 	}
 	item := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
 	var raw []byte
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "fetch", func() error {
 		bufs, err := c.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{item}}).Collect()
 		if err != nil {
 			return err
@@ -276,7 +276,7 @@ func (c *Conn) Neighbors(ctx context.Context, ref webmail.MessageRef) (older, ne
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
 		return 0, 0, err
 	}
-	err = c.do(ctx, func() error {
+	err = c.do(ctx, "search", func() error {
 		var below, above imap.UIDSet
 		if uid > 1 {
 			below.AddRange(1, uid-1)

@@ -79,7 +79,7 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*we
 		}
 	case c.caps.Has(imap.CapSort):
 		var all []uint32
-		err = c.do(ctx, func() error {
+		err = c.do(ctx, "sort", func() error {
 			var err error
 			all, err = c.c.UIDSort(&imapclient.SortOptions{SearchCriteria: criteria, SortCriteria: []imapclient.SortCriterion{{Key: sortKey(v.Sort), Reverse: !v.Asc}}}).Wait()
 			return err
@@ -118,7 +118,7 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*we
 func (c *Conn) searchUIDs(ctx context.Context, criteria *imap.SearchCriteria) (imap.UIDSet, int, error) {
 	var set imap.UIDSet
 	var count int
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "search", func() error {
 		data, err := c.c.UIDSearch(criteria, &imap.SearchOptions{ReturnAll: true, ReturnCount: true}).Wait()
 		if err != nil {
 			return err
@@ -168,7 +168,7 @@ func (c *Conn) sortHere(ctx context.Context, criteria *imap.SearchCriteria, v Vi
 		opts.Envelope = true
 	}
 	var msgs []*fetched
-	err = c.do(ctx, func() error {
+	err = c.do(ctx, "fetch", func() error {
 		var err error
 		msgs, err = collect(c.c.Fetch(set, opts))
 		return err

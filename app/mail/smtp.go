@@ -65,6 +65,14 @@ func printable(s string) string {
 // server. Each command must be answered within the Dialer's Timeout; the
 // message itself must keep moving (each write within the Timeout).
 func (d Dialer) Send(ctx context.Context, srv config.Server, auth Auth, from string, rcpts []string, size int64, msg io.Reader) error {
+	err := d.send(ctx, srv, auth, from, rcpts, size, msg)
+	if d.Observer != nil && d.Observer.Send != nil {
+		d.Observer.Send(Outcome(err))
+	}
+	return err
+}
+
+func (d Dialer) send(ctx context.Context, srv config.Server, auth Auth, from string, rcpts []string, size int64, msg io.Reader) error {
 	c, dc, err := d.dialSMTP(ctx, srv, auth)
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	lo := max(1, hi-webmail.PageSize+1)
 	refs := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
 	var msgs []*fetched
-	err = c.do(ctx, func() error {
+	err = c.do(ctx, "fetch", func() error {
 		var seqs imap.SeqSet
 		seqs.AddRange(uint32(lo), uint32(hi))
 		var err error
@@ -149,7 +149,7 @@ const maxThreadFetch = 500
 // maxThreadFetch messages fetched for them.
 func (c *Conn) listServerThreads(ctx context.Context, p *webmail.Page) (*ThreadPage, error) {
 	var threads []imapclient.ThreadData
-	err := c.do(ctx, func() error {
+	err := c.do(ctx, "thread", func() error {
 		data, err := c.c.UIDThread(&imapclient.ThreadOptions{Algorithm: imap.ThreadReferences, SearchCriteria: &imap.SearchCriteria{}}).Wait()
 		threads = data
 		return err
