@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -117,6 +118,42 @@ type Limits struct {
 	TrustProxyHeaders bool `toml:"trust_proxy_headers"`
 }
 
+// Metrics configures the Prometheus endpoint /metrics.
+type Metrics struct {
+	// Listen, when set, is an address (host:port) of its own for
+	// /metrics, which is then not served on the main listener.
+	Listen string `toml:"listen"`
+	// Allow lists the client addresses and CIDR prefixes that may read
+	// /metrics on the main listener. The address is the connection's
+	// peer, never X-Forwarded-For: behind a reverse proxy, that is the
+	// proxy, so use Listen there. Default: loopback only.
+	Allow []string `toml:"allow"`
+}
+
+// AllowPrefixes returns Allow parsed, a lone address as a prefix of its
+// full length. Entries that do not parse (Validate refuses them) are left
+// out.
+func (m Metrics) AllowPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range m.Allow {
+		if p, ok := parseAllow(s); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseAllow(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	return netip.Prefix{}, false
+}
+
 // Duration is a time.Duration written as a string such as "30s", "5m" or
 // "12h" in TOML and environment variables.
 type Duration struct{ time.Duration }
@@ -156,6 +193,7 @@ type Config struct {
 	Argon2  Argon2  `toml:"argon2"`
 	Log     Log     `toml:"log"`
 	Limits  Limits  `toml:"limits"`
+	Metrics Metrics `toml:"metrics"`
 
 	IMAPTimeout Duration `toml:"imap_timeout"` // bound of one whole IMAP or SMTP command
 	ConnIdle    Duration `toml:"conn_idle"`    // close a kept IMAP connection after this long unused
@@ -201,6 +239,7 @@ func Default() Config {
 			SendPerHour:     60,
 			MaxAttachmentMB: 25,
 		},
+		Metrics:         Metrics{Allow: []string{"127.0.0.1/32", "::1/128"}},
 		IMAPTimeout:     Duration{20 * time.Second},
 		ConnIdle:        Duration{5 * time.Minute},
 		IMAPConnections: 4,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,6 +59,7 @@ func TestDefault(t *testing.T) {
 		Log:       Log{Level: "info", Format: "text"},
 		Limits: Limits{LoginPerIP: 10, LoginPerUser: 5, LoginBurst: 5, SendPerHour: 60,
 			MaxAttachmentMB: 25, TrustProxyHeaders: false},
+		Metrics:         Metrics{Allow: []string{"127.0.0.1/32", "::1/128"}},
 		IMAPTimeout:     seconds(20),
 		ConnIdle:        minutes(5),
 		IMAPConnections: 4,
@@ -773,5 +775,40 @@ func TestShutdownWait(t *testing.T) {
 	c.ShutdownTimeout = minutes(2)
 	if got := c.ShutdownWait(); got != 2*time.Minute {
 		t.Errorf("set to 2m: %v", got)
+	}
+}
+
+// TestMetrics checks the metrics keys from the file and the environment,
+// and that bad ones are reported by key.
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "[metrics]\nlisten = \"127.0.0.1:9100\"\nallow = [\"10.0.0.0/8\", \"192.0.2.7\"]\n")
+	c, err := Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Metrics{Listen: "127.0.0.1:9100", Allow: []string{"10.0.0.0/8", "192.0.2.7"}}, c.Metrics); diff != "" {
+		t.Errorf("file (-want +got):\n%s", diff)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
+	if diff := cmp.Diff(want, c.Metrics.AllowPrefixes(), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Errorf("AllowPrefixes (-want +got):\n%s", diff)
+	}
+
+	c, err = Load(path, env(map[string]string{"WEBMAIL_METRICS_ALLOW": " ::1/128 , 127.0.0.1 ", "WEBMAIL_METRICS_LISTEN": ":9200"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Metrics{Listen: ":9200", Allow: []string{"::1/128", "127.0.0.1"}}, c.Metrics); diff != "" {
+		t.Errorf("env (-want +got):\n%s", diff)
+	}
+
+	_, err = Load("", env(map[string]string{"WEBMAIL_METRICS_ALLOW": "10.0.0.0/8,example.org", "WEBMAIL_METRICS_LISTEN": "9100"}))
+	var keys []string
+	for _, p := range problems(t, err) {
+		keys = append(keys, p.Key)
+	}
+	if diff := cmp.Diff([]string{"metrics.listen", "metrics.allow[1]"}, keys); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

@@ -205,6 +205,9 @@ func envVars(c *Config) []envVar {
 		{"WEBMAIL_LIMITS_SEND_PER_HOUR", "limits.send_per_hour", setInt(&c.Limits.SendPerHour)},
 		{"WEBMAIL_LIMITS_MAX_ATTACHMENT_MB", "limits.max_attachment_mb", setInt(&c.Limits.MaxAttachmentMB)},
 		{"WEBMAIL_LIMITS_TRUST_PROXY_HEADERS", "limits.trust_proxy_headers", setBool(&c.Limits.TrustProxyHeaders)},
+
+		{"WEBMAIL_METRICS_LISTEN", "metrics.listen", setString(&c.Metrics.Listen)},
+		{"WEBMAIL_METRICS_ALLOW", "metrics.allow", setList(&c.Metrics.Allow)},
 	}
 }
 
@@ -253,6 +256,20 @@ func setUint[T uint8 | uint32](p *T) func(string) error {
 			return fmt.Errorf("must be an integer between 0 and %d, got %q", ^T(0), s)
 		}
 		*p = T(n)
+		return nil
+	}
+}
+
+// setList reads a comma-separated list; blanks around items are dropped.
+func setList(p *[]string) func(string) error {
+	return func(s string) error {
+		var out []string
+		for _, item := range strings.Split(s, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+		*p = out
 		return nil
 	}
 }

@@ -138,6 +138,21 @@ func (c Config) Validate() error {
 	v.atLeast1("limits.send_per_hour", l.SendPerHour)
 	v.atLeast1("limits.max_attachment_mb", l.MaxAttachmentMB)
 
+	if c.Metrics.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			v.add("metrics.listen", "must be host:port (the host may be empty), got %q", c.Metrics.Listen)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			v.add("metrics.listen", "port must be a number between 0 and 65535, got %q", c.Metrics.Listen)
+		} else if c.Metrics.Listen == c.Listen {
+			v.add("metrics.listen", "must differ from listen (leave it empty to serve /metrics on the main listener)")
+		}
+	}
+	for i, a := range c.Metrics.Allow {
+		if _, ok := parseAllow(a); !ok {
+			v.add(fmt.Sprintf("metrics.allow[%d]", i), "must be an IP address or CIDR prefix such as \"10.0.0.0/8\", got %q", a)
+		}
+	}
+
 	if len(v.problems) == 0 {
 		return nil
 	}
