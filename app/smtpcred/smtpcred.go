@@ -86,6 +86,7 @@ import (
 	"hash"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/crypto/argon2"
@@ -239,8 +240,20 @@ type Sealer struct {
 	gate  chan struct{}
 
 	active   atomic.Int32     // derivations running now
+	waiting  atomic.Int32     // derivations waiting for a slot
 	onDerive func(active int) // test hook: called as a derivation starts, in its slot
+	onWait   func(waited time.Duration)
 }
+
+// ObserveWait has f told, after each derivation gets its slot, how long it
+// waited for it (metrics). Call it before the Sealer is used.
+func (s *Sealer) ObserveWait(f func(waited time.Duration)) { s.onWait = f }
+
+// Running returns how many derivations run now.
+func (s *Sealer) Running() int { return int(s.active.Load()) }
+
+// Waiting returns how many derivations wait for a slot now.
+func (s *Sealer) Waiting() int { return int(s.waiting.Load()) }
 
 // NewSealer returns a Sealer that seals with p and runs at most maxConcurrent
 // Argon2id derivations at once. It panics if p does not Validate or
@@ -423,8 +436,15 @@ func (k *keys) clear() {
 func (s *Sealer) derive(ctx context.Context, password string, salt []byte, p Params) (*keys, error) {
 	n := int((uint64(p.MemoryKiB) + uint64(s.params.MemoryKiB) - 1) / uint64(s.params.MemoryKiB))
 	n = min(max(n, 1), cap(s.slots))
-	if err := s.acquire(ctx, n); err != nil {
+	start := time.Now()
+	s.waiting.Add(1)
+	err := s.acquire(ctx, n)
+	s.waiting.Add(-1)
+	if err != nil {
 		return nil, err
+	}
+	if s.onWait != nil {
+		s.onWait(time.Since(start))
 	}
 	active := int(s.active.Add(1))
 	if s.onDerive != nil {

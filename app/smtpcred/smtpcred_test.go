@@ -707,3 +707,47 @@ func TestWipe(t *testing.T) {
 		t.Errorf("after Wipe the password reads %q (field %q)", view, c.Password)
 	}
 }
+
+// TestObserve checks what metrics read: a derivation waiting for the one
+// slot counts as waiting, the one in it as running, and each reports its
+// wait once it has its slot.
+func TestObserve(t *testing.T) {
+	t.Parallel()
+	s := NewSealer(small, 1)
+	var waits atomic.Int32
+	s.ObserveWait(func(time.Duration) { waits.Add(1) })
+	inSlot, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	s.onDerive = func(int) {
+		if first.CompareAndSwap(false, true) {
+			close(inSlot)
+			<-release
+		}
+	}
+	done := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := s.Seal(context.Background(), annIMAPPassword, ann, annSMTP)
+			done <- err
+		}()
+	}
+	<-inSlot
+	for deadline := time.Now().Add(10 * time.Second); s.Waiting() != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("Waiting() = %d, want 1", s.Waiting())
+		}
+		runtime.Gosched()
+	}
+	if got := s.Running(); got != 1 {
+		t.Errorf("Running() = %d, want 1", got)
+	}
+	close(release)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Running() != 0 || s.Waiting() != 0 || waits.Load() != 2 {
+		t.Errorf("after: Running %d, Waiting %d, waits reported %d; want 0, 0, 2", s.Running(), s.Waiting(), waits.Load())
+	}
+}
