@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -53,6 +54,10 @@ type App struct {
 	sends    *keyedLimiter
 	live     *liveStreams // open live update streams (live.go)
 	now      func() time.Time
+	metrics  *metricSet     // metrics.go
+	routes   *http.ServeMux // the route table, to name the route of a request no handler saw
+	ready    *readiness     // readyz.go
+	draining atomic.Bool    // set by Drain: shutting down
 
 	// OAuth sign-in (login_oauth.go, oauth_refresh.go).
 	providers map[string]*oauth.Provider
@@ -75,6 +80,8 @@ func New(cfg config.Config, opt Options) *App {
 	if opt.Dialer != nil {
 		d = *opt.Dialer
 	}
+	m := newMetrics()
+	d.Observer = m.observer()
 	a := &App{
 		cfg:    cfg,
 		log:    opt.Logger,
@@ -85,15 +92,19 @@ func New(cfg config.Config, opt Options) *App {
 			MemoryKiB: cfg.Argon2.MemoryKiB,
 			Threads:   cfg.Argon2.Threads,
 		}, cfg.Argon2.MaxConcurrent),
-		assets: assets.New(),
-		limits: newLoginLimits(cfg.Limits),
-		sends:  newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
-		now:    opt.Now,
-		live:   newLiveStreams(),
+		assets:  assets.New(),
+		limits:  newLoginLimits(cfg.Limits),
+		sends:   newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
+		now:     opt.Now,
+		live:    newLiveStreams(),
+		metrics: m,
 
 		providers: map[string]*oauth.Provider{},
 		refresh:   newRefresher(),
 	}
+	a.sealer.ObserveWait(func(d time.Duration) { m.argon2Wait.Observe(d.Seconds()) })
+	m.watch(a.pool, a.live, a.sealer, a.draining.Load)
+	a.ready = newReadiness(a.imapChecks(d)...)
 	a.uc = usecase.New(a.pool, usecase.Options{Dialer: d, Now: opt.Now, Logger: opt.Logger})
 	for _, p := range cfg.OAuth {
 		a.providers[p.Name] = oauth.New(p, opt.OAuthClient, opt.Now)

@@ -159,7 +159,7 @@ func (a *App) endSessionOver(w http.ResponseWriter, r *http.Request, err error, 
 	} else {
 		a.log.Info("session ended: the mail server refused its password", "login", login)
 	}
-	a.endSession(w, r)
+	a.endSession(w, r, "refused")
 	msg := "The mail server no longer accepts your password (was it changed?). Please log in again."
 	target := "/login?" + url.Values{"refused": {"1"}}.Encode()
 	if provider != "" {

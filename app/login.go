@@ -75,15 +75,18 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		return renderKept(w, r, status, views.Login(p), p.CarryKeep)
 	}
 	if msg := f.validate(); msg != "" {
+		a.metrics.login("password", "invalid")
 		return again(http.StatusUnprocessableEntity, msg)
 	}
 	if !a.limits.allow(r, f.Login) {
+		a.metrics.login("password", "rate_limited")
 		a.log.Warn("login rate limited", "client", a.limits.clientIP(r))
 		return again(http.StatusTooManyRequests, "Too many login attempts. Please wait a minute before trying again.")
 	}
 
 	srv, smtpSrv := a.cfg.ServersFor(f.Login)
 	if srv.Host == "" { // only [[domain]] entries are configured, none for this one
+		a.metrics.login("password", "no_domain")
 		return again(http.StatusUnprocessableEntity, "This webmail does not serve that mail domain. Check the part after the @.")
 	}
 	// The login is checked with a new connection, which then serves the
@@ -92,17 +95,21 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	err = a.pool.Login(r.Context(), mail.Account{ID: accountID(f.Login, srv), Server: srv, Auth: mail.Auth{Login: f.Login, Password: f.Password}})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
+		a.metrics.login("password", "auth")
 		// The login name is not logged: people type passwords into it.
 		a.log.Info("login failed", "client", a.limits.clientIP(r))
 		return again(http.StatusUnauthorized, "The login name or password is not right.")
 	case err != nil:
+		a.metrics.login("password", mail.Outcome(err))
 		a.log.Warn("login: IMAP failed", "login", f.Login, "server", srv.Addr(), "err", err.Error())
 		fl, _ := imapFailure(err)
 		return again(fl.status, fl.msg)
 	}
 	if _, err := a.startSession(w, r, srv, cred); err != nil {
+		a.metrics.login("password", "error")
 		return err
 	}
+	a.metrics.login("password", "ok")
 	a.log.Info("login", "login", f.Login)
 	if resuming {
 		// The message being written when the session ended, back in the
@@ -132,17 +139,19 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
 		a.revokeTokens(r.Context(), acct.cred)
 	}
 	a.log.Info("logout", "login", acct.Login)
-	a.endSession(w, r)
+	a.endSession(w, r, "logout")
 	http.Redirect(w, r, "/login?logged_out=1", http.StatusSeeOther)
 	return nil
 }
 
 // endSession destroys the key (the cookie becomes garbage), ends the
-// session's live streams and clears the credential cookie. The account's
+// session's live streams and clears the credential cookie. reason
+// ("logout", "refused") is for the metrics. The account's
 // IMAP connections hold no credential and serve its other sessions; the
 // pool closes them when unused.
-func (a *App) endSession(w http.ResponseWriter, r *http.Request) {
+func (a *App) endSession(w http.ResponseWriter, r *http.Request, reason string) {
 	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
+		a.metrics.sessionsEnded.WithLabelValues(reason).Inc()
 		a.live.endSession(sid)
 		a.refresh.forget(sid)
 	}

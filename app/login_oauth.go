@@ -123,7 +123,8 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var login string // known once the ID token is verified
-	failed := func(status int, why string, msg string) error {
+	failed := func(status int, outcome, why string, msg string) error {
+		a.metrics.login("oauth", outcome)
 		attrs := []any{"provider", p.Name(), "reason", why, "client", a.limits.clientIP(r)}
 		if login != "" {
 			attrs = append(attrs, "login", login)
@@ -134,47 +135,50 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	state := q.Get("state")
 	if flow.Get("provider") != p.Name() || state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(flow.Get("state"))) != 1 {
-		return failed(http.StatusBadRequest, "state mismatch", "This sign-in was not started here, has expired or was already used. Please sign in again.")
+		return failed(http.StatusBadRequest, "state", "state mismatch", "This sign-in was not started here, has expired or was already used. Please sign in again.")
 	}
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
-			return failed(http.StatusUnauthorized, "access_denied", "You did not allow access at "+p.Label()+", so you are not signed in. Sign in again to allow it, or log in with your password.")
+			return failed(http.StatusUnauthorized, "denied", "access_denied", "You did not allow access at "+p.Label()+", so you are not signed in. Sign in again to allow it, or log in with your password.")
 		}
-		return failed(http.StatusBadGateway, "provider error: "+printableCode(e), p.Label()+" could not sign you in ("+printableCode(e)+"). Please try again.")
+		return failed(http.StatusBadGateway, "provider_error", "provider error: "+printableCode(e), p.Label()+" could not sign you in ("+printableCode(e)+"). Please try again.")
 	}
 	code := q.Get("code")
 	if code == "" || len(code) > 4096 {
-		return failed(http.StatusBadRequest, "no code", p.Label()+" sent you back without a sign-in code. Please sign in again.")
+		return failed(http.StatusBadRequest, "no_code", "no code", p.Label()+" sent you back without a sign-in code. Please sign in again.")
 	}
 	f := oauth.Flow{State: flow.Get("state"), Nonce: flow.Get("nonce"), Verifier: flow.Get("verifier")}
 	login, tok, err := p.Exchange(ctx, a.redirectURL(p.Name()), code, f)
 	switch {
 	case errors.Is(err, oauth.ErrGrant):
-		return failed(http.StatusUnauthorized, err.Error(), "The sign-in with "+p.Label()+" did not complete: the code was refused, expired or already used. Please sign in again.")
+		return failed(http.StatusUnauthorized, "grant", err.Error(), "The sign-in with "+p.Label()+" did not complete: the code was refused, expired or already used. Please sign in again.")
 	case errors.Is(err, oauth.ErrIDToken):
-		return failed(http.StatusUnauthorized, err.Error(), p.Label()+"'s answer could not be verified, so you are not signed in. Please try again, or tell the administrator if it keeps happening.")
+		return failed(http.StatusUnauthorized, "id_token", err.Error(), p.Label()+"'s answer could not be verified, so you are not signed in. Please try again, or tell the administrator if it keeps happening.")
 	case err != nil:
-		return failed(http.StatusBadGateway, err.Error(), p.Label()+" cannot be reached right now. Please try again in a moment.")
+		return failed(http.StatusBadGateway, "unavailable", err.Error(), p.Label()+" cannot be reached right now. Please try again in a moment.")
 	}
 
 	imapSrv, smtpSrv := a.cfg.ServersForOAuth(p.Config(), login)
 	if imapSrv.Host == "" {
-		return failed(http.StatusUnprocessableEntity, "domain not served", "This webmail does not serve the mail domain of "+login+".")
+		return failed(http.StatusUnprocessableEntity, "no_domain", "domain not served", "This webmail does not serve the mail domain of "+login+".")
 	}
 	auth := mail.Auth{Login: login, Token: tok.Access, Mechanism: saslMechanism(p.Config())}
 	err = a.pool.Login(ctx, mail.Account{ID: accountID(login, imapSrv), Server: imapSrv, Auth: auth})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
-		return failed(http.StatusUnauthorized, "IMAP refused the token", "The mail server did not accept the sign-in from "+p.Label()+" for "+login+".")
+		return failed(http.StatusUnauthorized, "auth", "IMAP refused the token", "The mail server did not accept the sign-in from "+p.Label()+" for "+login+".")
 	case err != nil:
+		a.metrics.login("oauth", mail.Outcome(err))
 		a.log.Warn("oauth login: IMAP failed", "login", login, "server", imapSrv.Addr(), "err", err.Error())
 		fl, _ := imapFailure(err)
 		return a.loginAgain(w, r, fl.status, fl.msg)
 	}
 	cred := vault.Credential{Login: login, Provider: p.Name(), AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry}
 	if _, err := a.startSession(w, r, imapSrv, cred); err != nil {
+		a.metrics.login("oauth", "error")
 		return err
 	}
+	a.metrics.login("oauth", "ok")
 	a.log.Info("oauth login", "login", login, "provider", p.Name())
 
 	// The request now carries the new session's account, and its token

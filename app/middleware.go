@@ -65,6 +65,7 @@ func (w *statusWriter) Flush() { http.NewResponseController(w.ResponseWriter).Fl
 // requestNote is what a handler adds to its request's log line.
 type requestNote struct {
 	outcome string // "client gone", "aborted": how a request ended that its status does not tell
+	route   string // the route pattern the mux matched ("GET /m/{mailbox}"); "" if none
 }
 
 type requestNoteKey struct{}
@@ -76,7 +77,28 @@ func noteRequest(r *http.Request, outcome string) {
 	}
 }
 
-// logRequests writes one line per request. It logs the path only: no
+// noteRoute records the route pattern the mux matched for r. The mux sets
+// r.Pattern on the request it is given, a copy of the one logRequests saw
+// (each middleware that adds to the context makes one), so the pattern
+// goes up in the note.
+func noteRoute(r *http.Request) {
+	if n, ok := r.Context().Value(requestNoteKey{}).(*requestNote); ok {
+		n.route = r.Pattern
+	}
+}
+
+// routeOf is the route pattern of a request the mux did not see (one that
+// authenticate refused), "" if none matches.
+func (a *App) routeOf(r *http.Request) string {
+	if a.routes == nil {
+		return ""
+	}
+	_, pattern := a.routes.Handler(r)
+	return pattern
+}
+
+// logRequests writes one line per request, and counts it in the metrics
+// by route pattern, method and status. It logs the path only: no
 // query string (a login name could sit in ?next=), no header, no cookie.
 // A request whose browser went away is logged with status 499, one broken
 // off mid-answer (a download whose mail server failed) as aborted.
@@ -111,6 +133,14 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 				attrs = append(attrs, slog.String("outcome", note.outcome))
 			}
 			a.log.LogAttrs(r.Context(), level, "request", attrs...)
+			route := note.route
+			if route == "" {
+				route = a.routeOf(r)
+			}
+			if status == 0 {
+				status = http.StatusOK // nothing written: net/http sends 200
+			}
+			a.metrics.request(route, r.Method, status, time.Since(start))
 		}()
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestNoteKey{}, note)))
 		finished = true

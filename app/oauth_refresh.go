@@ -117,6 +117,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	v, err, _ := a.refresh.flight.Do(acct.sid, func() (any, error) {
 		if !a.refresh.limit.allow(acct.sid) {
+			a.metrics.oauthRefreshes.WithLabelValues("deferred").Inc()
 			return nil, errRefreshLater
 		}
 		// Requests sharing this refresh must not lose it when the first
@@ -125,6 +126,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 		defer cancel()
 		tok, err := a.providers[cred.Provider].Refresh(rctx, cred.RefreshToken)
 		if err != nil {
+			a.metrics.oauthRefreshes.WithLabelValues(refreshOutcome(err)).Inc()
 			a.log.Warn("oauth refresh failed", "login", acct.Login, "provider", cred.Provider, "reason", err.Error())
 			return nil, err
 		}
@@ -135,8 +137,10 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 		}
 		sealed, err := vault.Seal(acct.key, vault.Account{Login: acct.Login, Server: acct.Server.Addr()}, next)
 		if err != nil {
+			a.metrics.oauthRefreshes.WithLabelValues("error").Inc()
 			return nil, err
 		}
+		a.metrics.oauthRefreshes.WithLabelValues("ok").Inc()
 		a.refresh.record(acct.sid, next.Expiry, a.now())
 		a.log.Info("oauth refresh", "login", acct.Login, "provider", cred.Provider, "expires_in", next.Expiry.Sub(a.now()).Round(time.Second).String())
 		return refreshed{cred: next, sealed: sealed}, nil
@@ -164,4 +168,15 @@ func (a *App) providerLabel(name string) string {
 		return p.Label
 	}
 	return name
+}
+
+// refreshOutcome names a failed refresh for the metrics.
+func refreshOutcome(err error) string {
+	switch {
+	case errors.Is(err, oauth.ErrGrant):
+		return "grant"
+	case errors.Is(err, oauth.ErrUnavailable):
+		return "unavailable"
+	}
+	return "error"
 }

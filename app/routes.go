@@ -18,7 +18,14 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /login", a.handle(a.login))
 	mux.Handle("POST /login/oauth/{provider}", a.flows.LoadAndSave(a.handle(a.startOAuth)))
 	mux.Handle("GET /login/oauth/{provider}/callback", a.flows.LoadAndSave(a.handle(a.finishOAuth)))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+
+	// Operations (readyz.go, metrics.go): public, /metrics to metrics.allow
+	// only, and not here at all when it has a listener of its own.
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.cfg.Metrics.Listen == "" {
+		mux.Handle("GET /metrics", a.serveMetrics(a.cfg.Metrics.AllowPrefixes()))
+	}
 
 	// Session.
 	mux.Handle("POST /logout", a.handle(a.logout))
@@ -83,7 +90,11 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /settings/sending/forget", a.handle(a.forgetSettingsSending))
 	mux.Handle("POST /settings/sending/name", a.handle(a.saveDisplayName))
 
-	return a.middleware(mux)
+	a.routes = mux
+	return a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer noteRoute(r) // the mux has set r.Pattern by then
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // middleware wraps h in the middleware, in the order DESIGN.md section 3
@@ -103,7 +114,7 @@ func (a *App) middleware(h http.Handler) http.Handler {
 // isPublic lists the routes that need no login; everything else does.
 func isPublic(r *http.Request) bool {
 	switch p := r.URL.Path; {
-	case p == "/login", p == "/healthz", strings.HasPrefix(p, "/login/oauth/"):
+	case p == "/login", p == "/healthz", p == "/readyz", p == "/metrics", strings.HasPrefix(p, "/login/oauth/"):
 		return true
 	case len(p) > len(assets.Prefix) && p[:len(assets.Prefix)] == assets.Prefix:
 		return true
