@@ -124,7 +124,7 @@ func (m *metricSet) watch(pool *mail.Pool, live *liveStreams, sealer *smtpcred.S
 			func() float64 { return float64(sealer.Running()) }),
 		gauge("webmail_argon2_derivations_waiting", "Argon2id derivations waiting for a slot now.",
 			func() float64 { return float64(sealer.Waiting()) }),
-		gauge("webmail_draining", "1 once the webmail is shutting down (readyz then answers 503).",
+		gauge("webmail_draining", "Whether the webmail is shutting down: 1 from Drain on (readyz then answers 503), else 0.",
 			func() float64 {
 				if draining() {
 					return 1

@@ -77,7 +77,7 @@ func TestReadyz(t *testing.T) {
 		if status, _ := c.get(t, "/healthz"); status != http.StatusOK {
 			t.Errorf("healthz after Drain: %d, want 200 (the process still serves)", status)
 		}
-		if got := c.scrape(t, http.StatusOK); !strings.Contains(got, "webmail_draining 1") {
+		if got := c.scrape(t, http.StatusOK); !strings.Contains(got, "\nwebmail_draining 1\n") {
 			t.Error("the draining gauge is not 1")
 		}
 	})

@@ -91,6 +91,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	var metricsLn net.Listener
+	if cfg.Metrics.Listen != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.Metrics.Listen); err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+	}
 	webmail := app.New(cfg, app.Options{Logger: log})
 	hs := &http.Server{
 		Handler:           webmail.Handler(),
@@ -106,16 +113,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	go func() { webmail.Run(poolCtx); close(poolDone) }()
 
 	fmt.Fprintf(stdout, "Webmail listening on %s (open %s)\n", ln.Addr(), cfg.PublicURL)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	var ms *http.Server
+	if metricsLn != nil {
+		ms = &http.Server{
+			Handler:           metricsOnly(webmail.MetricsHandler()),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		fmt.Fprintf(stdout, "Metrics on http://%s/metrics\n", metricsLn.Addr())
+		go func() { errc <- ms.Serve(metricsLn) }()
+	}
 	select {
 	case err = <-errc:
+		hs.Close()
 	case <-ctx.Done():
-		// Requests in flight may be waiting on a slow mail server: give
-		// them at least imap_timeout.
+		// Readiness drops first, so a load balancer sends no more; requests
+		// in flight may be waiting on a slow mail server: give them at
+		// least imap_timeout.
+		webmail.Drain()
 		shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownWait())
 		err = hs.Shutdown(shutCtx)
 		cancel()
+	}
+	if ms != nil {
+		ms.Close() // metrics are read until the end
 	}
 	stopPool()
 	<-poolDone // kept IMAP connections closed
@@ -123,6 +149,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		err = nil
 	}
 	return err
+}
+
+// metricsOnly serves /metrics and nothing else on the metrics listener.
+func metricsOnly(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
 }
 
 func newLogger(c config.Log, w io.Writer) *slog.Logger {

@@ -129,7 +129,9 @@ func TestDemoStartsAndStops(t *testing.T) {
 // TestShutdownWaitsForRequestsInFlight: a request waiting on a mail server
 // that does not answer still gets its answer (the not-answering page,
 // after imap_timeout) when the server is asked to stop meanwhile, instead
-// of a connection cut.
+// of a connection cut. The webmail drains first: the metrics, on their own
+// listener (and not on the main one), show it while the request is in
+// flight.
 func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 	// An IMAP server that accepts and never says a word.
 	stalled, err := net.Listen("tcp", "127.0.0.1:0")
@@ -161,11 +163,27 @@ func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	mln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := mln.Addr().String()
+	mln.Close()
+	scrape := func(base string) (int, string) {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-listen", addr}, env(
+			"WEBMAIL_METRICS_LISTEN", metricsAddr,
 			"WEBMAIL_IMAP_HOST", "127.0.0.1", "WEBMAIL_IMAP_PORT", port, "WEBMAIL_IMAP_SECURITY", "plain",
 			"WEBMAIL_SMTP_HOST", "127.0.0.1", "WEBMAIL_SMTP_PORT", port, "WEBMAIL_SMTP_SECURITY", "plain",
 			"WEBMAIL_IMAP_TIMEOUT", "1s", "WEBMAIL_PUBLIC_URL", "http://"+addr,
@@ -191,7 +209,17 @@ func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 	}()
 	// The login is in flight once the stalled server has its connection.
 	eventually(t, 10*time.Second, "the login to reach the IMAP server", func() bool { return accepted.Load() > 0 })
+	if status, body := scrape("http://" + metricsAddr); status != http.StatusOK || !strings.Contains(body, "\nwebmail_draining 0\n") {
+		t.Errorf("metrics listener: %d\n%s", status, body)
+	}
+	if status, _ := scrape("http://" + addr); status != http.StatusNotFound {
+		t.Errorf("main listener /metrics with metrics.listen set: %d, want 404", status)
+	}
 	cancel()
+	eventually(t, 10*time.Second, "the metrics to show the webmail draining", func() bool {
+		_, body := scrape("http://" + metricsAddr)
+		return strings.Contains(body, "\nwebmail_draining 1\n")
+	})
 	resp := <-answer
 	if resp != nil {
 		body, _ := io.ReadAll(resp.Body)
