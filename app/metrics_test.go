@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -251,4 +252,20 @@ func TestRequestMethodsBounded(t *testing.T) {
 	if strings.Contains(got, "BREWCOFFEE") || !strings.Contains(got, `method="other"`) {
 		t.Errorf("a made-up method is not counted as other:\n%s", got)
 	}
+}
+
+// BenchmarkMetricsPerPage is what the instrumentation adds to an inbox
+// page: one request observation and the two IMAP commands the page needs
+// (NOOP on the selected folder, one FETCH), each counted and timed.
+func BenchmarkMetricsPerPage(b *testing.B) {
+	m := newMetrics()
+	obs := m.observer()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			obs.Command("select", 300*time.Microsecond, nil)
+			obs.Command("fetch", 2*time.Millisecond, nil)
+			m.request("GET /m/{mailbox}", "GET", 200, 4*time.Millisecond)
+		}
+	})
 }
