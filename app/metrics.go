@@ -197,14 +197,6 @@ func (m *metricSet) login(method, outcome string) {
 	}
 }
 
-// loginMethod names how a credential was got, for labels.
-func loginMethod(oauth bool) string {
-	if oauth {
-		return "oauth"
-	}
-	return "password"
-}
-
 // serveMetrics serves the exposition to the addresses metrics.allow lists,
 // judged by the connection's peer (r.RemoteAddr), never X-Forwarded-For,
 // which a client can write. Others get a 404, as if there were nothing.
