@@ -51,6 +51,19 @@ func labelValues(exposition string) []string {
 // credentials, sends, fails a login and logs out; then no label of the
 // whole exposition holds a login, password, address, name or mailbox
 // name, and the series of all of it are there.
+// sampleLines returns the sample lines of an exposition, each after a
+// newline: help texts name the series too.
+func sampleLines(exposition string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(exposition, "\n") {
+		if !strings.HasPrefix(line, "#") {
+			b.WriteString("\n" + line)
+		}
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
 func TestMetricsHoldNoPersonalData(t *testing.T) {
 	t.Parallel()
 	e := newEnvWith(t, demo.Options{OAuth: &demo.ProviderOptions{}})
@@ -96,12 +109,32 @@ func TestMetricsHoldNoPersonalData(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send: status %d", resp.StatusCode)
 	}
+	// A live update stream on a nested folder, counted while open.
+	live := c.openStream(t, c.liveURL(t, "Projects/Website"))
+	live.watching()
+	samples := sampleLines(c.scrape(t, http.StatusOK))
+	for _, want := range []string{"webmail_live_streams_open 1", "webmail_imap_watchers 1"} {
+		if !strings.Contains(samples, "\n"+want+"\n") {
+			t.Errorf("with a stream open, the exposition lacks %s", want)
+		}
+	}
 	resp = c.do(t, "POST", "/logout", url.Values{})
 	resp.Body.Close()
+	if !live.ended(5 * time.Second) {
+		t.Error("logout left the stream open")
+	}
+	live.cancel()
 
+	// An OAuth sign-in whose token is renewed for a send.
 	o := e.client()
 	o.oauthLogin(t, alice.Login)
 	o.page(t, "/m/INBOX", http.StatusOK)
+	e.advance(59 * time.Minute)
+	resp = o.postMultipart(t, "/compose/send", [][2]string{{"to", demoAcct.Address}, {"subject", "Metrics"}, {"body", "x"}}, nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("OAuth send: status %d", resp.StatusCode)
+	}
 
 	exposition := e.client().scrape(t, http.StatusOK)
 
@@ -130,13 +163,7 @@ func TestMetricsHoldNoPersonalData(t *testing.T) {
 		}
 	}
 
-	// The sample lines alone: help texts name the series too.
-	var samples string
-	for _, line := range strings.Split(exposition, "\n") {
-		if !strings.HasPrefix(line, "#") {
-			samples += "\n" + line
-		}
-	}
+	samples = sampleLines(exposition)
 	for _, want := range []string{
 		`webmail_http_requests_total{method="GET",route="/m/{mailbox}",status="200"}`,
 		`webmail_http_requests_total{method="GET",route="/m/{mailbox}",status="303"}`,
@@ -152,7 +179,7 @@ func TestMetricsHoldNoPersonalData(t *testing.T) {
 		`webmail_imap_connections_open `,
 		`webmail_imap_connections_idle `,
 		`webmail_imap_watchers `,
-		`webmail_smtp_sends_total{outcome="ok"} 1`,
+		`webmail_smtp_sends_total{outcome="ok"} 2`,
 		`webmail_logins_total{method="password",outcome="auth"} 1`,
 		`webmail_logins_total{method="password",outcome="ok"} 1`,
 		`webmail_logins_total{method="oauth",outcome="ok"} 1`,
@@ -163,6 +190,8 @@ func TestMetricsHoldNoPersonalData(t *testing.T) {
 		`webmail_argon2_derivations_running 0`,
 		`webmail_argon2_derivations_waiting 0`,
 		`webmail_argon2_queue_wait_seconds_count 2`, // sealed at save, opened at send
+		`webmail_oauth_refreshes_total{outcome="ok"} 1`,
+		`webmail_imap_commands_total{command="idle",outcome="ok"}`,
 		`webmail_draining 0`,
 		`go_goroutines `,
 	} {
