@@ -137,7 +137,10 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 			if route == "" {
 				route = a.routeOf(r)
 			}
-			if status == 0 {
+			switch {
+			case note.outcome == "panicked":
+				status = http.StatusInternalServerError // recoverPanics answers
+			case status == 0:
 				status = http.StatusOK // nothing written: net/http sends 200
 			}
 			a.metrics.request(route, r.Method, status, time.Since(start))

@@ -340,3 +340,45 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLogRequestsCounts: logRequests counts each request under the route
+// pattern the mux matched (noted from inside it), "unmatched" when none
+// did, with the status the log line has: 499 for a client gone, 500 for a
+// panic.
+func TestLogRequestsCounts(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, &syncBuffer{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /m/{mailbox}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("mailbox") == "gone" {
+			noteRequest(r, "client gone")
+			return
+		}
+		w.WriteHeader(http.StatusTeapot)
+	})
+	mux.HandleFunc("GET /panic", panicsInHandler)
+	h := chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer noteRoute(r)
+		mux.ServeHTTP(w, r)
+	}), a.recoverPanics, a.logRequests, a.securityHeaders) // securityHeaders: the mux sees a copy of the request
+	for _, path := range []string{"/m/Secret%2FFolder", "/m/gone", "/panic", "/nowhere"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+	}
+	rec := httptest.NewRecorder()
+	a.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	got := sampleLines(rec.Body.String())
+	for _, want := range []string{
+		`webmail_http_requests_total{method="GET",route="/m/{mailbox}",status="418"} 1`,
+		`webmail_http_requests_total{method="GET",route="/m/{mailbox}",status="499"} 1`,
+		`webmail_http_requests_total{method="GET",route="/panic",status="500"} 1`,
+		`webmail_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`webmail_http_request_duration_seconds_count{method="GET",route="/m/{mailbox}"} 2`,
+	} {
+		if !strings.Contains(got, "\n"+want+"\n") {
+			t.Errorf("exposition lacks %s", want)
+		}
+	}
+	if strings.Contains(got, "Secret") {
+		t.Error("a mailbox name is in a label")
+	}
+}
