@@ -16,6 +16,7 @@ import (
 
 	"webmail/app/mail"
 	"webmail/app/oauth"
+	"webmail/app/sessionstore"
 	"webmail/app/smtpcred"
 	"webmail/app/usecase"
 	"webmail/assets"
@@ -25,8 +26,8 @@ import (
 // Options are the dependencies of an App that are not configuration.
 type Options struct {
 	Logger *slog.Logger
-	// Store keeps sessions; memory by default. Tests read it to prove no
-	// secret is ever in it.
+	// Store keeps sessions: by default Redis when session.redis_url is
+	// set, else memory. Tests read it to prove no secret is ever in it.
 	Store scs.Store
 	// Dialer overrides how IMAP connections are made (tests trust their
 	// own TLS certificates with it).
@@ -58,12 +59,22 @@ type App struct {
 	providers map[string]*oauth.Provider
 	flows     *scs.SessionManager // sign-ins in progress
 	refresh   *refresher
+
+	closers []func() error // what Run closes at the end (the Redis store)
 }
 
 // New builds the application from a validated configuration.
-func New(cfg config.Config, opt Options) *App {
+func New(cfg config.Config, opt Options) (*App, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var closers []func() error
+	if opt.Store == nil && cfg.Session.RedisURL != "" {
+		rs, err := sessionstore.NewRedis(sessionstore.Options{URL: cfg.Session.RedisURL, Password: cfg.Session.RedisPassword.Reveal(), Timeout: cfg.Session.RedisTimeout.Duration})
+		if err != nil {
+			return nil, err
+		}
+		opt.Store, closers = rs, append(closers, rs.Close)
 	}
 	if opt.Store == nil {
 		opt.Store = memstore.New()
@@ -100,17 +111,21 @@ func New(cfg config.Config, opt Options) *App {
 	}
 	a.sessions = newSessionManager(cfg, opt.Store)
 	a.flows = newFlowManager(cfg, opt.Store)
-	a.flows.ErrorFunc = a.sessions.ErrorFunc
 	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		a.fail(w, r, err)
 	}
-	return a
+	a.flows.ErrorFunc = a.sessions.ErrorFunc
+	a.closers = closers
+	return a, nil
 }
 
 // Run keeps the connection pool tidy until ctx ends, then closes every
 // kept IMAP connection.
 func (a *App) Run(ctx context.Context) {
 	a.pool.Run(ctx)
+	for _, c := range a.closers {
+		c()
+	}
 }
 
 // Connections returns how many IMAP connections the app holds.

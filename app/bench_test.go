@@ -43,7 +43,7 @@ func benchEnv(b *testing.B, n, big int) *env {
 	cfg.Limits.LoginPerIP = 10000
 	cfg.Limits.LoginPerUser = 10000
 	e := &env{logs: &syncBuffer{}, acct: demo.DefaultAccounts()[0]}
-	e.app = New(cfg, Options{})
+	e.app = mustNew(b, cfg, Options{})
 	go e.app.Run(ctx)
 	e.srv = newLoopbackServer(b, e.app.Handler())
 	return e

@@ -91,7 +91,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	webmail := app.New(cfg, app.Options{Logger: log})
+	webmail, err := app.New(cfg, app.Options{Logger: log})
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{
 		Handler:           webmail.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
