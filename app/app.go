@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
-
-	"golang.org/x/time/rate"
 
 	"webmail/app/mail"
 	"webmail/app/oauth"
@@ -51,7 +51,7 @@ type App struct {
 	sealer   *smtpcred.Sealer
 	assets   *assets.Set
 	limits   *loginLimits
-	sends    *keyedLimiter
+	sends    limiter
 	live     *liveStreams // open live update streams (live.go)
 	now      func() time.Time
 
@@ -69,12 +69,13 @@ func New(cfg config.Config, opt Options) (*App, error) {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	var closers []func() error
+	var rdb *goredis.Client // the sessions' Redis, which also keeps the rate limits
 	if opt.Store == nil && cfg.Session.RedisURL != "" {
 		rs, err := sessionstore.NewRedis(sessionstore.Options{URL: cfg.Session.RedisURL, Password: cfg.Session.RedisPassword.Reveal(), Timeout: cfg.Session.RedisTimeout.Duration})
 		if err != nil {
 			return nil, err
 		}
-		opt.Store, closers = rs, append(closers, rs.Close)
+		opt.Store, closers, rdb = rs, append(closers, rs.Close), rs.Client()
 	}
 	if opt.Store == nil {
 		opt.Store = memstore.New()
@@ -97,8 +98,8 @@ func New(cfg config.Config, opt Options) (*App, error) {
 			Threads:   cfg.Argon2.Threads,
 		}, cfg.Argon2.MaxConcurrent),
 		assets: assets.New(),
-		limits: newLoginLimits(cfg.Limits),
-		sends:  newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
+		limits: newLoginLimits(cfg.Limits, rdb, opt.Logger),
+		sends:  newLimiter("send", cfg.Limits.SendPerHour, time.Hour, min(max(cfg.Limits.SendPerHour, 1), 10), rdb, opt.Logger),
 		now:    opt.Now,
 		live:   newLiveStreams(),
 

@@ -19,7 +19,7 @@ import (
 
 // twoInstances are two webmails in front of one demo server, sharing
 // sessions in one Redis.
-func twoInstances(t *testing.T, rs *redis.Server) (a, b *env) {
+func twoInstances(t *testing.T, rs *redis.Server, opts ...envOption) (a, b *env) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -30,8 +30,8 @@ func twoInstances(t *testing.T, rs *redis.Server) (a, b *env) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	opt := func(c *config.Config) { c.Session.RedisURL = rs.URL() }
-	return newEnvOn(t, d, opt), newEnvOn(t, d, opt)
+	opts = append(opts, func(c *config.Config) { c.Session.RedisURL = rs.URL() })
+	return newEnvOn(t, d, opts...), newEnvOn(t, d, opts...)
 }
 
 // redisContents is every key and value in Redis.
@@ -117,8 +117,10 @@ func TestRedisSessionAcrossInstances(t *testing.T) {
 			t.Errorf("old cookies after logout on B: %s answers %d %q", e.srv.URL, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
-	if n := len(redisContents(t, rs)); n != 0 {
-		t.Errorf("Redis holds %d keys after logout", n)
+	for k := range redisContents(t, rs) {
+		if strings.HasPrefix(k, "webmail:session:") {
+			t.Errorf("Redis holds the session %s after logout", k)
+		}
 	}
 }
 
@@ -162,4 +164,24 @@ func TestRedisDown(t *testing.T) {
 	}
 	c.login(t, a.acct.Login, a.acct.Password)
 	c.page(t, "/m/INBOX", http.StatusOK)
+}
+
+// TestRedisRateLimitsShared: the login limit is one for all instances:
+// attempts spread over two instances run out as they would on one.
+func TestRedisRateLimitsShared(t *testing.T) {
+	t.Parallel()
+	rs := redis.Start(t, redis.Options{})
+	a, b := twoInstances(t, rs, func(c *config.Config) {
+		c.Limits.LoginPerUser, c.Limits.LoginPerIP, c.Limits.LoginBurst = 1, 1000, 3
+	})
+	var statuses []int
+	for i := range 4 {
+		e := []*env{a, b}[i%2]
+		resp := e.client().do(t, "POST", "/login", url.Values{"login": {a.acct.Login}, "password": {"wrong"}})
+		resp.Body.Close()
+		statuses = append(statuses, resp.StatusCode)
+	}
+	if statuses[2] == http.StatusTooManyRequests || statuses[3] != http.StatusTooManyRequests {
+		t.Errorf("wrong passwords alternating between two instances, burst 3: statuses %v, want the fourth refused (429) and not before", statuses)
+	}
 }

@@ -61,6 +61,10 @@ func NewRedis(opt Options) (*Redis, error) {
 	return &Redis{client: redis.NewClient(ro), timeout: opt.Timeout}, nil
 }
 
+// Client is the store's Redis client, for what else the instances share
+// (rate limits).
+func (s *Redis) Client() *redis.Client { return s.client }
+
 // Close closes the store's connections.
 func (s *Redis) Close() error { return s.client.Close() }
 
