@@ -104,7 +104,7 @@ func New(cfg config.Config, opt Options) (*App, error) {
 		live:   newLiveStreams(),
 
 		providers: map[string]*oauth.Provider{},
-		refresh:   newRefresher(),
+		refresh:   newRefresher(rdb, opt.Logger),
 	}
 	a.uc = usecase.New(a.pool, usecase.Options{Dialer: d, Now: opt.Now, Logger: opt.Logger})
 	for _, p := range cfg.OAuth {

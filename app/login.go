@@ -144,7 +144,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
 func (a *App) endSession(w http.ResponseWriter, r *http.Request) {
 	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
 		a.live.endSession(sid)
-		a.refresh.forget(sid)
+		a.refresh.forget(r.Context(), sid)
 	}
 	a.sessions.Destroy(r.Context())
 	a.setCredCookie(w, r, "", -1) // an empty value always fits

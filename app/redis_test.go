@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -183,5 +184,54 @@ func TestRedisRateLimitsShared(t *testing.T) {
 	}
 	if statuses[2] == http.StatusTooManyRequests || statuses[3] != http.StatusTooManyRequests {
 		t.Errorf("wrong passwords alternating between two instances, burst 3: statuses %v, want the fourth refused (429) and not before", statuses)
+	}
+}
+
+// TestRedisOAuthRefreshAcrossInstances: an OAuth sign-in made on A is
+// renewed on A; B then serves the new cookie without renewing again, and
+// a request on B still carrying the replaced cookie (its token expired,
+// its refresh token rotated away by the provider) is asked to retry
+// instead of spending that refresh token and ending the sign-in.
+func TestRedisOAuthRefreshAcrossInstances(t *testing.T) {
+	t.Parallel()
+	rs := redis.Start(t, redis.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	d, err := demo.Start(ctx, demo.Options{Empty: true, OAuth: &demo.ProviderOptions{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	opt := func(c *config.Config) { c.Session.RedisURL = rs.URL() }
+	a, b := newEnvOn(t, d, opt), newEnvOn(t, d, opt)
+	c := a.client()
+	c.oauthLogin(t, "alice@example.org")
+	u, _ := url.Parse(a.srv.URL)
+	old := c.jar.Cookies(u)
+
+	// 61 minutes on, the hour-long token has expired: A renews it.
+	a.advance(61 * time.Minute)
+	b.skew.Add(int64(61 * time.Minute))
+	c.page(t, "/m/INBOX", http.StatusOK)
+	if n := strings.Count(a.logs.String(), `msg="oauth refresh"`); n != 1 {
+		t.Fatalf("%d refreshes on A, want 1", n)
+	}
+
+	// B, with the replaced cookie: retry, and the sign-in lives on.
+	stale := b.client()
+	stale.jar.SetCookies(u, old)
+	resp := stale.do(t, "GET", "/m/INBOX", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("the replaced cookie on B: status %d, want 503 (try again)", resp.StatusCode)
+	}
+	// B, with the new cookie: served, no second refresh anywhere.
+	c.e = b
+	c.page(t, "/m/INBOX", http.StatusOK)
+	if n := strings.Count(a.logs.String()+b.logs.String(), `msg="oauth refresh"`); n != 1 {
+		t.Errorf("%d refreshes in all, want 1", n)
+	}
+	if strings.Contains(b.logs.String(), "oauth sign-in ended") {
+		t.Error("B ended the sign-in")
 	}
 }
