@@ -174,7 +174,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	g := make(chan error, o.sessions)
 	for i := range sessions {
 		jar, _ := cookiejar.New(nil)
-		s := &session{o: &o, rng: rand.New(rand.NewPCG(uint64(i), 1)), hc: &http.Client{
+		s := &session{o: &o, index: i, rng: rand.New(rand.NewPCG(uint64(i), 1)), hc: &http.Client{
 			Transport: transport,
 			Jar:       jar,
 			// Redirects are answers to check, not to follow.
@@ -221,6 +221,8 @@ type session struct {
 	o     *options
 	hc    *http.Client
 	rng   *rand.Rand
+	index int // of the session, from 0
+	sent  int
 	links []string
 	term  int
 }
@@ -290,7 +292,17 @@ const (
 
 var kinds = []string{kindList, kindOpen, kindSearch, kindStream}
 
+// pick chooses the next kind of request: first a list (for links), then
+// each kind once starting at the session's own offset, so that even a short
+// run with few sessions covers every kind, then at random.
 func (s *session) pick() string {
+	s.sent++
+	if s.sent <= len(kinds) {
+		if s.sent == 1 {
+			return kindList
+		}
+		return kinds[1+(s.index+s.sent-2)%(len(kinds)-1)]
+	}
 	switch n := s.rng.IntN(100); {
 	case len(s.links) == 0 || n < 35:
 		return kindList
@@ -317,6 +329,9 @@ func (s *session) drive(ctx context.Context, rec *recorder) {
 		case kindList:
 			d, status, err = s.page(ctx, "/m/"+url.PathEscape(s.o.mailbox), true)
 		case kindOpen:
+			if len(s.links) == 0 {
+				continue // the folder is empty
+			}
 			d, status, err = s.page(ctx, s.links[s.rng.IntN(len(s.links))], false)
 		case kindSearch:
 			q := s.o.searchTerms[s.term%len(s.o.searchTerms)]

@@ -87,10 +87,8 @@ func TestLoad(t *testing.T) {
 	if m[3] != "0" {
 		t.Errorf("%s errors", m[3])
 	}
-	for _, k := range kinds {
-		if !regexp.MustCompile(`(?m)^\s*` + k + `\s+[1-9]`).MatchString(out.String()) {
-			t.Errorf("no successful %s request reported", k)
-		}
+	if !regexp.MustCompile(`(?m)^\s*list\s+[1-9]`).MatchString(out.String()) {
+		t.Error("no successful list request reported")
 	}
 }
 
