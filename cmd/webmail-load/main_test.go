@@ -39,7 +39,10 @@ func startWebmail(t *testing.T) (string, demo.Account) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(cfg, app.Options{})
+	a, err := app.New(cfg, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	go a.Run(ctx)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
