@@ -10,13 +10,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
 
-	"golang.org/x/time/rate"
-
 	"webmail/app/mail"
 	"webmail/app/oauth"
+	"webmail/app/sessionstore"
 	"webmail/app/smtpcred"
 	"webmail/app/usecase"
 	"webmail/assets"
@@ -26,8 +27,8 @@ import (
 // Options are the dependencies of an App that are not configuration.
 type Options struct {
 	Logger *slog.Logger
-	// Store keeps sessions; memory by default. Tests read it to prove no
-	// secret is ever in it.
+	// Store keeps sessions: by default Redis when session.redis_url is
+	// set, else memory. Tests read it to prove no secret is ever in it.
 	Store scs.Store
 	// Dialer overrides how IMAP connections are made (tests trust their
 	// own TLS certificates with it).
@@ -51,7 +52,7 @@ type App struct {
 	sealer   *smtpcred.Sealer
 	assets   *assets.Set
 	limits   *loginLimits
-	sends    *keyedLimiter
+	sends    limiter
 	live     *liveStreams // open live update streams (live.go)
 	now      func() time.Time
 	metrics  *metricSet     // metrics.go
@@ -63,12 +64,23 @@ type App struct {
 	providers map[string]*oauth.Provider
 	flows     *scs.SessionManager // sign-ins in progress
 	refresh   *refresher
+
+	closers []func() error // what Run closes at the end (the Redis store)
 }
 
 // New builds the application from a validated configuration.
-func New(cfg config.Config, opt Options) *App {
+func New(cfg config.Config, opt Options) (*App, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var closers []func() error
+	var rdb *goredis.Client // the sessions' Redis, which also keeps the rate limits
+	if opt.Store == nil && cfg.Session.RedisURL != "" {
+		rs, err := sessionstore.NewRedis(sessionstore.Options{URL: cfg.Session.RedisURL, Password: cfg.Session.RedisPassword.Reveal(), Timeout: cfg.Session.RedisTimeout.Duration})
+		if err != nil {
+			return nil, err
+		}
+		opt.Store, closers, rdb = rs, append(closers, rs.Close), rs.Client()
 	}
 	if opt.Store == nil {
 		opt.Store = memstore.New()
@@ -93,14 +105,14 @@ func New(cfg config.Config, opt Options) *App {
 			Threads:   cfg.Argon2.Threads,
 		}, cfg.Argon2.MaxConcurrent),
 		assets:  assets.New(),
-		limits:  newLoginLimits(cfg.Limits),
-		sends:   newKeyedLimiter(rate.Every(time.Hour/time.Duration(max(cfg.Limits.SendPerHour, 1))), min(max(cfg.Limits.SendPerHour, 1), 10)),
+		limits:  newLoginLimits(cfg.Limits, rdb, opt.Logger),
+		sends:   newLimiter("send", cfg.Limits.SendPerHour, time.Hour, min(max(cfg.Limits.SendPerHour, 1), 10), rdb, opt.Logger),
 		now:     opt.Now,
 		live:    newLiveStreams(),
 		metrics: m,
 
 		providers: map[string]*oauth.Provider{},
-		refresh:   newRefresher(),
+		refresh:   newRefresher(rdb, opt.Logger),
 	}
 	a.sealer.ObserveWait(func(d time.Duration) { m.argon2Wait.Observe(d.Seconds()) })
 	m.watch(a.pool, a.live, a.sealer, a.draining.Load)
@@ -111,17 +123,21 @@ func New(cfg config.Config, opt Options) *App {
 	}
 	a.sessions = newSessionManager(cfg, opt.Store)
 	a.flows = newFlowManager(cfg, opt.Store)
-	a.flows.ErrorFunc = a.sessions.ErrorFunc
 	a.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		a.fail(w, r, err)
 	}
-	return a
+	a.flows.ErrorFunc = a.sessions.ErrorFunc
+	a.closers = closers
+	return a, nil
 }
 
 // Run keeps the connection pool tidy until ctx ends, then closes every
 // kept IMAP connection.
 func (a *App) Run(ctx context.Context) {
 	a.pool.Run(ctx)
+	for _, c := range a.closers {
+		c()
+	}
 }
 
 // Connections returns how many IMAP connections the app holds.

@@ -36,7 +36,7 @@ func BenchmarkInboxServers(b *testing.B) {
 			b.Cleanup(cancel)
 			cfg := testConfig(b, proxy.Addr(), smtpAddr)
 			e := &env{logs: &syncBuffer{}}
-			e.app = New(cfg, Options{})
+			e.app = mustNew(b, cfg, Options{})
 			go e.app.Run(ctx)
 			e.srv = newLoopbackServer(b, e.app.Handler())
 			c := e.client()

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"webmail/app/demo"
+	"webmail/app/internal/redis"
 	"webmail/app/mail"
 	"webmail/app/smtpcred"
 	"webmail/config"
@@ -33,7 +35,7 @@ import (
 // server runs in a child process, so the heap and the CPU profile measured
 // here are the webmail's alone, as in production where the IMAP server is
 // another program.
-func benchEnv(b *testing.B, n, big int) *env {
+func benchEnv(b *testing.B, n, big int, opts ...envOption) *env {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
@@ -42,8 +44,11 @@ func benchEnv(b *testing.B, n, big int) *env {
 	cfg.Limits.LoginBurst = 1000
 	cfg.Limits.LoginPerIP = 10000
 	cfg.Limits.LoginPerUser = 10000
+	for _, o := range opts {
+		o(&cfg)
+	}
 	e := &env{logs: &syncBuffer{}, acct: demo.DefaultAccounts()[0]}
-	e.app = New(cfg, Options{})
+	e.app = mustNew(b, cfg, Options{})
 	go e.app.Run(ctx)
 	e.srv = newLoopbackServer(b, e.app.Handler())
 	return e
@@ -141,6 +146,57 @@ func BenchmarkInboxPage(b *testing.B) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(imapTime.Nanoseconds())/float64(b.N), "imap-ns/op")
+		})
+	}
+}
+
+// BenchmarkInboxPageStores is the inbox page (1,000 messages) with the
+// sessions in memory and in Redis, with the median and the 99th
+// percentile of the requests next to the IMAP commands the page needs.
+func BenchmarkInboxPageStores(b *testing.B) {
+	for _, store := range []string{"memory", "redis"} {
+		b.Run("store="+store, func(b *testing.B) {
+			var opts []envOption
+			if store == "redis" {
+				rs := redis.Start(b, redis.Options{})
+				opts = append(opts, func(c *config.Config) { c.Session.RedisURL = rs.URL() })
+			}
+			e := benchEnv(b, 1_000, 0, opts...)
+			c := e.client()
+			c.login(b, e.acct.Login, e.acct.Password)
+			c.page(b, "/m/INBOX", http.StatusOK)
+			conn, err := mail.Dialer{Timeout: 10 * time.Second}.Dial(context.Background(), e.app.cfg.IMAP, mail.Auth{Login: e.acct.Login, Password: e.acct.Password})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer conn.Close()
+			var page, imapTimes []time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				start := time.Now()
+				resp := c.do(b, "GET", "/m/INBOX", nil)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				page = append(page, time.Since(start))
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+				b.StopTimer()
+				start = time.Now()
+				if _, err := conn.ListPage(context.Background(), "INBOX", 1); err != nil {
+					b.Fatal(err)
+				}
+				imapTimes = append(imapTimes, time.Since(start))
+				b.StartTimer()
+			}
+			pct := func(d []time.Duration, p float64) float64 {
+				slices.Sort(d)
+				return float64(d[min(len(d)-1, int(p*float64(len(d))))].Microseconds())
+			}
+			b.ReportMetric(pct(page, 0.5), "p50-µs")
+			b.ReportMetric(pct(page, 0.99), "p99-µs")
+			b.ReportMetric(pct(imapTimes, 0.5), "imap-p50-µs")
 		})
 	}
 }

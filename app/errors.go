@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"webmail"
 
+	"webmail/app/sessionstore"
 	"webmail/views"
 )
 
@@ -95,6 +96,8 @@ func (a *App) classify(r *http.Request, err error) failure {
 			status = http.StatusInternalServerError
 		}
 		return failure{outcome: showError, status: status, msg: e.Message}
+	case errors.Is(err, sessionstore.ErrUnavailable):
+		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: "The webmail cannot reach its session store right now. Please try again in a moment."}
 	case errors.Is(err, errRefreshLater):
 		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment."}
 	}

@@ -99,7 +99,11 @@ func newEnvOn(t testing.TB, d *demo.Server, opts ...envOption) *env {
 	e := &env{demo: d, store: memstore.New(), logs: &syncBuffer{}, acct: d.Accounts()[0]}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
-	e.app = New(cfg, Options{Logger: log, Store: e.store, Now: now})
+	opt := Options{Logger: log, Store: e.store, Now: now}
+	if cfg.Session.RedisURL != "" {
+		opt.Store = nil // the App's own Redis store
+	}
+	e.app = mustNew(t, cfg, opt)
 	go e.app.Run(ctx)
 	srv.Config.Handler = e.app.Handler()
 	srv.Start()
@@ -221,4 +225,14 @@ func newLoopbackServer(tb testing.TB, h http.Handler) *httptest.Server {
 func (e *env) dropConns(login string) {
 	srv, _ := e.app.cfg.ServersFor(login)
 	e.app.pool.CloseFree(accountID(login, srv))
+}
+
+// mustNew is New for a test: a configuration New refuses fails it.
+func mustNew(tb testing.TB, cfg config.Config, opt Options) *App {
+	tb.Helper()
+	a, err := New(cfg, opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
 }

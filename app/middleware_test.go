@@ -31,7 +31,7 @@ func panicsInHandler(http.ResponseWriter, *http.Request) { panic("boom") }
 func TestPanicLogged(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
-	a := New(config.Default(), Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	a := mustNew(t, config.Default(), Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	h := chain(http.HandlerFunc(panicsInHandler), a.recoverPanics, a.logRequests)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/x", nil))
@@ -54,7 +54,7 @@ func newTestApp(t *testing.T, logs *syncBuffer, configure ...func(*config.Config
 	for _, c := range configure {
 		c(&cfg)
 	}
-	return New(cfg, Options{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	return mustNew(t, cfg, Options{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 }
 
 // TestLogRequests: one line per request with its method, path (never the

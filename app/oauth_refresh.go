@@ -2,14 +2,19 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"golang.org/x/sync/singleflight"
-	"golang.org/x/time/rate"
 
 	"webmail/app/mail"
 	"webmail/app/oauth"
@@ -34,43 +39,106 @@ var errRefreshLater = errors.New("oauth token needs renewing")
 // (requests arriving together share it), at most a few per minute, and it
 // remembers when each session last received new tokens so that a request
 // still carrying the previous cookie uses its token while valid instead of
-// refreshing again. It holds no token.
+// refreshing again. It holds no token. With sessions in Redis all of this
+// is shared by the instances (rdb): the lock makes one refresh at a time
+// per session across instances, and a request on another instance that
+// carries the cookie the refresh replaced waits for the new one instead
+// of spending a rotated refresh token again.
 type refresher struct {
 	flight singleflight.Group
-	limit  *keyedLimiter
+	limit  limiter
+	rdb    *goredis.Client // nil: this instance only
+	log    *slog.Logger
 
 	mu     sync.Mutex
-	issued map[string]time.Time // session id -> expiry of the newest tokens
+	issued map[string]issue // session id -> the newest tokens
 }
 
-func newRefresher() *refresher {
+// issue is when a session last received new tokens, and their expiry.
+type issue struct{ at, expiry time.Time }
+
+func newRefresher(rdb *goredis.Client, log *slog.Logger) *refresher {
 	return &refresher{
-		limit:  newKeyedLimiter(rate.Every(20*time.Second), 3),
-		issued: map[string]time.Time{},
+		limit:  newLimiter("refresh", 3, time.Minute, 3, rdb, log),
+		rdb:    rdb,
+		log:    log,
+		issued: map[string]issue{},
 	}
 }
 
-func (f *refresher) newest(sid string) time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.issued[sid]
+func refreshKey(kind, sid string) string {
+	h := sha256.Sum256([]byte(sid))
+	return "webmail:refresh:" + kind + ":" + hex.EncodeToString(h[:16])
 }
 
-func (f *refresher) record(sid string, expiry time.Time, now time.Time) {
+// newest is the session's newest tokens, as far as any instance knows.
+func (f *refresher) newest(ctx context.Context, sid string) issue {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	for k, exp := range f.issued {
-		if exp.Before(now) {
+	is := f.issued[sid]
+	f.mu.Unlock()
+	if f.rdb == nil {
+		return is
+	}
+	v, err := f.rdb.Get(ctx, refreshKey("issued", sid)).Result()
+	if err != nil {
+		if !errors.Is(err, goredis.Nil) {
+			f.log.Warn("shared refresh bookkeeping unavailable", "err", err.Error())
+		}
+		return is
+	}
+	var at, exp int64
+	if _, err := fmt.Sscanf(v, "%d %d", &at, &exp); err == nil && time.Unix(0, exp).After(is.expiry) {
+		is = issue{at: time.Unix(0, at), expiry: time.Unix(0, exp)}
+	}
+	return is
+}
+
+func (f *refresher) record(ctx context.Context, sid string, expiry time.Time, now time.Time) {
+	f.mu.Lock()
+	for k, is := range f.issued {
+		if is.expiry.Before(now) {
 			delete(f.issued, k)
 		}
 	}
-	f.issued[sid] = expiry
+	f.issued[sid] = issue{at: now, expiry: expiry}
+	f.mu.Unlock()
+	if f.rdb != nil {
+		v := fmt.Sprintf("%d %d", now.UnixNano(), expiry.UnixNano())
+		if err := f.rdb.Set(ctx, refreshKey("issued", sid), v, expiry.Sub(now)+time.Minute).Err(); err != nil {
+			f.log.Warn("shared refresh bookkeeping unavailable", "err", err.Error())
+		}
+	}
 }
 
-func (f *refresher) forget(sid string) {
+func (f *refresher) forget(ctx context.Context, sid string) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	delete(f.issued, sid)
+	f.mu.Unlock()
+	if f.rdb != nil {
+		f.rdb.Del(ctx, refreshKey("issued", sid), refreshKey("lock", sid))
+	}
+}
+
+// unlockScript deletes the lock only if it is still the caller's.
+var unlockScript = goredis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+
+// lock takes the session's refresh lock across instances; ok is false
+// when another instance holds it. Without Redis, or when it does not
+// answer, the instance's own singleflight is the lock.
+func (f *refresher) lock(ctx context.Context, sid string) (unlock func(), ok bool) {
+	if f.rdb == nil {
+		return func() {}, true
+	}
+	token := rand.Text()
+	got, err := f.rdb.SetNX(ctx, refreshKey("lock", sid), token, 30*time.Second).Result()
+	if err != nil {
+		f.log.Warn("shared refresh lock unavailable", "err", err.Error())
+		return func() {}, true
+	}
+	if !got {
+		return nil, false
+	}
+	return func() { unlockScript.Run(context.WithoutCancel(ctx), f.rdb, []string{refreshKey("lock", sid)}, token) }, true
 }
 
 // refreshed is what one refresh yields to the requests sharing it.
@@ -110,9 +178,16 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 			return cred, nil
 		}
 		// This cookie predates the session's newest tokens, whose cookie
-		// is on its way to the browser: its own token still serves.
-		if stillValid && a.refresh.newest(acct.sid).After(cred.Expiry) {
-			return cred, nil
+		// is on its way to the browser: its own token still serves. An
+		// expired one waits for that cookie rather than refresh again with
+		// a refresh token the provider may have rotated away.
+		if is := a.refresh.newest(ctx, acct.sid); is.expiry.After(cred.Expiry) {
+			if stillValid {
+				return cred, nil
+			}
+			if now.Sub(is.at) < time.Minute {
+				return vault.Credential{}, errRefreshLater
+			}
 		}
 	}
 	v, err, _ := a.refresh.flight.Do(acct.sid, func() (any, error) {
@@ -120,6 +195,11 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 			a.metrics.oauthRefreshes.WithLabelValues("deferred").Inc()
 			return nil, errRefreshLater
 		}
+		unlock, ok := a.refresh.lock(ctx, acct.sid)
+		if !ok { // another instance is refreshing this session
+			return nil, errRefreshLater
+		}
+		defer unlock()
 		// Requests sharing this refresh must not lose it when the first
 		// one's client goes away.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
@@ -141,7 +221,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 			return nil, err
 		}
 		a.metrics.oauthRefreshes.WithLabelValues("ok").Inc()
-		a.refresh.record(acct.sid, next.Expiry, a.now())
+		a.refresh.record(rctx, acct.sid, next.Expiry, a.now())
 		a.log.Info("oauth refresh", "login", acct.Login, "provider", cred.Provider, "expires_in", next.Expiry.Sub(a.now()).Round(time.Second).String())
 		return refreshed{cred: next, sealed: sealed}, nil
 	})

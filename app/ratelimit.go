@@ -1,28 +1,52 @@
 package app
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	redis_rate "github.com/go-redis/redis_rate/v10"
+	goredis "github.com/redis/go-redis/v9"
+
 	"golang.org/x/time/rate"
 
 	"webmail/config"
 )
 
+// limiter allows or refuses one more event for a key.
+type limiter interface {
+	allow(key string) bool
+}
+
+// newLimiter is a limiter of n events per period for each key, with bursts
+// of burst: in this process's memory, or shared by every instance through
+// Redis when the sessions are there (rdb not nil).
+func newLimiter(name string, n int, period time.Duration, burst int, rdb *goredis.Client, log *slog.Logger) limiter {
+	n, burst = max(n, 1), max(burst, 1)
+	local := newKeyedLimiter(rate.Every(period/time.Duration(n)), burst)
+	if rdb == nil {
+		return local
+	}
+	return &sharedLimiter{name: name, rl: redis_rate.NewLimiter(rdb), limit: redis_rate.Limit{Rate: n, Period: period, Burst: burst}, local: local, log: log}
+}
+
 // loginLimits bounds login attempts per client address and per login name,
 // so a burst of guesses never reaches the IMAP server.
 type loginLimits struct {
-	byIP, byUser *keyedLimiter
+	byIP, byUser limiter
 	trustProxy   bool
 }
 
-func newLoginLimits(l config.Limits) *loginLimits {
+func newLoginLimits(l config.Limits, rdb *goredis.Client, log *slog.Logger) *loginLimits {
 	return &loginLimits{
-		byIP:       newKeyedLimiter(rate.Every(time.Minute/time.Duration(max(l.LoginPerIP, 1))), max(l.LoginBurst, 1)),
-		byUser:     newKeyedLimiter(rate.Every(time.Minute/time.Duration(max(l.LoginPerUser, 1))), max(l.LoginBurst, 1)),
+		byIP:       newLimiter("login-ip", l.LoginPerIP, time.Minute, l.LoginBurst, rdb, log),
+		byUser:     newLimiter("login-user", l.LoginPerUser, time.Minute, l.LoginBurst, rdb, log),
 		trustProxy: l.TrustProxyHeaders,
 	}
 }
@@ -87,4 +111,29 @@ func (k *keyedLimiter) allow(key string) bool {
 		k.buckets[key] = b
 	}
 	return b.AllowN(now, 1)
+}
+
+// sharedLimiter keeps its buckets in Redis (GCRA, go-redis/redis_rate), so
+// that every instance draws from the same ones: n instances do not allow n
+// times the limit. Keys are hashed: Redis learns no address or login name.
+// When Redis does not answer, the instance's own buckets decide, which is
+// what a single instance would do.
+type sharedLimiter struct {
+	name  string
+	rl    *redis_rate.Limiter
+	limit redis_rate.Limit
+	local *keyedLimiter
+	log   *slog.Logger
+}
+
+func (s *sharedLimiter) allow(key string) bool {
+	h := sha256.Sum256([]byte(key))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	res, err := s.rl.Allow(ctx, "webmail:limit:"+s.name+":"+hex.EncodeToString(h[:16]), s.limit)
+	if err != nil {
+		s.log.Warn("shared rate limit unavailable; this instance's own applies", "limit", s.name, "err", err.Error())
+		return s.local.allow(key)
+	}
+	return res.Allowed > 0
 }

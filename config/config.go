@@ -74,6 +74,16 @@ type Domain struct {
 type Session struct {
 	IdleTimeout Duration `toml:"idle_timeout"` // log out after this long without a request
 	Lifetime    Duration `toml:"lifetime"`     // log out this long after login, whatever the activity
+	// RedisURL keeps sessions in Redis, shared by every instance and kept
+	// across restarts: redis://host:port/db or rediss:// (TLS). Empty keeps
+	// them in this process's memory. It must not hold a password.
+	RedisURL string `toml:"redis_url"`
+	// RedisPasswordFile names a file holding Redis's password.
+	RedisPasswordFile string `toml:"redis_password_file"`
+	// RedisPassword is read from RedisPasswordFile; never printed.
+	RedisPassword Secret `toml:"-"`
+	// RedisTimeout bounds every Redis command, dial included.
+	RedisTimeout Duration `toml:"redis_timeout"`
 }
 
 // Argon2 holds the Argon2id parameters used to derive keys from passwords.
@@ -226,8 +236,9 @@ func Default() Config {
 		IMAP:   Server{Security: SecurityTLS},
 		SMTP:   SMTP{Server: Server{Security: SecurityTLS}, UseIMAPCredentials: true},
 		Session: Session{
-			IdleTimeout: Duration{30 * time.Minute},
-			Lifetime:    Duration{12 * time.Hour},
+			IdleTimeout:  Duration{30 * time.Minute},
+			Lifetime:     Duration{12 * time.Hour},
+			RedisTimeout: Duration{2 * time.Second},
 		},
 		// RFC 9106 section 4, second recommended option (t=3, 64 MiB).
 		Argon2: Argon2{Time: 3, MemoryKiB: 64 * 1024, Threads: 4, MaxConcurrent: 4},

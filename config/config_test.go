@@ -54,7 +54,7 @@ func TestDefault(t *testing.T) {
 		Demo:      true,
 		IMAP:      Server{Security: SecurityTLS},
 		SMTP:      SMTP{Server: Server{Security: SecurityTLS}, UseIMAPCredentials: true},
-		Session:   Session{IdleTimeout: minutes(30), Lifetime: hours(12)},
+		Session:   Session{IdleTimeout: minutes(30), Lifetime: hours(12), RedisTimeout: Duration{2 * time.Second}},
 		Argon2:    Argon2{Time: 3, MemoryKiB: 65536, Threads: 4, MaxConcurrent: 4},
 		Log:       Log{Level: "info", Format: "text"},
 		Limits: Limits{LoginPerIP: 10, LoginPerUser: 5, LoginBurst: 5, SendPerHour: 60,
@@ -170,7 +170,7 @@ smtp = { host = "smtp.example.com", security = "starttls" }
 				c.IMAP = Server{Host: "127.0.0.1", Port: 1143, Security: SecurityPlain}
 				c.SMTP = SMTP{Server: Server{Host: "smtp2.example.org", Port: 587, Security: SecurityStartTLS,
 					TLSServerName: "mx.example.org"}, UseIMAPCredentials: true}
-				c.Session = Session{IdleTimeout: hours(1), Lifetime: hours(24)}
+				c.Session = Session{IdleTimeout: hours(1), Lifetime: hours(24), RedisTimeout: Duration{2 * time.Second}}
 				c.Argon2 = Argon2{Time: 4, MemoryKiB: 131072, Threads: 2, MaxConcurrent: 8}
 				c.Log = Log{Level: "warn", Format: "json"}
 				c.Limits = Limits{LoginPerIP: 30, LoginPerUser: 6, LoginBurst: 7, SendPerHour: 100,

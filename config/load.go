@@ -63,6 +63,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	problems = append(problems, envProblems...)
 	c.complete()
 	problems = append(problems, loadOAuthSecrets(&c, getenv)...)
+	problems = append(problems, loadRedisPassword(&c)...)
 	c.Demo = !c.hasIMAPHost()
 
 	var invalid ValidationError
@@ -190,6 +191,9 @@ func envVars(c *Config) []envVar {
 
 		{"WEBMAIL_SESSION_IDLE_TIMEOUT", "session.idle_timeout", setDuration(&c.Session.IdleTimeout)},
 		{"WEBMAIL_SESSION_LIFETIME", "session.lifetime", setDuration(&c.Session.Lifetime)},
+		{"WEBMAIL_SESSION_REDIS_URL", "session.redis_url", setString(&c.Session.RedisURL)},
+		{"WEBMAIL_SESSION_REDIS_PASSWORD_FILE", "session.redis_password_file", setString(&c.Session.RedisPasswordFile)},
+		{"WEBMAIL_SESSION_REDIS_TIMEOUT", "session.redis_timeout", setDuration(&c.Session.RedisTimeout)},
 
 		{"WEBMAIL_ARGON2_TIME", "argon2.time", setUint(&c.Argon2.Time)},
 		{"WEBMAIL_ARGON2_MEMORY_KIB", "argon2.memory_kib", setUint(&c.Argon2.MemoryKiB)},

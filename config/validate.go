@@ -98,6 +98,12 @@ func (c Config) Validate() error {
 	v.oauth(c.OAuth)
 
 	v.positive("session.idle_timeout", c.Session.IdleTimeout)
+	v.positive("session.redis_timeout", c.Session.RedisTimeout)
+	if u := c.Session.RedisURL; u != "" {
+		if problem := redisURLProblem(u); problem != "" {
+			v.add("session.redis_url", "%s", problem)
+		}
+	}
 	v.positive("session.lifetime", c.Session.Lifetime)
 	if c.Session.IdleTimeout.Duration > 0 && c.Session.Lifetime.Duration > 0 && c.Session.Lifetime.Duration < c.Session.IdleTimeout.Duration {
 		v.add("session.lifetime", "must be at least session.idle_timeout (%s), got %s", c.Session.IdleTimeout, c.Session.Lifetime)

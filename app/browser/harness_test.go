@@ -111,7 +111,10 @@ func newWebmail(t *testing.T, opt demo.Options, configure ...func(*config.Config
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(cfg, app.Options{Logger: log})
+	a, err := app.New(cfg, app.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
 	runCtx, stop := context.WithCancel(context.Background())

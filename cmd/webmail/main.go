@@ -98,7 +98,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return fmt.Errorf("metrics: %w", err)
 		}
 	}
-	webmail := app.New(cfg, app.Options{Logger: log})
+	webmail, err := app.New(cfg, app.Options{Logger: log})
+	if err != nil {
+		ln.Close()
+		if metricsLn != nil {
+			metricsLn.Close()
+		}
+		return err
+	}
 	hs := &http.Server{
 		Handler:           webmail.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
