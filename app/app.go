@@ -116,7 +116,11 @@ func New(cfg config.Config, opt Options) (*App, error) {
 	}
 	a.sealer.ObserveWait(func(d time.Duration) { m.argon2Wait.Observe(d.Seconds()) })
 	m.watch(a.pool, a.live, a.sealer, a.draining.Load)
-	a.ready = newReadiness(a.imapChecks(d)...)
+	checks := a.imapChecks(d)
+	if rdb != nil {
+		checks = append(checks, readyCheck{name: "redis", check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
+	}
+	a.ready = newReadiness(checks...)
 	a.uc = usecase.New(a.pool, usecase.Options{Dialer: d, Now: opt.Now, Logger: opt.Logger})
 	for _, p := range cfg.OAuth {
 		a.providers[p.Name] = oauth.New(p, opt.OAuthClient, opt.Now)

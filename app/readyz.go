@@ -20,8 +20,8 @@ const (
 	readyTimeout = 2 * time.Second // bound of one check
 )
 
-// readyCheck is one thing readiness waits for. The IMAP servers are checked
-// now; a shared session store would add its own.
+// readyCheck is one thing readiness waits for: each configured IMAP
+// server, and Redis when sessions live there.
 type readyCheck struct {
 	name  string // shown in the answer: no host, no address
 	check func(ctx context.Context) error

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"webmail/app/internal/redis"
 	"webmail/config"
 )
 
@@ -125,4 +126,25 @@ func greetingServer(t *testing.T, greeting string, accepted *atomic.Int32) strin
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// TestReadyzRedis: with sessions in Redis, not ready while Redis does not
+// answer, ready again when it does.
+func TestReadyzRedis(t *testing.T) {
+	t.Parallel()
+	rs := redis.Start(t, redis.Options{})
+	e, _ := twoInstances(t, rs)
+	e.app.ready.ttl = 0 // every request checks afresh
+	c := e.client()
+	if status, body := c.get(t, "/readyz"); status != http.StatusOK {
+		t.Fatalf("readyz with Redis up: %d %q", status, body)
+	}
+	rs.Stop()
+	if status, body := c.get(t, "/readyz"); status != http.StatusServiceUnavailable || body != "not ready: redis\n" {
+		t.Errorf("readyz with Redis down: %d %q, want 503", status, body)
+	}
+	rs.Restart(t)
+	if status, body := c.get(t, "/readyz"); status != http.StatusOK {
+		t.Errorf("readyz with Redis back: %d %q", status, body)
+	}
 }
