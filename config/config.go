@@ -214,6 +214,10 @@ type Config struct {
 	// ShutdownTimeout is how long a shutdown waits for requests in
 	// flight; 0 means imap_timeout + 10s (see ShutdownWait).
 	ShutdownTimeout Duration `toml:"shutdown_timeout"`
+	// DrainDelay is how long a shutdown keeps serving, with /readyz
+	// answering 503, before it stops taking requests: long enough for a
+	// load balancer's readiness check to see it (0: stop at once).
+	DrainDelay Duration `toml:"drain_delay"`
 }
 
 // ShutdownWait is how long a shutdown waits for requests in flight: the

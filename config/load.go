@@ -177,6 +177,7 @@ func envVars(c *Config) []envVar {
 		{"WEBMAIL_CONN_IDLE", "conn_idle", setDuration(&c.ConnIdle)},
 		{"WEBMAIL_IMAP_CONNECTIONS", "imap_connections", setInt(&c.IMAPConnections)},
 		{"WEBMAIL_SHUTDOWN_TIMEOUT", "shutdown_timeout", setDuration(&c.ShutdownTimeout)},
+		{"WEBMAIL_DRAIN_DELAY", "drain_delay", setDuration(&c.DrainDelay)},
 
 		{"WEBMAIL_IMAP_HOST", "imap.host", setString(&c.IMAP.Host)},
 		{"WEBMAIL_IMAP_PORT", "imap.port", setInt(&c.IMAP.Port)},

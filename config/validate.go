@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FieldError is one configuration problem. Key is the TOML key
@@ -48,6 +49,9 @@ func (c Config) Validate() error {
 	v.positive("conn_idle", c.ConnIdle)
 	if c.IMAPConnections < 2 || c.IMAPConnections > 100 {
 		v.add("imap_connections", "must be between 2 and 100 (one for pages, one for a download or live updates)")
+	}
+	if c.DrainDelay.Duration < 0 || c.DrainDelay.Duration > 5*time.Minute {
+		v.add("drain_delay", "must be between 0 and 5m, got %s", c.DrainDelay)
 	}
 	if c.ShutdownTimeout.Duration != 0 && c.ShutdownTimeout.Duration < c.IMAPTimeout.Duration {
 		v.add("shutdown_timeout", "must be at least imap_timeout, so requests in flight can finish")

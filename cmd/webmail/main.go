@@ -143,6 +143,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		// in flight may be waiting on a slow mail server: give them at
 		// least imap_timeout.
 		webmail.Drain()
+		if d := cfg.DrainDelay.Duration; d > 0 {
+			log.Info("draining: /readyz answers 503, still serving", "drain_delay", d.String())
+			<-time.After(d) // serving on meanwhile
+		}
 		shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownWait())
 		err = hs.Shutdown(shutCtx)
 		cancel()

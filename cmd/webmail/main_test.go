@@ -232,3 +232,45 @@ func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
 		t.Errorf("run: %v", err)
 	}
 }
+
+// TestDrainDelay: asked to stop, the webmail first says it is not ready
+// while it still serves, for drain_delay, so that a load balancer stops
+// sending before the listener closes; then it stops.
+func TestDrainDelay(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-listen", addr}, env("WEBMAIL_DRAIN_DELAY", "3s"), out) }()
+	status := func(path string) int {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	eventually(t, 20*time.Second, "the demo to be ready", func() bool { return status("/readyz") == http.StatusOK })
+	cancel()
+	eventually(t, 2*time.Second, "/readyz to answer 503", func() bool { return status("/readyz") == http.StatusServiceUnavailable })
+	if got := status("/login"); got != http.StatusOK {
+		t.Errorf("while draining, GET /login: %d, want 200 (still serving)", got)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not stop after the drain delay")
+	}
+	if got := status("/login"); got != 0 {
+		t.Errorf("after stopping, GET /login: %d, want no answer", got)
+	}
+}
