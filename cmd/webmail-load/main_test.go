@@ -74,7 +74,9 @@ func TestLoad(t *testing.T) {
 	t.Parallel()
 	base, acct := startWebmail(t)
 	var out bytes.Buffer
-	args := []string{"-url", base, "-login", acct.Login, "-sessions", "3", "-duration", "2s", "-stream-hold", "300ms"}
+	// Bounded by the count, not the time, so a slow machine still completes
+	// requests: the run stops after 12, or after a minute.
+	args := []string{"-url", base, "-login", acct.Login, "-sessions", "3", "-duration", "60s", "-max-requests", "12", "-stream-hold", "300ms"}
 	err := run(context.Background(), args, env("WEBMAIL_LOAD_PASSWORD", acct.Password), &out)
 	t.Logf("output:\n%s", out.String())
 	if err != nil {
