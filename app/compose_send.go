@@ -134,7 +134,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		return render(w, r, http.StatusOK, views.ComposeSent(views.ComposeSentParams{Base: a.base(r, "Sent"), To: to, NotFiled: notFiled}))
 	}
 	a.sessions.Put(r.Context(), sessFlash, strings.TrimSpace("Message sent to "+to+". "+notFiled))
-	http.Redirect(w, r, "/m/INBOX", http.StatusSeeOther)
+	seeOther(w, r, "/m/INBOX")
 	return nil
 }
 

@@ -101,5 +101,5 @@ func (a *App) textOf(r *http.Request, conn *mail.Conn, ref webmail.MessageRef) (
 	}
 	text, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *layout.Text, bodyLimit)
 	flowed, delSp := layout.Text.Flowed()
-	return composeLinks(message.TextToHTML(text, flowed, delSp), ""), nil
+	return composeLinks(message.TextToHTML(text, flowed, delSp), views.Root(r.Context())), nil
 }

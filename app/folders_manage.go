@@ -68,7 +68,7 @@ func parseFolderForm(w http.ResponseWriter, r *http.Request) error {
 // folderDone goes back to the folder management page, which shows notice.
 func (a *App) folderDone(w http.ResponseWriter, r *http.Request, notice string) error {
 	a.sessions.Put(r.Context(), sessNotice, notice)
-	http.Redirect(w, r, manageURL, http.StatusSeeOther)
+	seeOther(w, r, manageURL)
 	return nil
 }
 

@@ -15,7 +15,7 @@ import (
 func (a *App) showLogin(w http.ResponseWriter, r *http.Request) error {
 	if acct, err := a.session(r); err == nil && a.prove(r, &acct) == nil {
 		acct.cred.Wipe()
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		seeOther(w, r, "/")
 		return nil
 	}
 	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.URL.Query().Get("next")), Providers: a.providerButtons()}
@@ -129,7 +129,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	if next == "" {
 		next = "/"
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	seeOther(w, r, next)
 	return nil
 }
 
@@ -140,7 +140,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.log.Info("logout", "login", acct.Login)
 	a.endSession(w, r, "logout")
-	http.Redirect(w, r, "/login?logged_out=1", http.StatusSeeOther)
+	seeOther(w, r, "/login?logged_out=1")
 	return nil
 }
 

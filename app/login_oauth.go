@@ -33,10 +33,10 @@ func newFlowManager(cfg config.Config, store scs.Store) *scs.SessionManager {
 	s.Cookie.Name = "wm_oauth"
 	s.Cookie.HttpOnly = true
 	s.Cookie.SameSite = http.SameSiteLaxMode
-	s.Cookie.Path = "/login/oauth/"
+	s.Cookie.Path = cfg.BasePath() + "/login/oauth/"
 	s.Cookie.Persist = false
 	if cfg.SecureCookies() {
-		s.Cookie.Name = "__Secure-wm_oauth" // __Host- would need Path=/
+		s.Cookie.Name = "__Secure-wm_oauth" // __Host- would need Path=/; the flow only lives under /login/oauth/
 		s.Cookie.Secure = true
 	}
 	return s

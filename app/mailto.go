@@ -12,8 +12,9 @@ var mailtoHref = regexp.MustCompile(`href="(mailto:[^"]*)"`)
 
 // composeLinks points mailto: links at this webmail's compose page, so
 // they open a pre-filled message here instead of another mail program.
-// base is "" for links in the page, or the absolute origin for links in
-// the sandboxed frame (which opens them in a new tab).
+// base is the sub-path the webmail is served under (views.Root) for
+// links in the page, or public_url for links in the sandboxed frame (which
+// opens them in a new tab).
 func composeLinks(s, base string) string {
 	return mailtoHref.ReplaceAllStringFunc(s, func(m string) string {
 		raw := html.UnescapeString(mailtoHref.FindStringSubmatch(m)[1])

@@ -104,7 +104,7 @@ func (a *App) messageBodies(ctx context.Context, om *openedMessage, mp *views.Me
 		if err != nil {
 			a.log.Debug("text body decode", "err", err.Error())
 		}
-		mp.TextHTML = composeLinks(message.TextToHTML(text, strings.EqualFold(textPart.Params["format"], "flowed"), strings.EqualFold(textPart.Params["delsp"], "yes")), "")
+		mp.TextHTML = composeLinks(message.TextToHTML(text, strings.EqualFold(textPart.Params["format"], "flowed"), strings.EqualFold(textPart.Params["delsp"], "yes")), views.Root(ctx))
 	} else if htmlPart != nil {
 		html, _, err := message.DecodeText(strings.NewReader(string(bodies[0])), *htmlPart, bodyLimit)
 		if err != nil {

@@ -46,7 +46,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 		return a.confirmDelete(w, r, views.FolderURL(mailbox, 1)+"/delete", len(uids), back)
 	}
 	a.setNotice(r, out)
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	seeOther(w, r, back)
 	return nil
 }
 
@@ -76,7 +76,7 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request, verb usecase.
 	if !next.IsZero() {
 		target = views.MessageURL(next) + place.Suffix()
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	seeOther(w, r, target)
 	return nil
 }
 

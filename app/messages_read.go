@@ -26,6 +26,6 @@ func (a *App) unreadMessage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.uc.Act(r.Context(), accountFrom(r).mail(), usecase.Action{Verb: usecase.MarkUnread, Messages: ref.Selection()}); err != nil {
 		return err
 	}
-	http.Redirect(w, r, placeFrom(r, ref.Mailbox).URL(), http.StatusSeeOther)
+	seeOther(w, r, placeFrom(r, ref.Mailbox).URL())
 	return nil
 }

@@ -20,6 +20,6 @@ func (a *App) undo(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.sessions.Put(r.Context(), sessNotice, notice)
-	http.Redirect(w, r, placeFrom(r, u.Back).URL(), http.StatusSeeOther)
+	seeOther(w, r, placeFrom(r, u.Back).URL())
 	return nil
 }

@@ -219,11 +219,18 @@ func (a *App) toLogin(w http.ResponseWriter, r *http.Request) {
 // full-page redirect rather than a fragment swap.
 func (a *App) redirect(w http.ResponseWriter, r *http.Request, target string) {
 	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", target)
+		w.Header().Set("HX-Redirect", views.Path(r.Context(), target))
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	seeOther(w, r, target)
+}
+
+// seeOther answers 303 See Other to target, a path from the webmail's
+// root ("/m/INBOX"): every redirect goes through it or redirect, which put
+// the sub-path the webmail is served under in front (views.Path).
+func seeOther(w http.ResponseWriter, r *http.Request, target string) {
+	http.Redirect(w, r, views.Path(r.Context(), target), http.StatusSeeOther)
 }
 
 // safeNext accepts only a local path for the page after login: no scheme,

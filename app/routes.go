@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"webmail/assets"
+	"webmail/views"
 )
 
 // Handler returns the whole HTTP handler: the route table wrapped in the
@@ -31,7 +32,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /logout", a.handle(a.logout))
 
 	// Folders and lists.
-	mux.Handle("GET /{$}", http.RedirectHandler("/m/INBOX", http.StatusSeeOther))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { seeOther(w, r, "/m/INBOX") })
 	mux.Handle("GET /folders", a.handle(a.showFolders))
 	mux.Handle("GET /m/{mailbox}", a.handle(a.showFolder))
 
@@ -91,10 +92,34 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /settings/sending/name", a.handle(a.saveDisplayName))
 
 	a.routes = mux
-	return a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return mount(a.cfg.BasePath(), a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer noteRoute(r) // the mux has set r.Pattern by then
 		mux.ServeHTTP(w, r)
-	}))
+	})))
+}
+
+// mount serves h under base, the sub-path of public_url ("/mail"; "" at
+// the root, where h is served as it is). h sees paths from the webmail's
+// root, as the route table, the middleware, the logs and the metrics'
+// route labels all expect: base is taken off the request and put in its
+// context, from where views.Path adds it back to every URL written for the
+// browser. A request outside base is not ours: 404. base itself, without
+// its slash, moves to base + "/".
+func mount(base string, h http.Handler) http.Handler {
+	if base == "" {
+		return h
+	}
+	strip := http.StripPrefix(base, h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == base && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			http.Redirect(w, r, base+"/", http.StatusMovedPermanently)
+		case !strings.HasPrefix(r.URL.Path, base+"/"):
+			http.NotFound(w, r)
+		default:
+			strip.ServeHTTP(w, r.WithContext(views.WithRoot(r.Context(), base)))
+		}
+	})
 }
 
 // middleware wraps h in the middleware, in the order DESIGN.md section 3

@@ -39,6 +39,14 @@ func newSessionManager(cfg config.Config, store scs.Store) *scs.SessionManager {
 	s.Cookie.Name = "wm_session"
 	s.Cookie.HttpOnly = true
 	s.Cookie.SameSite = http.SameSiteStrictMode
+	// Path=/ even when public_url has a path ("/mail"): __Host- cookies
+	// must have it, and __Host- is worth more than a narrower path. It
+	// stops a sibling subdomain from planting or overwriting our cookies
+	// (session fixation), whereas a path is no boundary within an origin:
+	// a page of another application on it can read ours anyway. The names
+	// are ours (wm_), so two applications do not clash; two webmails on
+	// one origin would, and should use a host each. The sealed credential
+	// and the display name cookies follow the session's.
 	s.Cookie.Path = "/"
 	s.Cookie.Persist = false
 	if cfg.SecureCookies() {

@@ -185,10 +185,11 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // the zero value is not valid.
 type Config struct {
 	Listen string `toml:"listen"` // address of the HTTP server, host:port
-	// PublicURL is the URL people use to reach the webmail (scheme, host and
-	// optional port, no path). Default: "http://" + Listen, with an empty or
-	// unspecified listen host written as localhost. https turns on Secure
-	// and __Host- cookies and HSTS.
+	// PublicURL is the URL people use to reach the webmail: scheme, host,
+	// optional port and optional path ("https://example.org/mail"), the
+	// path being where it is served (BasePath). Default: "http://" +
+	// Listen, with an empty or unspecified listen host written as
+	// localhost. https turns on Secure and __Host- cookies and HSTS.
 	PublicURL string `toml:"public_url"`
 	// Demo is true when no mail server is configured at all: no IMAP host
 	// in the file or the environment. main then runs the embedded demo.
@@ -269,8 +270,8 @@ func (c *Config) complete() {
 	if c.PublicURL == "" {
 		c.PublicURL = defaultPublicURL(c.Listen)
 	}
-	if u, err := url.Parse(c.PublicURL); err == nil && u.Host != "" && u.Path == "/" && u.RawQuery == "" && u.Fragment == "" {
-		c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Host != "" && strings.HasSuffix(u.Path, "/") && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	}
 	c.Log.Level = lower(c.Log.Level)
 	c.Log.Format = lower(c.Log.Format)
@@ -352,6 +353,18 @@ func (c Config) ServersFor(login string) (imap Server, smtp SMTP) {
 		}
 	}
 	return c.IMAP, c.SMTP
+}
+
+// BasePath is the path of PublicURL without its trailing slash: "" when
+// the webmail is served at the root of its host, "/mail" for
+// "https://example.org/mail". Every route is under it, and every URL the
+// webmail writes starts with it.
+func (c Config) BasePath() string {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(u.Path, "/")
 }
 
 // SecureCookies reports whether PublicURL is https: cookies are then Secure

@@ -232,7 +232,7 @@ func TestLoadAllProblems(t *testing.T) {
 	t.Parallel()
 	path := writeFile(t, `
 listen = "localhost"
-public_url = "https://mail.example.org/webmail"
+public_url = "https://mail.example.org/web mail"
 imap_timeout = "0s"
 conn_idle = "-1m"
 imap_connections = 1
@@ -287,7 +287,7 @@ max_attachment_mb = 0
 		{"WEBMAIL_ARGON2_THREADS", `must be an integer between 0 and 255, got "300"`},
 		{"WEBMAIL_LIMITS_TRUST_PROXY_HEADERS", `must be true or false, got "maybe"`},
 		{"listen", `must be host:port (the host may be empty), got "localhost"`},
-		{"public_url", `must not have a path (serving under a sub-path is not supported yet), got "https://mail.example.org/webmail"`},
+		{"public_url", `must have no path or a plain one such as /mail (segments of letters, digits, '.', '_', '~', '-'; no '.' or '..'), got "https://mail.example.org/web mail"`},
 		{"imap_timeout", "must be greater than 0, got 0s"},
 		{"conn_idle", "must be greater than 0, got -1m0s"},
 		{"imap_connections", "must be between 2 and 100 (one for pages, one for a download or live updates)"},
@@ -589,7 +589,13 @@ func TestPublicURL(t *testing.T) {
 		{"https://", true, `must be an absolute http:// or https:// URL, got "https://"`},
 		{"https://mail.example.org/?x=1", true, `must not have user info, a query or a fragment, got "https://mail.example.org/?x=1"`},
 		{"https://u:p@mail.example.org", true, `must not have user info, a query or a fragment, got "https://u:p@mail.example.org"`},
-		{"https://mail.example.org/mail/", true, `must not have a path (serving under a sub-path is not supported yet), got "https://mail.example.org/mail/"`},
+		{"https://mail.example.org/mail/", true, ""},
+		{"http://127.0.0.1:8080/a/b.c", false, ""},
+		{"https://mail.example.org/mail?x", true, `must not have user info, a query or a fragment, got "https://mail.example.org/mail?x"`},
+		{"https://mail.example.org/mail#top", true, `must not have user info, a query or a fragment, got "https://mail.example.org/mail#top"`},
+		{"https://mail.example.org/a//b", true, `must have no path or a plain one such as /mail (segments of letters, digits, '.', '_', '~', '-'; no '.' or '..'), got "https://mail.example.org/a//b"`},
+		{"https://mail.example.org/a/../b", true, `must have no path or a plain one such as /mail (segments of letters, digits, '.', '_', '~', '-'; no '.' or '..'), got "https://mail.example.org/a/../b"`},
+		{"https://mail.example.org/m%C3%A9l", true, `must have no path or a plain one such as /mail (segments of letters, digits, '.', '_', '~', '-'; no '.' or '..'), got "https://mail.example.org/m%C3%A9l"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
@@ -608,7 +614,29 @@ func TestPublicURL(t *testing.T) {
 			if err == nil && c.SecureCookies() != tt.secure {
 				t.Errorf("SecureCookies() = %v, want %v", c.SecureCookies(), tt.secure)
 			}
+			if err == nil && strings.HasSuffix(c.PublicURL, "/") {
+				t.Errorf("PublicURL = %q, want it without its trailing slash", c.PublicURL)
+			}
 		})
+	}
+}
+
+func TestBasePath(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]string{
+		"http://127.0.0.1:8080":          "",
+		"https://mail.example.org/":      "",
+		"https://example.org/mail":       "/mail",
+		"https://example.org/mail/":      "/mail",
+		"https://example.org/a/webmail/": "/a/webmail",
+	} {
+		c, err := Load("", env(map[string]string{"WEBMAIL_PUBLIC_URL": url}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.BasePath(); got != want {
+			t.Errorf("BasePath() of %q = %q, want %q", url, got, want)
+		}
 	}
 }
 

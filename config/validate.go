@@ -208,9 +208,33 @@ func (v *validator) publicURL(s string) {
 		v.add("public_url", "must be an absolute http:// or https:// URL, got %q", s)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		v.add("public_url", "must not have user info, a query or a fragment, got %q", s)
-	case u.Path != "" && u.Path != "/":
-		v.add("public_url", "must not have a path (serving under a sub-path is not supported yet), got %q", s)
+	case u.RawPath != "" || !plainPath(strings.TrimRight(u.Path, "/")):
+		v.add("public_url", "must have no path or a plain one such as /mail (segments of letters, digits, '.', '_', '~', '-'; no '.' or '..'), got %q", s)
 	}
+}
+
+// plainPath reports whether p, public_url's path without its trailing
+// slash, is "" or plain segments that need no escaping and no cleaning, so
+// that request paths and the URLs the webmail writes carry it byte for
+// byte.
+func plainPath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if p[0] != '/' {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		for _, r := range seg {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._~-", r)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // server checks a server whose host is set; prefix is its table name.

@@ -125,6 +125,90 @@ func TestNginx(t *testing.T) {
 	}
 }
 
+// TestNginxSubPath runs the webmail under /mail behind deploy/nginx.conf
+// with its locations moved there, as docs/deploy.md ("Serving under a
+// sub-path") says: proxy_pass without a URI part passes /mail on, and the
+// webmail's redirects, pages and event stream work through it.
+func TestNginxSubPath(t *testing.T) {
+	t.Parallel()
+	bin := nginxBinary(t)
+	dir := t.TempDir()
+	ports := freePorts(t, 2)
+	httpsAddr := "127.0.0.1:" + strconv.Itoa(ports[0])
+	pool := selfSigned(t, dir)
+
+	backend, acct := startWebmail(t, "https://"+httpsAddr+"/mail")
+	conf := siteConfig(t, dir, backend, ports)
+	for _, r := range [][2]string{
+		{"location / {", "location /mail/ {"},
+		{"location ~ ^/m/.+/events$ {", "location ~ ^/mail/m/.+/events$ {"},
+	} {
+		if strings.Count(conf, r[0]) != 1 {
+			t.Fatalf("deploy/nginx.conf: %q not there once", r[0])
+		}
+		conf = strings.Replace(conf, r[0], r[1], 1)
+	}
+	startNginx(t, bin, dir, conf, httpsAddr)
+
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{
+		Jar:       jar,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	base := "https://" + httpsAddr
+
+	resp := get(t, hc, base+"/mail/", nil)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/mail/login" {
+		t.Fatalf("GET /mail/ through nginx: %d to %q, want 303 to /mail/login", resp.StatusCode, loc)
+	}
+	form := url.Values{"login": {acct.Login}, "password": {acct.Password}}
+	req, _ := http.NewRequest("POST", base+"/mail/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/mail/" {
+		t.Fatalf("POST /mail/login through nginx: %d to %q, want 303 to /mail/", resp.StatusCode, loc)
+	}
+
+	resp = get(t, hc, base+"/mail/m/INBOX", map[string]string{"Sec-Fetch-Site": "same-origin"})
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || doc.Find("[data-testid=row]").Length() == 0 {
+		t.Fatalf("GET /mail/m/INBOX through nginx: %d, %d rows", resp.StatusCode, doc.Find("[data-testid=row]").Length())
+	}
+	live := doc.Find("[data-testid=live]").AttrOr("hx-sse:connect", "")
+	if !strings.HasPrefix(live, "/mail/m/INBOX/events?") {
+		t.Fatalf("event stream at %q", live)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ = http.NewRequestWithContext(ctx, "GET", base+live, nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("GET %s through nginx: %d %s", live, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
+		t.Fatalf("no event through nginx before the stream ended or 15s passed: %v", err)
+	}
+}
+
 func get(t *testing.T, hc *http.Client, u string, header map[string]string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest("GET", u, nil)
