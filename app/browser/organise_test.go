@@ -488,6 +488,10 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if _, a := w.mailbox(t, "Archive"); !slices.Contains(subjects(a), rows[1].Subject) {
 		t.Errorf("after e %q is not in Archive", rows[1].Subject)
 	}
+	// As a person would, once htmx has taken over the new message's
+	// buttons (a key pressed within the same few milliseconds posts the
+	// plain form, which works but reloads the page).
+	tb.waitFor(t, "htmx to process the next message's actions", `document.querySelector("#message [data-testid=message-actions][data-htmx-powered]")`)
 	tb.press(t, '#')
 	tb.waitFor(t, "# to delete and open the next message", openMessage(rows[3].UID))
 	if _, tr := w.mailbox(t, "Trash"); !slices.Contains(subjects(tr), rows[2].Subject) {
