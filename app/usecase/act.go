@@ -77,11 +77,17 @@ func (s *Service) ActOnMessage(ctx context.Context, acct mail.Account, act Actio
 	var out Outcome
 	next := ref
 	err := s.pool.Do(ctx, acct, ref.Mailbox, func(c *mail.Conn) error {
+		if !act.Verb.Moves() { // the message stays: no next one to find
+			var err error
+			out, err = s.act(ctx, c, act)
+			return err
+		}
+		// Found before the message leaves the list it is found in.
 		older, newer, err := s.neighbors(ctx, c, q, ref)
 		if err != nil {
 			return err
 		}
-		if out, err = s.act(ctx, c, act); err != nil || out.NeedsConfirm || !act.Verb.Moves() {
+		if out, err = s.act(ctx, c, act); err != nil || out.NeedsConfirm {
 			return err
 		}
 		switch {

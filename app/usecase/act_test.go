@@ -197,13 +197,19 @@ func TestActOnMessageOpensNext(t *testing.T) {
 			}
 			return next
 		}
-		if next := act(usecase.Flag, refs[1], plain); next != refs[1] {
+		bySubject := plain
+		bySubject.Sort = "subject"
+		searches := m.commands.count("search", "sort", "fetch")
+		if next := act(usecase.Flag, refs[1], bySubject); next != refs[1] {
 			t.Errorf("after flagging, next is %v, want the same message", next)
+		}
+		// The message stays, so there is no next one to look for: no
+		// list of the sorted folder is fetched.
+		if n := m.commands.count("search", "sort", "fetch") - searches; n > 1 {
+			t.Errorf("flagging the open message sent %d SEARCH/SORT/FETCH commands, want at most 1 (the flag's own)", n)
 		}
 		// By subject A–Z the middle one ("c-middle") is last: its next
 		// "older" is none, so the next newer one opens.
-		bySubject := plain
-		bySubject.Sort = "subject"
 		if next := act(usecase.Archive, refs[1], bySubject); next != refs[0] {
 			t.Errorf("archiving the last by subject opens %v, want %v (b-oldest)", next, refs[0])
 		}

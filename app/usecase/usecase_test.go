@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,30 @@ type mailbox struct {
 	smtpAuth mail.Auth
 	// clock is the service's time; tests move it.
 	clock *clock
+	// commands counts the IMAP commands sent, by name.
+	commands *commandCount
+}
+
+type commandCount struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *commandCount) add(name string, _ time.Duration, _ error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[name]++
+}
+
+// count is how many of these commands were sent so far.
+func (c *commandCount) count(names ...string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total := 0
+	for _, n := range names {
+		total += c.n[n]
+	}
+	return total
 }
 
 type clock struct{ t time.Time }
@@ -48,14 +73,15 @@ func server(t *testing.T, addr string) config.Server {
 func newMailbox(t *testing.T, name, imapAddr, login, password string) *mailbox {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := mail.Dialer{Timeout: 10 * time.Second}
+	commands := &commandCount{n: map[string]int{}}
+	d := mail.Dialer{Timeout: 10 * time.Second, Observer: &mail.Observer{Command: commands.add}}
 	pool := mail.NewPool(d, mail.PoolOptions{Budget: 4, Idle: time.Minute, Wait: 10 * time.Second})
 	done := make(chan struct{})
 	go func() { pool.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	c := &clock{t: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)}
 	return &mailbox{
-		name: name, pool: pool, clock: c,
+		name: name, pool: pool, clock: c, commands: commands,
 		svc:  usecase.New(pool, usecase.Options{Dialer: d, Now: c.now}),
 		acct: mail.Account{ID: login, Server: server(t, imapAddr), Auth: mail.Auth{Login: login, Password: password}},
 	}
