@@ -44,11 +44,11 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }
 
+// findFolder is the folder with this name, or one made up for a folder the
+// tree lacks (the Inbox named as such).
 func findFolder(folders []webmail.Folder, name string) webmail.Folder {
-	for _, f := range folders {
-		if f.Name == name {
-			return f
-		}
+	if f, ok := webmail.FindFolder(folders, name); ok {
+		return f
 	}
 	if name == "INBOX" {
 		return webmail.Folder{Name: name, Label: "Inbox", Role: webmail.RoleInbox}

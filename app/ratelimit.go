@@ -128,9 +128,8 @@ type sharedLimiter struct {
 
 func (s *sharedLimiter) allow(key string) bool {
 	h := sha256.Sum256([]byte(key))
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	res, err := s.rl.Allow(ctx, "webmail:limit:"+s.name+":"+hex.EncodeToString(h[:16]), s.limit)
+	// The client bounds the command by session.redis_timeout.
+	res, err := s.rl.Allow(context.Background(), "webmail:limit:"+s.name+":"+hex.EncodeToString(h[:16]), s.limit)
 	if err != nil {
 		s.log.Warn("shared rate limit unavailable; this instance's own applies", "limit", s.name, "err", err.Error())
 		return s.local.allow(key)
