@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +24,14 @@ import (
 // startWebmail serves the webmail in front of the in-process demo on a
 // loopback port and returns its URL and the demo account.
 func startWebmail(t *testing.T) (string, demo.Account) {
+	t.Helper()
+	base, acct, _ := startWebmailHandler(t)
+	return base, acct
+}
+
+// startWebmailHandler is startWebmail that also returns the handler, to
+// serve on more listeners.
+func startWebmailHandler(t *testing.T) (string, demo.Account, http.Handler) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -47,7 +57,7 @@ func startWebmail(t *testing.T) (string, demo.Account) {
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(a.EndStreams) // or srv.Close would wait for them
-	return srv.URL, d.Accounts()[0]
+	return srv.URL, d.Accounts()[0], a.Handler()
 }
 
 func server(t *testing.T, addr string) config.Server {
@@ -97,6 +107,51 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestLoadInstances drives two listeners of one webmail as two instances
+// behind a balancer: each session's requests alternate between them (a
+// session's cookies go to both, as to one host), and the report shows
+// each instance's memory, goroutines and files from its /metrics.
+func TestLoadInstances(t *testing.T) {
+	t.Parallel()
+	_, acct, handler := startWebmailHandler(t)
+	var hits [2]atomic.Int64
+	var bases, metrics []string
+	for i := range hits {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/metrics" {
+				hits[i].Add(1)
+			}
+			handler.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		bases = append(bases, srv.URL)
+		metrics = append(metrics, srv.URL+"/metrics")
+	}
+	var out bytes.Buffer
+	args := []string{"-url", strings.Join(bases, ","), "-metrics", strings.Join(metrics, ","), "-settle", "0",
+		"-login", acct.Login, "-sessions", "2", "-duration", "60s", "-max-requests", "10", "-stream-hold", "300ms"}
+	err := run(context.Background(), args, env("WEBMAIL_LOAD_PASSWORD", acct.Password), &out)
+	t.Logf("output:\n%s", out.String())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for i := range hits {
+		if hits[i].Load() < 3 {
+			t.Errorf("instance %d served %d requests, want its share of 10", i, hits[i].Load())
+		}
+	}
+	for _, b := range bases {
+		host := strings.TrimPrefix(b, "http://")
+		re := regexp.MustCompile(`(?m)^instance ` + regexp.QuoteMeta(host) + `:\n.*RSS MB.*\n\s*before\s+[1-9][\d.]*\s`)
+		if !re.MatchString(out.String()) {
+			t.Errorf("no RSS before the load for instance %s", host)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\s*peak\s+[1-9]`).MatchString(out.String()) {
+		t.Error("no peak figures")
+	}
+}
+
 func TestWrongPasswordIsALoginFailure(t *testing.T) {
 	t.Parallel()
 	base, acct := startWebmail(t)
@@ -131,6 +186,11 @@ func TestOptions(t *testing.T) {
 		{"no password", []string{"-url", "http://127.0.0.1:1"}, nil, "no password"},
 		{"too many sessions", []string{"-password", "x", "-sessions", "100000"}, nil, "-sessions"},
 		{"endless", []string{"-password", "x", "-duration", "100h"}, nil, "-duration"},
+		{"two instances", []string{"-url", "http://127.0.0.1:1,http://127.0.0.1:2", "-password", "x"}, nil, ""},
+		{"two hosts", []string{"-url", "http://127.0.0.1:1,http://localhost:2", "-password", "x"}, nil, "one host name"},
+		{"accounts without {n}", []string{"-password", "x", "-accounts", "5"}, nil, "{n}"},
+		{"accounts", []string{"-password", "x", "-accounts", "5", "-login", "u{n}@example.org"}, nil, ""},
+		{"remote metrics refused", []string{"-password", "x", "-metrics", "http://mail.example.org:9100/metrics"}, nil, "not a loopback address"},
 		{"sub-path", []string{"-url", "http://127.0.0.1:1/mail", "-password", "x"}, nil, "no path"},
 	}
 	for _, tt := range tests {
