@@ -86,3 +86,11 @@ func (s *Server) mailboxDir(tb testing.TB, login, mailbox string) string {
 	}
 	return dir
 }
+
+// Index has Dovecot index mailbox of login now (doveadm index), as a server in
+// use has long done, so that the first client to SELECT it does not pay for
+// reading every message delivered behind Dovecot's back.
+func (s *Server) Index(tb testing.TB, login, mailbox string) {
+	tb.Helper()
+	s.runDoveadm(tb, "index", "-u", login, mailbox)
+}
