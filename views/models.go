@@ -124,10 +124,10 @@ type MessageShowParams struct {
 	Attached []AttachedMessage
 	// Mono shows the text body in a fixed-width font (font=mono), so
 	// that plain-text tables keep their columns.
-	Mono        bool
-	IsDraft     bool         // in the Drafts folder: offer to edit it
-	Role        webmail.Role // the folder's role decides the actions offered
-	Folders     []webmail.Folder
+	Mono    bool
+	IsDraft bool         // in the Drafts folder: offer to edit it
+	Role    webmail.Role // the folder's role decides the actions offered
+	Folders []webmail.Folder
 }
 
 // AttachedMessage is a message attached to the one shown (a forwarded
