@@ -54,6 +54,7 @@ type App struct {
 	limits   *loginLimits
 	sends    limiter
 	live     *liveStreams // open live update streams (live.go)
+	bodies   *bodyCache   // sanitised HTML bodies the frame asks for next (body_cache.go)
 	now      func() time.Time
 	metrics  *metricSet     // metrics.go
 	routes   *http.ServeMux // the route table, to name the route of a request no handler saw
@@ -109,6 +110,7 @@ func New(cfg config.Config, opt Options) (*App, error) {
 		sends:   newLimiter("send", cfg.Limits.SendPerHour, time.Hour, min(max(cfg.Limits.SendPerHour, 1), 10), rdb, opt.Logger),
 		now:     opt.Now,
 		live:    newLiveStreams(),
+		bodies:  newBodyCache(opt.Now),
 		metrics: m,
 
 		providers: map[string]*oauth.Provider{},

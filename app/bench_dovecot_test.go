@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"testing"
 
 	"webmail/app/demo"
@@ -58,6 +59,63 @@ func BenchmarkInboxServers(b *testing.B) {
 			if len(cmds) > 0 {
 				b.Logf("commands of one page: %q", cmds[:min(len(cmds), 2)])
 			}
+		})
+	}
+}
+
+// BenchmarkMessageViewDovecot opens a message against a real Dovecot as a
+// browser does with JavaScript: the htmx fragment of the message pane,
+// then the sandboxed frame's document of an HTML body (the newsletter of
+// the renderer's corpus), or the text view alone. It reports the IMAP
+// commands a view costs, counted on the wire by a proxy.
+func BenchmarkMessageViewDovecot(b *testing.B) {
+	raw, err := os.ReadFile("message/testdata/messages/newsletter.eml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dc := dovecot.Start(b, dovecot.Options{})
+	dc.Deliver(b, dovecot.DefaultLogin, "INBOX", raw)
+	_, smtpAddr := startDemoProcess(b, 0, 0)
+	proxy := faultnet.NewProxy(b, dc.Addr())
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	e := &env{logs: &syncBuffer{}}
+	e.app = mustNew(b, testConfig(b, proxy.Addr(), smtpAddr), Options{})
+	go e.app.Run(ctx)
+	e.srv = newLoopbackServer(b, e.app.Handler())
+	c := e.client()
+	c.login(b, dovecot.DefaultLogin, dovecot.DefaultPassword)
+	doc := c.page(b, "/m/INBOX", http.StatusOK)
+	href := doc.Find("[data-testid=row] a").First().AttrOr("href", "")
+	doc = c.page(b, href, http.StatusOK) // warm; marks it read
+	frame := doc.Find("iframe[data-testid=html-body]").AttrOr("src", "")
+	if href == "" || frame == "" {
+		b.Fatalf("no message (%q) or no frame (%q)", href, frame)
+	}
+	get := func(path string, header ...string) {
+		resp := c.do(b, "GET", path, nil, header...)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+	}
+	fragment := []string{"HX-Request", "true", "HX-Target", "message"}
+	for _, tc := range []struct {
+		name  string
+		views func()
+	}{
+		{"html", func() { get(href, fragment...); get(frame) }},
+		{"text", func() { get(href+"?view=text", fragment...) }},
+	} {
+		b.Run("view="+tc.name, func(b *testing.B) {
+			before := len(proxy.Commands())
+			b.ReportAllocs()
+			for b.Loop() {
+				tc.views()
+			}
+			cmds := proxy.Commands()[before:]
+			b.ReportMetric(float64(len(cmds))/float64(b.N), "imap-cmds/op")
 		})
 	}
 }

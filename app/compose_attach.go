@@ -180,11 +180,12 @@ func splitKeep(v string) (kind byte, section string, ok bool) {
 
 // attachableParts are the parts of a message that another one can attach:
 // what the message view offers for download, inline images included
-// (they are shown nowhere in a plain-text message).
+// (they are shown nowhere in a plain-text message) and attached messages
+// whole.
 func attachableParts(bs imap.BodyStructure) []message.Part {
 	l := message.LayoutOf(bs)
 	l.ResolveInline(nil)
-	return l.Attachments
+	return l.Downloads()
 }
 
 // decodedSize estimates a part's size once decoded: base64 writes 57

@@ -30,7 +30,7 @@ func (a *App) original(r *http.Request, om *openedMessage) (compose.Original, er
 	if part == nil {
 		return o, nil
 	}
-	bodies, err := om.conn.Sections(ctx, om.ref, [][]int{part.Path}, bodyLimit)
+	bodies, err := om.conn.Sections(ctx, om.ref, []message.Part{*part}, bodyLimit)
 	if err != nil {
 		return o, err
 	}

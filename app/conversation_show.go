@@ -95,7 +95,7 @@ func (a *App) textOf(r *http.Request, conn *mail.Conn, ref webmail.MessageRef) (
 		}
 		return `<p class="muted">This message has no text.</p>`, nil
 	}
-	bodies, err := conn.Sections(r.Context(), ref, [][]int{layout.Text.Path}, bodyLimit)
+	bodies, err := conn.Sections(r.Context(), ref, []message.Part{*layout.Text}, bodyLimit)
 	if err != nil {
 		return "", err
 	}

@@ -153,6 +153,7 @@ func (a *App) endSession(w http.ResponseWriter, r *http.Request, reason string) 
 	if sid := a.sessions.GetString(r.Context(), sessID); sid != "" {
 		a.metrics.sessionsEnded.WithLabelValues(reason).Inc()
 		a.live.endSession(sid)
+		a.bodies.forget(sid)
 		a.refresh.forget(r.Context(), sid)
 	}
 	a.sessions.Destroy(r.Context())

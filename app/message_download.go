@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"webmail/app/mail"
@@ -27,16 +26,12 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 	}
 	om.release()
 	ref, layout := om.ref, om.layout
-	var part *message.Part
-	for _, p := range slices.Concat(layout.Attachments, layout.Inline, ptrs(layout.Text, layout.HTML)) {
-		if slices.Equal(p.Path, path) {
-			part = &p
-			break
-		}
-	}
-	if part == nil {
+	// Any part shown or offered, in attached messages too.
+	found, ok := layout.Find(path)
+	if !ok {
 		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
 	}
+	part := &found
 
 	dl, release, err := a.download(r)
 	if err != nil {
@@ -111,14 +106,4 @@ func streamTo(w http.ResponseWriter, r *http.Request, fetch func(func(int64, io.
 		return fmt.Errorf("%w: %w", errBrokenOff, err)
 	}
 	return err
-}
-
-func ptrs(ps ...*message.Part) []message.Part {
-	var out []message.Part
-	for _, p := range ps {
-		if p != nil {
-			out = append(out, *p)
-		}
-	}
-	return out
 }

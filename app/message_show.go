@@ -1,14 +1,11 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"webmail"
 
 	"webmail/app/mail"
-	"webmail/app/message"
 	"webmail/views"
 )
 
@@ -32,13 +29,18 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		HasHTML: layout.HTML != nil,
 		HasText: layout.Text != nil,
 		Remote:  q.Get("remote") == "1",
+		Mono:    q.Get("font") == "mono",
 	}
 	mp.Mode = views.BodyText
 	if mp.HasHTML && (views.BodyMode(q.Get("view")) != views.BodyText || !mp.HasText) {
 		mp.Mode = views.BodyHTML
 	}
 
-	if err := a.messageBodies(ctx, om, &mp); err != nil {
+	attached := views.BodyHTML
+	if views.BodyMode(q.Get("view")) == views.BodyText {
+		attached = views.BodyText
+	}
+	if err := a.messageBodies(ctx, accountFrom(r).sid, om, &mp, attached); err != nil {
 		return err
 	}
 
@@ -74,63 +76,4 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		withList(&p, l)
 	}
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
-}
-
-// pixelGIF stands in for inline images when only the sanitiser's report
-// is wanted.
-const pixelGIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
-
-// messageBodies fetches what the message view shows of a message: the
-// text (escaped and linked) or what the HTML frame needs to know, and the
-// attachments' links; one FETCH, BODY.PEEK (opening marks read apart).
-func (a *App) messageBodies(ctx context.Context, om *openedMessage, mp *views.MessageShowParams) error {
-	conn, ref, layout := om.conn, om.ref, om.layout
-	var parts [][]int
-	var textPart, htmlPart *message.Part
-	if mp.Mode == views.BodyText && layout.Text != nil {
-		textPart = layout.Text
-		parts = append(parts, textPart.Path)
-	}
-	if mp.Mode == views.BodyHTML {
-		htmlPart = layout.HTML
-		parts = append(parts, htmlPart.Path)
-	}
-	bodies, err := conn.Sections(ctx, ref, parts, bodyLimit)
-	if err != nil {
-		return err
-	}
-	if textPart != nil {
-		text, _, err := message.DecodeText(strings.NewReader(string(bodies[0])), *textPart, bodyLimit)
-		if err != nil {
-			a.log.Debug("text body decode", "err", err.Error())
-		}
-		mp.TextHTML = composeLinks(message.TextToHTML(text, strings.EqualFold(textPart.Params["format"], "flowed"), strings.EqualFold(textPart.Params["delsp"], "yes")), views.Root(ctx))
-	} else if htmlPart != nil {
-		html, _, err := message.DecodeText(strings.NewReader(string(bodies[0])), *htmlPart, bodyLimit)
-		if err != nil {
-			a.log.Debug("html body decode", "err", err.Error())
-		}
-		// Sanitised here only to learn whether remote content is blocked
-		// and which inline images show; the frame's own request renders it.
-		out := message.SanitizeHTML(html, message.SanitizeOptions{CID: func(id string) (string, bool) {
-			_, ok := layout.InlinePart(id)
-			return pixelGIF, ok
-		}})
-		mp.RemoteFound = out.RemoteBlocked
-		layout.ResolveInline(out.CIDs)
-	} else {
-		mp.TextHTML = `<p class="muted">This message has no text.</p>`
-	}
-	if htmlPart == nil {
-		layout.ResolveInline(nil) // no HTML shown: inline images are attachments
-	}
-	for _, at := range layout.Attachments {
-		mp.Attachments = append(mp.Attachments, views.Attachment{
-			Name: at.DownloadName(),
-			Type: at.Type,
-			Size: at.Size,
-			URL:  views.PartURL(ref, at.Section()),
-		})
-	}
-	return nil
 }

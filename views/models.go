@@ -119,9 +119,27 @@ type MessageShowParams struct {
 	Remote      bool   // remote content allowed for this view
 	RemoteFound bool   // the HTML has remote content that was blocked
 	Attachments []Attachment
-	IsDraft     bool         // in the Drafts folder: offer to edit it
-	Role        webmail.Role // the folder's role decides the actions offered
-	Folders     []webmail.Folder
+	// Attached are the attached messages shown inline (forwarded mail,
+	// the headers in a bounce), after the body.
+	Attached []AttachedMessage
+	// Mono shows the text body in a fixed-width font (font=mono), so
+	// that plain-text tables keep their columns.
+	Mono    bool
+	IsDraft bool         // in the Drafts folder: offer to edit it
+	Role    webmail.Role // the folder's role decides the actions offered
+	Folders []webmail.Folder
+}
+
+// AttachedMessage is a message attached to the one shown (a forwarded
+// message), or the header of one (HeadersOnly, as in a bounce).
+type AttachedMessage struct {
+	Envelope    webmail.Envelope
+	HeadersOnly bool
+	TextHTML    string // the text body, already escaped and linked
+	FrameURL    string // the sanitised HTML body's frame, instead of TextHTML
+	Attachments []Attachment
+	Download    Attachment // the whole message, as .eml
+	Attached    []AttachedMessage
 }
 
 // Attachment is one downloadable part.

@@ -41,11 +41,23 @@ func withQuery(u string, kv ...string) string {
 
 // MessageBodyURL is the sandboxed HTML document of a message.
 func MessageBodyURL(ref webmail.MessageRef, remote bool) string {
-	u := MessageURL(ref) + "/body"
-	if remote {
-		u = withQuery(u, "remote", "1")
+	return AttachedBodyURL(ref, "", remote)
+}
+
+// AttachedBodyURL is the sandboxed document of the HTML body of the
+// message attached at section ("" for the message's own).
+func AttachedBodyURL(ref webmail.MessageRef, section string, remote bool) string {
+	var kv []string
+	if section != "" {
+		kv = append(kv, "part", section)
 	}
-	return u
+	if remote {
+		kv = append(kv, "remote", "1")
+	}
+	if kv == nil {
+		return MessageURL(ref) + "/body"
+	}
+	return withQuery(MessageURL(ref)+"/body", kv...)
 }
 
 // PartURL downloads one MIME part.

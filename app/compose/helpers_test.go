@@ -37,6 +37,7 @@ type written struct {
 type writtenAttachment struct {
 	Filename    string
 	ContentType string
+	Charset     string
 	Size        int
 	SHA256      string
 }
@@ -107,7 +108,7 @@ func parseWritten(t testing.TB, raw []byte) written {
 			if err != nil {
 				t.Fatalf("attachment file name: %v", err)
 			}
-			ct, _, err := h.ContentType()
+			ct, params, err := h.ContentType()
 			if err != nil {
 				t.Fatalf("attachment Content-Type: %v", err)
 			}
@@ -117,7 +118,7 @@ func parseWritten(t testing.TB, raw []byte) written {
 				t.Fatalf("reading attachment %q: %v", name, err)
 			}
 			w.Attachments = append(w.Attachments, writtenAttachment{
-				Filename: name, ContentType: ct, Size: int(n), SHA256: hex.EncodeToString(hash.Sum(nil)),
+				Filename: name, ContentType: ct, Charset: params["charset"], Size: int(n), SHA256: hex.EncodeToString(hash.Sum(nil)),
 			})
 		}
 	}

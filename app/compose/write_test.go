@@ -318,18 +318,25 @@ func TestWriteToAttachments(t *testing.T) {
 	big, bigHash := noiseAttachment("big.bin", "", 5<<20, 2)
 	empty := Attachment{Filename: "", ContentType: "image/png", Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("")), nil }}
 	odd, oddHash := noiseAttachment("   .hidden  file\t.tar.gz", "multipart/mixed; boundary=x", 1000, 3)
+	// Text files as browsers upload them: no charset. UTF-8 ones are
+	// labelled, so a reader does not show "Ã¼" for "ü"; a Latin-1 one is
+	// not mislabelled.
+	utf8CSV := Attachment{Filename: "prices.csv", ContentType: "text/csv", Open: openString("Käse;3,50 €\n")}
+	latin1 := Attachment{Filename: "old.txt", ContentType: "text/plain", Open: openString("M\xfcller\n")}
 
 	d := baseDraft()
 	d.Body = "See the attached files.\n"
-	d.Attachments = []Attachment{small, umlaut, big, empty, odd}
+	d.Attachments = []Attachment{small, umlaut, big, empty, odd, utf8CSV, latin1}
 	raw := writeDraft(t, d, false)
 	got := parseWritten(t, raw)
 	want := []writtenAttachment{
-		{Filename: "notes.txt", ContentType: "text/plain", Size: 19, SHA256: sha256Hex("line one\r\nline two\n")},
+		{Filename: "notes.txt", ContentType: "text/plain", Charset: "utf-8", Size: 19, SHA256: sha256Hex("line one\r\nline two\n")},
 		{Filename: `Übersicht – März "final".pdf`, ContentType: "application/pdf", Size: 100 << 10, SHA256: umlautHash},
 		{Filename: "big.bin", ContentType: "application/octet-stream", Size: 5 << 20, SHA256: bigHash},
 		{Filename: "attachment", ContentType: "image/png", Size: 0, SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
 		{Filename: ".hidden file .tar.gz", ContentType: "application/octet-stream", Size: 1000, SHA256: oddHash},
+		{Filename: "prices.csv", ContentType: "text/csv", Charset: "utf-8", Size: 15, SHA256: sha256Hex("Käse;3,50 €\n")},
+		{Filename: "old.txt", ContentType: "text/plain", Size: 7, SHA256: sha256Hex("M\xfcller\n")},
 	}
 	if diff := cmp.Diff(want, got.Attachments); diff != "" {
 		t.Errorf("attachments (-want +got):\n%s", diff)

@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"mime"
 	"net"
 	"strings"
 	"sync"
@@ -18,9 +17,9 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-sasl"
 
+	"webmail/app/message"
 	"webmail/config"
 )
 
@@ -117,7 +116,9 @@ func (d Dialer) connect(ctx context.Context, srv config.Server, auth Auth, h *im
 		}
 	}
 	opts := &imapclient.Options{
-		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
+		// Each encoded word on its own: one in an unknown charset does
+		// not leave the whole Subject raw.
+		WordDecoder:           message.NewWordDecoder(),
 		UnilateralDataHandler: h,
 	}
 	var c *imapclient.Client

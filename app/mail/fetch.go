@@ -2,6 +2,7 @@ package mail
 
 import (
 	"webmail"
+	"webmail/app/message"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -21,6 +22,8 @@ func collect(cmd *imapclient.FetchCommand) ([]*fetched, error) {
 	}
 	out := make([]*fetched, len(bufs))
 	for i, b := range bufs {
+		// Raw 8-bit header text (From: Müller in Latin-1) by best guess.
+		message.DecodeEnvelope(b.Envelope, b.BodyStructure)
 		out[i] = &fetched{b}
 	}
 	return out, nil

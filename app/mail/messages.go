@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"webmail"
+	"webmail/app/message"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -118,8 +119,9 @@ func (c *Conn) checkValidity(ctx context.Context, mailbox string, validity uint3
 }
 
 // Sections fetches the given body parts (BODY.PEEK, so the message stays
-// unread), each cut at limit bytes. The result is in the order asked.
-func (c *Conn) Sections(ctx context.Context, ref webmail.MessageRef, parts [][]int, limit int64) ([][]byte, error) {
+// unread), each cut at limit bytes, in one FETCH. The result is in the
+// order asked.
+func (c *Conn) Sections(ctx context.Context, ref webmail.MessageRef, parts []message.Part, limit int64) ([][]byte, error) {
 	mailbox, validity, uid := ref.Mailbox, ref.Validity, imap.UID(ref.UID)
 	if len(parts) == 0 {
 		return nil, nil
@@ -129,7 +131,7 @@ func (c *Conn) Sections(ctx context.Context, ref webmail.MessageRef, parts [][]i
 	}
 	items := make([]*imap.FetchItemBodySection, len(parts))
 	for i, p := range parts {
-		items[i] = &imap.FetchItemBodySection{Part: p, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: limit}}
+		items[i] = &imap.FetchItemBodySection{Part: p.Path, Specifier: imap.PartSpecifier(p.Specifier), Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: limit}}
 	}
 	out := make([][]byte, len(parts))
 	err := c.do(ctx, "fetch", func() error {

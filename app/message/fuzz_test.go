@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -78,6 +79,13 @@ func FuzzSanitizeHTML(f *testing.F) {
 func FuzzRender(f *testing.F) {
 	f.Add([]byte("Content-Type: text/html\r\n\r\n<img src=x onerror=alert(1)>"))
 	f.Add([]byte("Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; format=flowed\r\n\r\nhi \r\nthere\r\n--b\r\nContent-Type: text/html; charset=koi8-r\r\nContent-Transfer-Encoding: base64\r\n\r\nPGI+eDwvYj4=\r\n--b--\r\n"))
+	// Raw 8-bit headers, an undecodable encoded word, a boundary that
+	// never appears, forwarded messages nested beyond the bound, headers.
+	f.Add([]byte("From: M\xfcller <m@example.net>\r\nSubject: Gr\xfc\xdfe\r\nContent-Type: text/plain; charset=iso-8859-2\r\n\r\nx"))
+	f.Add([]byte("Subject: =?x-unknown?q?abc?= =?utf-8?q?Caf=C3=A9?= =?utf-8?b?!!?=\r\n\r\nx"))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=zzz\r\n\r\nno boundary here\r\n"))
+	f.Add([]byte("Content-Type: message/rfc822\r\n\r\nSubject: a\r\nContent-Type: message/rfc822\r\n\r\nSubject: b\r\nContent-Type: message/rfc822\r\n\r\nSubject: c\r\nContent-Type: message/rfc822\r\n\r\nSubject: d\r\nContent-Type: text/html\r\n\r\n<script>x</script>"))
+	f.Add([]byte("Content-Type: multipart/report; boundary=r\r\n\r\n--r\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: \xe9 <a@b>\r\nSubject: =?utf-8?q?x?=\r\n--r--\r\n"))
 	f.Add([]byte("Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html\r\n\r\n<img src=cid:a@b>\r\n--r\r\nContent-Type: image/gif\r\nContent-ID: <a@b>\r\nContent-Transfer-Encoding: base64\r\n\r\nR0lGODlhAQABAAAAACw=\r\n--r--\r\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, remote := range []bool{false, true} {
@@ -85,16 +93,23 @@ func FuzzRender(f *testing.F) {
 			if err != nil {
 				t.Fatalf("Render: %v", err)
 			}
-			if p := sanitizedProblems(r.HTML.HTML, remote); len(p) > 0 {
-				t.Fatalf("remote=%v: HTML problems %q\noutput: %q", remote, p, r.HTML.HTML)
+			for _, b := range bodies(r.Body) {
+				if p := sanitizedProblems(b.HTML.HTML, remote); len(p) > 0 {
+					t.Fatalf("remote=%v: HTML problems %q\noutput: %q", remote, p, b.HTML.HTML)
+				}
+				if p := sanitizedProblems(b.TextHTML, false); len(p) > 0 {
+					t.Fatalf("text problems %q\noutput: %q", p, b.TextHTML)
+				}
+				for _, p := range append(b.Layout.Inline, b.Layout.Downloads()...) {
+					name := p.DownloadName()
+					if name == "" || strings.ContainsAny(name, "/\\\"<>") || strings.HasPrefix(name, ".") {
+						t.Fatalf("unsafe download name %q", name)
+					}
+				}
 			}
-			if p := sanitizedProblems(r.TextHTML, false); len(p) > 0 {
-				t.Fatalf("text problems %q\noutput: %q", p, r.TextHTML)
-			}
-			for _, p := range append(r.Layout.Inline, r.Layout.Attachments...) {
-				name := p.DownloadName()
-				if name == "" || strings.ContainsAny(name, "/\\\"<>") || strings.HasPrefix(name, ".") {
-					t.Fatalf("unsafe download name %q", name)
+			for _, s := range []string{r.Subject, r.From} {
+				if !utf8.ValidString(s) {
+					t.Fatalf("header text is not UTF-8: %q", s)
 				}
 			}
 		}

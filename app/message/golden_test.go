@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -19,10 +20,17 @@ var goldenInputs = []string{
 	"testdata/messages/newsletter.eml",
 	"testdata/messages/reply-flowed.eml",
 	"testdata/messages/japanese.eml",
+	"testdata/messages/forwarded.eml",
+	"testdata/messages/bounce.eml",
+	"testdata/messages/latin1-header.eml",
+	"testdata/messages/encoded-words.eml",
+	"testdata/messages/missing-boundary.eml",
 	hostileDir + "/35-html-in-filename.eml",
 	hostileDir + "/40-cid-image.eml",
 	hostileDir + "/41-alternative-hostile-html.eml",
 	hostileDir + "/26-position-fixed-overlay.eml",
+	hostileDir + "/49-nested-message.eml",
+	hostileDir + "/53-forwarded-nested-deep.eml",
 }
 
 // TestGolden renders each golden input with remote content blocked and
@@ -69,15 +77,27 @@ func TestGolden(t *testing.T) {
 
 func dumpRendered(b *strings.Builder, r *Rendered, remote bool) {
 	fmt.Fprintf(b, "===== AllowRemote: %v\n", remote)
-	fmt.Fprintf(b, "Subject: %s\nFrom: %s\nTruncated: %v\n", r.Subject, r.From, r.Truncated)
-	fmt.Fprintf(b, "Layout:\n")
+	fmt.Fprintf(b, "Subject: %s\nFrom: %s\n", r.Subject, r.From)
+	dumpBody(b, r.Body, "")
+}
+
+func dumpBody(b *strings.Builder, r Body, indent string) {
+	fmt.Fprintf(b, "%sTruncated: %v\n", indent, r.Truncated)
+	fmt.Fprintf(b, "%sLayout:\n", indent)
 	for _, line := range summary(r.Layout) {
-		fmt.Fprintf(b, "  %s\n", line)
+		fmt.Fprintf(b, "%s  %s\n", indent, line)
 	}
-	for _, p := range r.Layout.Attachments {
-		fmt.Fprintf(b, "  download %s as %q\n", p.Section(), p.DownloadName())
+	for _, p := range r.Layout.Downloads() {
+		fmt.Fprintf(b, "%s  download %s as %q\n", indent, p.Section(), p.DownloadName())
 	}
-	fmt.Fprintf(b, "RemoteBlocked: %v\nCIDs: %q\n", r.HTML.RemoteBlocked, r.HTML.CIDs)
-	fmt.Fprintf(b, "----- TextHTML\n%s\n", r.TextHTML)
-	fmt.Fprintf(b, "----- HTML\n%s\n", r.HTML.HTML)
+	fmt.Fprintf(b, "%sRemoteBlocked: %v\n%sCIDs: %q\n", indent, r.HTML.RemoteBlocked, indent, r.HTML.CIDs)
+	fmt.Fprintf(b, "%s----- TextHTML\n%s%s\n", indent, indent, r.TextHTML)
+	fmt.Fprintf(b, "%s----- HTML\n%s%s\n", indent, indent, r.HTML.HTML)
+	for i, a := range r.Attached {
+		in := indent + "    "
+		e := a.Envelope
+		fmt.Fprintf(b, "%s===== Attached message %d\n", in, i+1)
+		fmt.Fprintf(b, "%sSubject: %s\n%sFrom: %v\n%sTo: %v\n%sCc: %v\n%sDate: %s\n", in, e.Subject, in, e.From, in, e.To, in, e.Cc, in, e.Date.Format(time.RFC3339))
+		dumpBody(b, a.Body, in)
+	}
 }

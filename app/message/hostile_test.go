@@ -60,14 +60,16 @@ func TestHostileCorpus(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Render: %v", err)
 				}
-				if r.Layout.Text == nil && r.Layout.HTML == nil && len(r.Layout.Attachments) == 0 {
+				if r.Layout.Text == nil && r.Layout.HTML == nil && len(r.Layout.Attachments) == 0 && len(r.Layout.Messages) == 0 {
 					t.Errorf("remote=%v: nothing to show", remote)
 				}
-				for _, p := range sanitizedProblems(r.HTML.HTML, remote) {
-					t.Errorf("remote=%v: HTML body: %s", remote, p)
-				}
-				for _, p := range sanitizedProblems(r.TextHTML, false) {
-					t.Errorf("remote=%v: text body: %s", remote, p)
+				for _, b := range bodies(r.Body) {
+					for _, p := range sanitizedProblems(b.HTML.HTML, remote) {
+						t.Errorf("remote=%v: HTML body: %s", remote, p)
+					}
+					for _, p := range sanitizedProblems(b.TextHTML, false) {
+						t.Errorf("remote=%v: text body: %s", remote, p)
+					}
 				}
 				wantBlocked := !remote && f.h.Get("X-Test-Remote-Blocked") == "yes"
 				if r.HTML.RemoteBlocked != wantBlocked {
@@ -87,6 +89,15 @@ func TestHostileCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bodies are b and the bodies of its attached messages, however nested.
+func bodies(b Body) []Body {
+	out := []Body{b}
+	for _, a := range b.Attached {
+		out = append(out, bodies(a.Body)...)
+	}
+	return out
 }
 
 func checkFilename(t *testing.T, name string) {
@@ -184,14 +195,24 @@ func TestHostileSpecifics(t *testing.T) {
 			t.Errorf("text (-want +got):\n%s", diff)
 		}
 	})
-	t.Run("nested message is an attachment", func(t *testing.T) {
+	t.Run("nested message is shown, sanitised like the message", func(t *testing.T) {
 		t.Parallel()
 		r := render(t, "49-nested-message.eml", false)
-		if diff := cmp.Diff([]string{"2 message/rfc822 message.eml"}, names(r.Layout.Attachments)); diff != "" {
-			t.Errorf("attachments (-want +got):\n%s", diff)
-		}
 		if r.HTML.HTML != "" || r.Layout.HTML != nil {
-			t.Errorf("the attached message's HTML was rendered: %q", r.HTML.HTML)
+			t.Errorf("the attached message's HTML became the message's: %q", r.HTML.HTML)
+		}
+		if len(r.Attached) != 1 {
+			t.Fatalf("%d attached messages shown, want 1", len(r.Attached))
+		}
+		in := r.Attached[0]
+		if in.Envelope.Subject != "Inner" || len(in.Envelope.From) != 1 || in.Envelope.From[0].Name != "Mallory" {
+			t.Errorf("attached header %+v", in.Envelope)
+		}
+		if in.Layout.HTML == nil || strings.Contains(in.HTML.HTML, "alert") || strings.Contains(in.HTML.HTML, "onerror") {
+			t.Errorf("attached HTML = %q", in.HTML.HTML)
+		}
+		if p, ok := r.Layout.Find([]int{2}); !ok || p.DownloadName() != "message.eml" {
+			t.Errorf("the attached message cannot be downloaded: %+v", p)
 		}
 	})
 	t.Run("base64 garbage still decodes", func(t *testing.T) {

@@ -200,6 +200,16 @@ func summary(l Layout) []string {
 	for _, p := range l.Attachments {
 		out = append(out, line("attachment", p))
 	}
+	for _, m := range l.Messages {
+		if m.HeadersOnly {
+			out = append(out, line("headers", m.Part))
+			continue
+		}
+		out = append(out, line("message", m.Part)+" subject="+m.Envelope.Subject)
+		for _, s := range summary(m.Layout) {
+			out = append(out, "  "+s)
+		}
+	}
 	return out
 }
 
@@ -238,7 +248,7 @@ var layoutCases = []struct {
 		leaf("message/rfc822", "Subject: inner\r\n\r\nbody\r\n")),
 		[]string{"text 1.1 text/plain", "html 1.2.1 text/html",
 			"inline 1.2.2 image/png cid=logo@x", "inline 1.2.3 image/png name=other.png cid=other@x disp=inline",
-			"attachment 2 application/pdf name=report.pdf disp=attachment", "attachment 3 message/rfc822"}},
+			"attachment 2 application/pdf name=report.pdf disp=attachment", "message 3 message/rfc822 subject=inner", "  text 3.1 text/plain"}},
 	{"mixed with attached text and image", multi("multipart/mixed",
 		leaf("text/plain", "body"),
 		leaf("text/plain; name=notes.txt", "notes", "Content-Disposition", "attachment; filename=notes.txt"),
@@ -282,7 +292,7 @@ var layoutCases = []struct {
 		leaf("text/plain", "Delivery failed"),
 		leaf("message/delivery-status", "Reporting-MTA: dns; mx.example.org\r\n"),
 		leaf("text/rfc822-headers", "Subject: x\r\n")),
-		[]string{"text 1 text/plain", "attachment 2 message/delivery-status", "attachment 3 text/rfc822-headers"}},
+		[]string{"text 1 text/plain", "attachment 2 message/delivery-status", "headers 3 text/rfc822-headers"}},
 }
 
 // TestLayoutOfIMAP builds messages with go-message, stores them in an
@@ -357,7 +367,7 @@ func ownStructure(t testing.TB, raw []byte) imap.BodyStructure {
 	}
 	body, _ := io.ReadAll(br)
 	tree := &mimeTree{bodies: map[string][]byte{}}
-	return tree.build(h, body, nil, 0)
+	return tree.build(h, body, nil, 0, true)
 }
 
 // TestLayoutOfHostileIMAP runs the hostile corpus through the real server

@@ -3,19 +3,25 @@ package message
 import (
 	"bytes"
 	"io"
-	"mime"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-message/charset"
+
+	"webmail"
 )
 
 // Part is one leaf of a message's MIME structure.
 type Part struct {
-	Path      []int             // IMAP section path; [1] for the body of a single-part message
+	Path []int // IMAP section path; [1] for the body of a single-part message
+	// Specifier is "TEXT" for the whole body text of a message (or of
+	// the attached message at Path) whose multipart structure could not
+	// be read, shown as plain text; "" for an ordinary part.
+	Specifier string
 	Type      string            // lower-case "text/plain", "image/png", ...
 	Params    map[string]string // lower-case keys: charset, format, delsp, name ...
 	Encoding  string            // lower-case transfer encoding
@@ -29,11 +35,15 @@ type Part struct {
 	Disposition  string // "attachment", "inline" or ""
 }
 
-// Section returns the IMAP section specifier of the part, such as "1.2".
+// Section returns the IMAP section specifier of the part, such as "1.2"
+// or "2.TEXT".
 func (p Part) Section() string {
-	s := make([]string, len(p.Path))
+	s := make([]string, len(p.Path), len(p.Path)+1)
 	for i, n := range p.Path {
 		s[i] = strconv.Itoa(n)
+	}
+	if p.Specifier != "" {
+		s = append(s, p.Specifier)
 	}
 	return strings.Join(s, ".")
 }
@@ -87,8 +97,87 @@ type Layout struct {
 	Inline []Part
 	// Attachments is everything else a person would download, in message
 	// order: attached files, attached text parts, attached messages
-	// (message/rfc822, offered as .eml), images that are not inline.
+	// (message/rfc822 beyond what Messages shows, offered as .eml),
+	// images that are not inline.
 	Attachments []Part
+	// Messages are the attached messages shown inline, in message order:
+	// forwarded mail (message/rfc822, with its own layout) and headers
+	// (text/rfc822-headers, as in bounces). At most MaxAttached in all,
+	// nested at most MaxAttachedDepth deep; the others are Attachments.
+	Messages []Attached
+}
+
+// Attached is a message attached to another and shown inline.
+type Attached struct {
+	// Part is the message/rfc822 part (downloaded whole as .eml) or, with
+	// HeadersOnly, the text/rfc822-headers part to fetch and parse with
+	// ParseHeaders.
+	Part        Part
+	HeadersOnly bool
+	// Envelope is the attached message's header as the server gives it
+	// in the BODYSTRUCTURE, decoded (unset with HeadersOnly).
+	Envelope webmail.Envelope
+	Layout   Layout // the attached message's own parts
+}
+
+// Limits on the attached messages a layout shows inline.
+const (
+	MaxAttachedDepth = 3  // a forward of a forward of a forward
+	MaxAttached      = 10 // in one message, however nested
+)
+
+// Find returns the part at path anywhere in the layout, attached messages
+// included: the parts a person may download.
+func (l Layout) Find(path []int) (Part, bool) {
+	for _, p := range l.Attachments {
+		if slices.Equal(p.Path, path) {
+			return p, true
+		}
+	}
+	for _, p := range l.Inline {
+		if slices.Equal(p.Path, path) {
+			return p, true
+		}
+	}
+	for _, p := range []*Part{l.Text, l.HTML} {
+		if p != nil && p.Specifier == "" && slices.Equal(p.Path, path) {
+			return *p, true
+		}
+	}
+	for _, m := range l.Messages {
+		if slices.Equal(m.Part.Path, path) {
+			return m.Part, true
+		}
+		if p, ok := m.Layout.Find(path); ok {
+			return p, true
+		}
+	}
+	return Part{}, false
+}
+
+// FindMessage returns the attached message (not HeadersOnly) whose part
+// has the given section, such as "2" or "2.3".
+func (l *Layout) FindMessage(section string) (*Attached, bool) {
+	for i := range l.Messages {
+		m := &l.Messages[i]
+		if m.Part.Section() == section && !m.HeadersOnly {
+			return m, true
+		}
+		if f, ok := m.Layout.FindMessage(section); ok {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Downloads are the parts another message can attach: the attachments
+// and, whole, the attached messages (not their parts).
+func (l Layout) Downloads() []Part {
+	out := slices.Clone(l.Attachments)
+	for _, m := range l.Messages {
+		out = append(out, m.Part)
+	}
+	return out
 }
 
 // maxLayoutDepth bounds how deep LayoutOf follows nested multiparts;
@@ -96,24 +185,56 @@ type Layout struct {
 const maxLayoutDepth = 32
 
 // LayoutOf sorts the leaves of a body structure (as fetched with BODYSTRUCTURE,
-// preferably extended) into bodies, inline images and attachments.
+// preferably extended) into bodies, inline images, attachments and
+// attached messages.
 func LayoutOf(bs imap.BodyStructure) Layout {
+	w := &layoutWalk{}
+	return w.message(bs, nil, 0)
+}
+
+// layoutWalk counts the attached messages shown inline.
+type layoutWalk struct{ attached int }
+
+// message lays out the body of a message (the top one, or the one
+// attached at path) at attached-message depth msgDepth.
+func (w *layoutWalk) message(bs imap.BodyStructure, path []int, msgDepth int) Layout {
 	var l Layout
-	switch bs := bs.(type) {
+	switch b := bs.(type) {
 	case *imap.BodyStructureSinglePart:
-		if bs != nil {
-			l = layoutOf(bs, []int{1}, 0)
+		if b != nil {
+			l = w.layoutOf(b, childPath(path, 0), 0, msgDepth)
 		}
 	case *imap.BodyStructureMultiPart:
-		if bs != nil {
-			l = layoutOf(bs, nil, 0)
+		if b == nil {
+			break
 		}
+		if unreadMultipart(b) {
+			// The boundary never appears (servers then give one empty
+			// part, or none): show the whole body as text, not nothing.
+			l.Text = &Part{Path: path, Specifier: "TEXT", Type: "text/plain", Params: map[string]string{}, Encoding: "7bit"}
+			break
+		}
+		l = w.layoutOf(b, path, 0, msgDepth)
 	}
 	if l.HTML == nil && len(l.Inline) > 0 {
 		l.Attachments = append(l.Inline, l.Attachments...)
 		l.Inline = nil
 	}
 	return l
+}
+
+// unreadMultipart reports whether a multipart has nothing in it: no part,
+// or only an empty one, which is what servers make of a body whose
+// boundary never appears.
+func unreadMultipart(b *imap.BodyStructureMultiPart) bool {
+	switch len(b.Children) {
+	case 0:
+		return true
+	case 1:
+		leaf, ok := b.Children[0].(*imap.BodyStructureSinglePart)
+		return ok && leaf != nil && leaf.Size == 0 && strings.EqualFold(leaf.Type, "text")
+	}
+	return false
 }
 
 func childPath(path []int, i int) []int {
@@ -123,12 +244,24 @@ func childPath(path []int, i int) []int {
 	return p
 }
 
-func layoutOf(bs imap.BodyStructure, path []int, depth int) Layout {
+func (w *layoutWalk) layoutOf(bs imap.BodyStructure, path []int, depth, msgDepth int) Layout {
 	var l Layout
 	switch bs := bs.(type) {
 	case *imap.BodyStructureSinglePart:
 		p := partOf(bs, path)
 		switch {
+		case w.inline(bs, p, msgDepth):
+			w.attached++
+			m := Attached{Part: p}
+			if p.Type == "text/rfc822-headers" || p.Type == "message/rfc822-headers" {
+				m.HeadersOnly = true
+			} else {
+				inner := bs.MessageRFC822
+				DecodeEnvelope(inner.Envelope, inner.BodyStructure)
+				m.Envelope = Envelope(inner.Envelope)
+				m.Layout = w.message(inner.BodyStructure, path, msgDepth+1)
+			}
+			l.Messages = append(l.Messages, m)
 		case p.Disposition == "attachment":
 			l.Attachments = append(l.Attachments, p)
 		case p.Type == "text/plain":
@@ -158,7 +291,7 @@ func layoutOf(bs imap.BodyStructure, path []int, depth int) Layout {
 						continue
 					}
 				}
-				cl := layoutOf(c, cp, depth+1)
+				cl := w.layoutOf(c, cp, depth+1, msgDepth)
 				// The last alternative is the preferred one.
 				if cl.HTML != nil {
 					l.HTML = cl.HTML
@@ -168,6 +301,7 @@ func layoutOf(bs imap.BodyStructure, path []int, depth int) Layout {
 				}
 				l.Inline = append(l.Inline, cl.Inline...)
 				l.Attachments = append(l.Attachments, cl.Attachments...)
+				l.Messages = append(l.Messages, cl.Messages...)
 			}
 		case "related":
 			root := 0
@@ -184,17 +318,18 @@ func layoutOf(bs imap.BodyStructure, path []int, depth int) Layout {
 			for i, c := range bs.Children {
 				cp := childPath(path, i)
 				if i == root {
-					cl := layoutOf(c, cp, depth+1)
+					cl := w.layoutOf(c, cp, depth+1, msgDepth)
 					l.Text, l.HTML = cl.Text, cl.HTML
 					l.Inline = append(l.Inline, cl.Inline...)
 					l.Attachments = append(l.Attachments, cl.Attachments...)
+					l.Messages = append(l.Messages, cl.Messages...)
 					continue
 				}
 				allLeaves(c, cp, &l, true)
 			}
 		default: // mixed, signed, report, digest, parallel, unknown
 			for i, c := range bs.Children {
-				cl := layoutOf(c, childPath(path, i), depth+1)
+				cl := w.layoutOf(c, childPath(path, i), depth+1, msgDepth)
 				if l.Text == nil && l.HTML == nil {
 					l.Text, l.HTML = cl.Text, cl.HTML
 				} else {
@@ -206,10 +341,26 @@ func layoutOf(bs imap.BodyStructure, path []int, depth int) Layout {
 				}
 				l.Inline = append(l.Inline, cl.Inline...)
 				l.Attachments = append(l.Attachments, cl.Attachments...)
+				l.Messages = append(l.Messages, cl.Messages...)
 			}
 		}
 	}
 	return l
+}
+
+// inline reports whether a leaf is an attached message (or header) to
+// show inline rather than only to offer for download.
+func (w *layoutWalk) inline(bs *imap.BodyStructureSinglePart, p Part, msgDepth int) bool {
+	if msgDepth >= MaxAttachedDepth || w.attached >= MaxAttached {
+		return false
+	}
+	switch p.Type {
+	case "text/rfc822-headers", "message/rfc822-headers":
+		return true
+	case "message/rfc822", "message/global":
+		return bs.MessageRFC822 != nil && bs.MessageRFC822.BodyStructure != nil
+	}
+	return false
 }
 
 // allLeaves lists every leaf under bs as an attachment, or as inline if
@@ -350,7 +501,7 @@ func isToken(s string) bool {
 	return true
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
+var wordDecoder = NewWordDecoder()
 
 // decodeWords decodes RFC 2047 encoded words, which many mailers put in
 // file names even though RFC 2047 does not allow it there.

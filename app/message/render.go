@@ -8,11 +8,14 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/emersion/go-imap/v2"
 	gomessage "github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
+
+	"webmail"
 )
 
 // Limits used by Render.
@@ -31,10 +34,23 @@ const (
 // Rendered is a whole message made ready to show.
 type Rendered struct {
 	Subject, From string // decoded header text (plain text, not HTML)
-	Layout        Layout // with ResolveInline already applied
-	TextHTML      string // TextToHTML of Layout.Text ("" if none)
-	HTML          Sanitized
-	Truncated     bool // a body was longer than MaxTextSize and was cut
+	Body
+}
+
+// Body is what is shown of a message's (or an attached message's) parts.
+type Body struct {
+	Layout    Layout // with ResolveInline already applied
+	TextHTML  string // TextToHTML of Layout.Text ("" if none)
+	HTML      Sanitized
+	Truncated bool // a body was longer than MaxTextSize and was cut
+	// Attached are the messages of Layout.Messages, rendered.
+	Attached []RenderedAttached
+}
+
+// RenderedAttached is an attached message made ready to show.
+type RenderedAttached struct {
+	Envelope webmail.Envelope // from its header (for HeadersOnly, the parsed part)
+	Body
 }
 
 // Render is the whole pipeline from a complete raw MIME message, as used by
@@ -42,8 +58,9 @@ type Rendered struct {
 // and the parts it needs from IMAP and calls the same functions: Render
 // builds the imap.BodyStructure a server would send (with go-message),
 // then uses LayoutOf, DecodeText, TextToHTML, SanitizeHTML and
-// ResolveInline. Unless opt.CID is set, cid: images are mapped to the
-// message's own inline parts with ImageDataURI.
+// ResolveInline, for the message and each attached message it shows
+// (ParseHeaders for text/rfc822-headers). Unless opt.CID is set, cid:
+// images are mapped to the message's own inline parts with ImageDataURI.
 //
 // Damaged messages give whatever can be read; the error is only for r.
 func Render(r io.Reader, opt SanitizeOptions) (*Rendered, error) {
@@ -56,13 +73,19 @@ func Render(r io.Reader, opt SanitizeOptions) (*Rendered, error) {
 	body, _ := io.ReadAll(br)
 
 	t := &mimeTree{bodies: map[string][]byte{}}
-	bs := t.build(h, body, nil, 0)
+	bs := t.build(h, body, nil, 0, true)
+	cs := BodyCharset(bs)
 	out := &Rendered{
-		Subject: headerText(h, "Subject"),
-		From:    fromText(h),
-		Layout:  LayoutOf(bs),
+		Subject: headerText(h, "Subject", cs),
+		From:    fromText(h, cs),
 	}
+	out.Body = t.render(LayoutOf(bs), opt)
+	return out, nil
+}
 
+// render shows one layout's bodies and, in turn, its attached messages.
+func (t *mimeTree) render(l Layout, opt SanitizeOptions) Body {
+	out := Body{Layout: l}
 	if p := out.Layout.Text; p != nil {
 		text, cut, _ := DecodeText(bytes.NewReader(t.bodies[p.Section()]), *p, MaxTextSize)
 		flowed, delSp := p.Flowed()
@@ -91,7 +114,16 @@ func Render(r io.Reader, opt SanitizeOptions) (*Rendered, error) {
 		out.HTML = SanitizeHTML(text, o)
 		out.Layout.ResolveInline(out.HTML.CIDs)
 	}
-	return out, nil
+	for _, m := range l.Messages {
+		ra := RenderedAttached{Envelope: m.Envelope}
+		if m.HeadersOnly {
+			ra.Envelope = ParseHeaders(t.bodies[m.Part.Section()], "")
+		} else {
+			ra.Body = t.render(m.Layout, opt)
+		}
+		out.Attached = append(out.Attached, ra)
+	}
+	return out
 }
 
 // ImageDataURI makes a base64 data: URI of an image for the CID mapper of
@@ -115,7 +147,9 @@ type mimeTree struct {
 	parts  int
 }
 
-func (t *mimeTree) build(h textproto.Header, body []byte, path []int, depth int) imap.BodyStructure {
+// build returns the structure of a part (root: of a whole message, or of
+// the message attached at path) and keeps its leaves' bodies.
+func (t *mimeTree) build(h textproto.Header, body []byte, path []int, depth int, root bool) imap.BodyStructure {
 	mh := gomessage.Header{Header: h}
 	mt, params, _ := mh.ContentType()
 	typ, sub, _ := strings.Cut(mt, "/")
@@ -130,22 +164,30 @@ func (t *mimeTree) build(h textproto.Header, body []byte, path []int, depth int)
 					break
 				}
 				b, _ := io.ReadAll(part) // a truncated part: keep what is there
-				bs.Children = append(bs.Children, t.build(part.Header, b, childPath(path, i), depth+1))
+				bs.Children = append(bs.Children, t.build(part.Header, b, childPath(path, i), depth+1, false))
 			}
 		}
 		if len(bs.Children) > 0 {
 			bs.Extended = &imap.BodyStructureMultiPartExt{Params: params, Disposition: disposition(mh)}
 			return bs
 		}
-		// No part could be read (no boundary, no delimiter line): show
-		// the raw body as text rather than nothing.
+		if root {
+			// No part could be read (no boundary, no delimiter line):
+			// as Dovecot does, one empty text part; the body text is
+			// BODY[TEXT], which LayoutOf shows instead.
+			t.bodies[Part{Path: path, Specifier: "TEXT"}.Section()] = body
+			bs.Children = []imap.BodyStructure{&imap.BodyStructureSinglePart{Type: "text", Subtype: "plain", Params: map[string]string{"charset": "us-ascii"}, Encoding: "7bit"}}
+			bs.Extended = &imap.BodyStructureMultiPartExt{Params: params, Disposition: disposition(mh)}
+			return bs
+		}
+		// A part inside: show the raw body as text rather than nothing.
 		typ, sub, params = "text", "plain", nil
 	}
-	if path == nil {
-		path = []int{1}
+	if root {
+		path = childPath(path, 0)
 	}
 	t.bodies[sectionOf(path)] = body
-	return &imap.BodyStructureSinglePart{
+	leaf := &imap.BodyStructureSinglePart{
 		Type:     typ,
 		Subtype:  sub,
 		Params:   params,
@@ -154,6 +196,20 @@ func (t *mimeTree) build(h textproto.Header, body []byte, path []int, depth int)
 		Size:     uint32(min(len(body), 1<<31)),
 		Extended: &imap.BodyStructureSinglePartExt{Disposition: disposition(mh)},
 	}
+	enc := strings.ToLower(strings.TrimSpace(leaf.Encoding))
+	if strings.EqualFold(strings.TrimSpace(typ), "message") && strings.EqualFold(strings.TrimSpace(sub), "rfc822") &&
+		(enc == "" || enc == "7bit" || enc == "8bit" || enc == "binary") && depth < maxMIMEDepth && t.parts < maxMIMEParts {
+		// Servers parse an attached message (unless it is encoded):
+		// its envelope and structure; its parts are path.1, path.2...
+		ibr := bufio.NewReader(bytes.NewReader(body))
+		ih, _ := textproto.ReadHeader(ibr)
+		ibody, _ := io.ReadAll(ibr)
+		leaf.MessageRFC822 = &imap.BodyStructureMessageRFC822{
+			Envelope:      envelopeOf(ih),
+			BodyStructure: t.build(ih, ibody, path, depth+1, true),
+		}
+	}
+	return leaf
 }
 
 func sectionOf(path []int) string { return Part{Path: path}.Section() }
@@ -169,20 +225,23 @@ func disposition(h gomessage.Header) *imap.BodyStructureDisposition {
 	return &imap.BodyStructureDisposition{Value: d, Params: params}
 }
 
-func headerText(h textproto.Header, key string) string {
-	mh := gomessage.Header{Header: h}
-	v, err := mh.Text(key)
-	if err != nil {
-		v = h.Get(key)
-	}
-	return cleanHeaderText(v)
+// headerText decodes a header field the way the live app gets it from an
+// IMAP ENVELOPE: encoded words each on its own, then raw 8-bit text by
+// best guess (HeaderUTF8 with the body's charset cs).
+func headerText(h textproto.Header, key, cs string) string {
+	v, _ := wordDecoder.DecodeHeader(h.Get(key))
+	return cleanHeaderText(HeaderUTF8(v, cs))
 }
 
-func fromText(h textproto.Header) string {
+func fromText(h textproto.Header, cs string) string {
+	raw := h.Get("From")
+	if !utf8.ValidString(raw) {
+		return headerText(h, "From", cs) // net/mail refuses 8-bit names
+	}
 	mh := mail.Header{Header: gomessage.Header{Header: h}}
 	list, err := mh.AddressList("From")
 	if err != nil || len(list) == 0 {
-		return headerText(h, "From")
+		return headerText(h, "From", cs)
 	}
 	s := make([]string, len(list))
 	for i, a := range list {
