@@ -273,33 +273,71 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 	return mw.Close()
 }
 
-// writeAttachment writes one attachment part, streaming its content.
+// writeAttachment writes one attachment part, streaming its content. A
+// text attachment whose start is valid UTF-8 is labelled charset=utf-8, so
+// that readers do not take it for US-ASCII or their locale's charset.
 func writeAttachment(mw *message.Writer, a Attachment) error {
 	if a.Open == nil {
 		return errors.New("no content")
 	}
 	name := cleanFilename(a.Filename)
 	ct := cleanContentType(a.ContentType)
+	rc, err := a.Open()
+	if err != nil {
+		return err
+	}
+	err = writeAttachmentPart(mw, name, ct, rc)
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeAttachmentPart(mw *message.Writer, name, ct string, rc io.Reader) error {
+	r := rc
+	params := map[string]string{"name": name}
+	if strings.HasPrefix(ct, "text/") {
+		br := bufio.NewReaderSize(rc, charsetSniffLen)
+		if utf8Start(br) {
+			params["charset"] = "utf-8"
+		}
+		r = br
+	}
 	pw, err := mw.CreatePart(header([][2]string{
-		{"Content-Type", mime.FormatMediaType(ct, map[string]string{"name": name})},
+		{"Content-Type", mime.FormatMediaType(ct, params)},
 		{"Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name})},
 		{"Content-Transfer-Encoding", "base64"},
 	}))
 	if err != nil {
 		return err
 	}
-	r, err := a.Open()
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(pw, r)
-	if cerr := r.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if _, err = io.Copy(pw, r); err != nil {
 		return err
 	}
 	return pw.Close()
+}
+
+// charsetSniffLen is how much of a text attachment is looked at to tell
+// whether it is UTF-8.
+const charsetSniffLen = 64 << 10
+
+// utf8Start reports whether what br holds first (up to its buffer size)
+// is valid UTF-8, allowing a character cut at the end of a full buffer.
+// An empty attachment counts as UTF-8.
+func utf8Start(br *bufio.Reader) bool {
+	b, err := br.Peek(charsetSniffLen)
+	if utf8.Valid(b) {
+		return true
+	}
+	if err != nil { // all of it is there, and it is not UTF-8
+		return false
+	}
+	for i := 1; i < utf8.UTFMax && i <= len(b); i++ {
+		if tail := b[len(b)-i:]; utf8.RuneStart(tail[0]) {
+			return !utf8.FullRune(tail) && utf8.Valid(b[:len(b)-i])
+		}
+	}
+	return false
 }
 
 // header builds a header with fields in the given order (textproto writes
