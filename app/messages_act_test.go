@@ -75,6 +75,20 @@ func TestBulkActions(t *testing.T) {
 		}
 	}
 
+	// Unflag one of them from the bar: its mark goes, the others stay.
+	resp = post("INBOX", "unflag", url.Values{"validity": {validity}, "uid": uids[:1]})
+	resp.Body.Close()
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
+	if got := text(doc.Find("[data-testid=notice]")); !strings.Contains(got, "1 message unflagged") {
+		t.Errorf("unflag notice = %q", got)
+	}
+	for i, u := range uids {
+		flagged := doc.Find("[data-testid=row][data-uid='"+u+"'] [data-testid=mark-flagged]").Length() > 0
+		if flagged != (i > 0) {
+			t.Errorf("row %s flagged = %v after unflagging the first", u, flagged)
+		}
+	}
+
 	// Mark read and unread: the unread count follows.
 	resp = post("INBOX", "unread", url.Values{"validity": {validity}, "uid": uids})
 	resp.Body.Close()
@@ -112,6 +126,16 @@ func TestBulkActions(t *testing.T) {
 	}
 	if got := folderTotal(t, c, "Archive"); got != archive {
 		t.Errorf("Archive has %d after undo, want %d", got, archive)
+	}
+	// The same undo again: nothing is left to take back, and it says so.
+	resp = c.do(t, "POST", "/undo", form)
+	resp.Body.Close()
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
+	if got := text(doc.Find("[data-testid=notice]")); !strings.Contains(got, "Nothing to undo") {
+		t.Errorf("second undo says %q, want that there was nothing to undo", got)
+	}
+	if got := folderTotal(t, c, "INBOX"); got != inbox {
+		t.Errorf("INBOX has %d after a second undo, want %d", got, inbox)
 	}
 
 	// Move by name through the folder picker's field.

@@ -58,22 +58,23 @@ func (c *Conn) StoreFlag(ctx context.Context, sel webmail.Selection, f webmail.F
 
 // Move moves messages to another folder (MOVE, or COPY + \Deleted + UID
 // EXPUNGE of exactly these messages when the server lacks MOVE). It
-// returns where they went, for an undo: their UIDs in dest when the server
-// tells (UIDPLUS), else none.
-func (c *Conn) Move(ctx context.Context, sel webmail.Selection, dest string) (webmail.Selection, error) {
+// returns where they went, for an undo (their UIDs in dest when the server
+// tells, UIDPLUS, else none), and how many of them were still in the
+// folder to be moved: none moved sends no MOVE at all.
+func (c *Conn) Move(ctx context.Context, sel webmail.Selection, dest string) (webmail.Selection, int, error) {
 	mailbox, validity, uids := sel.Mailbox, sel.Validity, imapUIDs(sel.UIDs)
 	out := webmail.Selection{Mailbox: dest}
 	if len(uids) == 0 {
-		return out, nil
+		return out, 0, nil
 	}
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
-		return out, err
+		return out, 0, err
 	}
 	set := imap.UIDSetNum(uids...)
-	var unseen int
+	var unseen, found int
 	err := c.do(ctx, "move", func() error {
 		var err error
-		if unseen, err = c.countUnseen(set); err != nil {
+		if found, unseen, err = c.countUnseen(set); err != nil || found == 0 {
 			return err
 		}
 		data, err := c.c.Move(set, dest).Wait()
@@ -91,13 +92,13 @@ func (c *Conn) Move(ctx context.Context, sel webmail.Selection, dest string) (we
 		}
 		return nil
 	})
-	if err == nil {
+	if err == nil && found > 0 {
 		c.adjustUnseen(mailbox, -unseen)
 		c.adjustUnseen(dest, unseen)
-		c.adjustTotal(mailbox, -len(uids))
-		c.adjustTotal(dest, len(uids))
+		c.adjustTotal(mailbox, -found)
+		c.adjustTotal(dest, found)
 	}
-	return out, err
+	return out, found, err
 }
 
 // Expunge deletes exactly these messages for good: \Deleted and UID
@@ -115,7 +116,7 @@ func (c *Conn) Expunge(ctx context.Context, sel webmail.Selection) error {
 	var unseen int
 	err := c.do(ctx, "expunge", func() error {
 		var err error
-		if unseen, err = c.countUnseen(set); err != nil {
+		if _, unseen, err = c.countUnseen(set); err != nil {
 			return err
 		}
 		if err := c.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
@@ -133,15 +134,16 @@ func (c *Conn) Expunge(ctx context.Context, sel webmail.Selection) error {
 	return err
 }
 
-// countUnseen counts the unread messages of a set, to keep the cached
-// unread counts right. Called inside do.
-func (c *Conn) countUnseen(set imap.UIDSet) (int, error) {
+// countUnseen counts the messages of a set that are in the folder, and
+// the unread ones among them, to keep the cached counts right. Called
+// inside do.
+func (c *Conn) countUnseen(set imap.UIDSet) (found, unseen int, err error) {
 	bufs, err := c.c.Fetch(set, &imap.FetchOptions{UID: true, Flags: true}).Collect()
-	n := 0
 	for _, b := range bufs {
+		found++
 		if !slices.Contains(b.Flags, imap.FlagSeen) {
-			n++
+			unseen++
 		}
 	}
-	return n, err
+	return found, unseen, err
 }

@@ -140,7 +140,7 @@ func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, e
 	if dest == sel.Mailbox {
 		return Outcome{Notice: what + " already there."}, nil
 	}
-	moved, err := c.Move(ctx, sel, dest)
+	moved, _, err := c.Move(ctx, sel, dest)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -203,14 +203,31 @@ func (s *Service) Undo(ctx context.Context, acct mail.Account, u webmail.Undo) (
 	if s.now().After(u.Until) {
 		return "Too late to undo; the messages are in " + u.Moved.Mailbox + ".", nil
 	}
+	var back int
 	err = s.pool.Do(ctx, acct, u.Moved.Mailbox, func(c *mail.Conn) error {
-		_, err := c.Move(ctx, u.Moved, u.Back)
+		_, back, err = c.Move(ctx, u.Moved, u.Back)
 		return err
 	})
+	if errors.Is(err, mail.ErrNotFound) { // the folder was emptied, renamed or replaced
+		back, err = 0, nil
+	}
 	if err != nil {
 		return "", err
 	}
-	return "Undone: " + plural(len(u.Moved.UIDs), "message is", "messages are") + " back.", nil
+	switch gone := len(u.Moved.UIDs) - back; {
+	case back == 0:
+		return "Nothing to undo: " + plural(len(u.Moved.UIDs), "message was", "messages were") + " no longer where the action put " + them(len(u.Moved.UIDs)) + ".", nil
+	case gone > 0:
+		return "Undone: " + plural(back, "message is", "messages are") + " back; " + plural(gone, "was", "were") + " no longer where the action put " + them(gone) + ".", nil
+	}
+	return "Undone: " + plural(back, "message is", "messages are") + " back.", nil
+}
+
+func them(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func plural(n int, one, many string) string {

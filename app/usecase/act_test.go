@@ -95,6 +95,11 @@ func TestActMovesAndUndoes(t *testing.T) {
 			if !slices.Contains(m.subjects(t, "INBOX"), "to "+string(tc.verb)) {
 				t.Errorf("%s: undone, but the message is not back in the Inbox", tc.verb)
 			}
+			// Again: the message is no longer there to move back.
+			notice, err = m.svc.Undo(ctx, m.acct, *out.Undo)
+			if err != nil || notice != "Nothing to undo: 1 message was no longer where the action put it." {
+				t.Errorf("%s: second undo: %q, %v", tc.verb, notice, err)
+			}
 		}
 
 		// Too late: nothing moves, and the notice says where they are.
