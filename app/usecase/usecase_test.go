@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,6 +139,28 @@ func (m *mailbox) put(t *testing.T, folder string, subjects ...string) []webmail
 			}
 			if ref.UID == 0 {
 				return fmt.Errorf("append to %s: no UIDPLUS", folder)
+			}
+			refs = append(refs, ref)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refs
+}
+
+// putRaw appends whole messages to folder, oldest first, and returns
+// their addresses in that order.
+func (m *mailbox) putRaw(t *testing.T, folder string, raws ...string) []webmail.MessageRef {
+	t.Helper()
+	ctx := context.Background()
+	var refs []webmail.MessageRef
+	err := m.pool.Do(ctx, m.acct, folder, func(c *mail.Conn) error {
+		for i, raw := range raws {
+			ref, err := c.Append(ctx, folder, nil, time.Date(2026, 3, 2, 11, i%60, 0, 0, time.UTC), int64(len(raw)), strings.NewReader(raw))
+			if err != nil {
+				return err
 			}
 			refs = append(refs, ref)
 		}
