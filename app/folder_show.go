@@ -65,6 +65,6 @@ func folderTitle(f webmail.Folder) string {
 
 // withList puts a list in the page.
 func withList(p *views.MailboxParams, l *usecase.List) {
-	p.List, p.Conversations, p.Elsewhere = l.Page, l.Conversations, l.Elsewhere
+	p.List, p.Conversations, p.Elsewhere, p.ConversationsCounted = l.Page, l.Conversations, l.Elsewhere, l.ConversationsCounted
 	p.SearchError, p.SortNote = l.SearchError, l.SortNote
 }
