@@ -40,7 +40,8 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, folderTitle(p.Current))
 	p.Notice, p.Undo = a.takeNotice(r)
-	p.SelectAll = r.URL.Query().Get("select") == "all"
+	p.SelectFolder = r.URL.Query().Get("select") == "folder"
+	p.SelectAll = r.URL.Query().Get("select") == "all" || p.SelectFolder
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }
 

@@ -65,6 +65,9 @@ type MailboxParams struct {
 	Undo    *webmail.Undo // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
 	SelectAll bool
+	// SelectFolder selects every message of the folder (or of the
+	// search), beyond the page: the bulk form says all=1.
+	SelectFolder bool
 	// SearchError says why the search box text is not a valid query.
 	SearchError string
 	// SortNote says why the list is not in the order asked for.
