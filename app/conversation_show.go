@@ -28,6 +28,22 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The bodies of replies from Sent first, each on a connection that has
+	// Sent selected, not holding the folder's.
+	texts := map[webmail.MessageRef]string{}
+	for i, m := range conv.Messages {
+		if !conv.Expanded[i] || m.Ref.Mailbox == mailbox {
+			continue
+		}
+		err := a.pool.Do(ctx, acct, m.Ref.Mailbox, func(c *mail.Conn) error {
+			var err error
+			texts[m.Ref], err = a.textOf(r, c, m.Ref)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
 	conn, release, err := a.conn(r)
 	if err != nil {
 		return err
@@ -53,16 +69,11 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 		}
 		if cm.Expanded {
 			cm.Seen = true
+			cm.TextHTML = texts[m.Ref]
 			if m.Ref.Mailbox == mailbox {
-				cm.TextHTML, err = a.textOf(r, conn, m.Ref)
-			} else { // on a connection that has that folder selected
-				err = a.pool.Do(ctx, acct, m.Ref.Mailbox, func(c *mail.Conn) error {
-					cm.TextHTML, err = a.textOf(r, c, m.Ref)
+				if cm.TextHTML, err = a.textOf(r, conn, m.Ref); err != nil {
 					return err
-				})
-			}
-			if err != nil {
-				return err
+				}
 			}
 		}
 		cp.Messages = append(cp.Messages, cm)

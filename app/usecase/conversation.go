@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"webmail"
 	"webmail/app/mail"
@@ -29,32 +30,29 @@ const MaxExpanded = 5
 // and chooses what the view expands.
 func (s *Service) Conversation(ctx context.Context, acct mail.Account, ref webmail.MessageRef, q ListQuery) (*Conversation, error) {
 	conv := &Conversation{}
-	var sent string
 	err := s.pool.Do(ctx, acct, ref.Mailbox, func(c *mail.Conn) error {
 		var err error
 		if conv.Messages, err = c.Conversation(ctx, ref, max(1, q.Page)); err != nil {
 			return err
 		}
-		sent, err = c.FolderByRole(ctx, webmail.RoleSent)
-		if errors.Is(err, mail.ErrNotFound) {
-			sent, err = "", nil
+		sent, err := c.FolderByRole(ctx, webmail.RoleSent)
+		if errors.Is(err, mail.ErrNotFound) || sent == ref.Mailbox {
+			return nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// While this connection is held, so that the replies are looked
+		// for on another one: this one keeps the folder selected, and a
+		// server's thread cache with it.
+		if replies := s.replies(ctx, acct, sent, conv.Messages); len(replies) > 0 {
+			conv.Messages = append(conv.Messages, replies...)
+			slices.SortStableFunc(conv.Messages, func(a, b mail.ThreadMessage) int { return cmp.Compare(order(a), order(b)) })
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if sent != "" && sent != ref.Mailbox {
-		// On a connection of its own: the folder's stays selected.
-		err = s.pool.Do(ctx, acct, sent, func(c *mail.Conn) error {
-			replies, err := c.Replies(ctx, sent, conv.Messages)
-			conv.Messages = append(conv.Messages, replies...)
-			return err
-		})
-		if err != nil && !errors.Is(err, mail.ErrNotFound) {
-			return nil, err
-		}
-		slices.SortStableFunc(conv.Messages, func(a, b mail.ThreadMessage) int { return cmp.Compare(order(a), order(b)) })
 	}
 	conv.Expanded = make([]bool, len(conv.Messages))
 	n := 0
@@ -68,6 +66,30 @@ func (s *Service) Conversation(ctx context.Context, acct mail.Account, ref webma
 		conv.Expanded[len(conv.Messages)-1] = true
 	}
 	return conv, nil
+}
+
+// replyWait bounds the wait for a second connection to look for replies
+// in Sent: without one soon, the conversation is shown without them.
+const replyWait = 2 * time.Second
+
+// replies looks for the person's replies to conv in the Sent folder on a
+// connection other than the caller's. They are an addition: when no
+// connection comes free or the search fails, there are none.
+func (s *Service) replies(ctx context.Context, acct mail.Account, sent string, conv []mail.ThreadMessage) []mail.ThreadMessage {
+	wait, cancel := context.WithTimeout(ctx, replyWait)
+	c, release, err := s.pool.Acquire(wait, acct, sent)
+	cancel()
+	if err != nil {
+		s.log.Warn("no connection to look for replies in Sent", "err", err.Error())
+		return nil
+	}
+	defer release()
+	replies, err := c.Replies(ctx, sent, conv)
+	if err != nil {
+		s.log.Warn("looking for replies in Sent failed", "err", err.Error())
+		return nil
+	}
+	return replies
 }
 
 // order places a message in its conversation: by the date it was sent.
