@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"webmail/app/demo"
 	"webmail/app/internal/dovecot"
@@ -116,6 +118,68 @@ func BenchmarkMessageViewDovecot(b *testing.B) {
 			}
 			cmds := proxy.Commands()[before:]
 			b.ReportMetric(float64(len(cmds))/float64(b.N), "imap-cmds/op")
+		})
+	}
+}
+
+// BenchmarkConversationDovecot opens a conversation in a 100,000-message
+// Dovecot INBOX (threads of ten) as a browser does: the whole page without
+// JavaScript, and the htmx answer for the message pane with it. It reports
+// the IMAP commands each costs, counted on the wire.
+func BenchmarkConversationDovecot(b *testing.B) {
+	const n = 100_000
+	dc := dovecot.Start(b, dovecot.Options{})
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		refs := ""
+		if i%10 != 0 {
+			refs = fmt.Sprintf("In-Reply-To: <t%d@example.net>\r\nReferences: <t%d@example.net>\r\n", i-i%10, i-i%10)
+		}
+		msgs[i] = fmt.Appendf(nil, "From: Ann <ann@example.net>\r\nTo: alice@example.org\r\nSubject: Thread %d\r\n"+
+			"Date: Mon, 02 Mar 2026 10:%02d:00 +0000\r\nMessage-ID: <t%d@example.net>\r\n%s\r\nHello number %d.\r\n", i/10, i%60, i, refs, i)
+	}
+	dc.Deliver(b, dovecot.DefaultLogin, "INBOX", msgs...)
+	_, smtpAddr := startDemoProcess(b, 0, 0)
+	proxy := faultnet.NewProxy(b, dc.Addr())
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	e := &env{logs: &syncBuffer{}}
+	cfg := testConfig(b, proxy.Addr(), smtpAddr)
+	cfg.IMAPTimeout.Duration = 5 * time.Minute // the first SELECT indexes 100,000 new messages
+	e.app = mustNew(b, cfg, Options{})
+	go e.app.Run(ctx)
+	e.srv = newLoopbackServer(b, e.app.Handler())
+	c := e.client()
+	c.login(b, dovecot.DefaultLogin, dovecot.DefaultPassword)
+	doc := c.page(b, "/m/INBOX?threads=1", http.StatusOK) // warm: SELECT indexes, THREAD caches
+	href := doc.Find("[data-testid=conversation] a").First().AttrOr("href", "")
+	if href == "" {
+		b.Fatal("no conversation")
+	}
+	for _, kind := range []struct {
+		name   string
+		header []string
+	}{
+		{"page", nil},
+		{"htmx-pane", []string{"HX-Request", "true", "HX-Target", "message"}},
+	} {
+		b.Run(kind.name, func(b *testing.B) {
+			c.page(b, href, http.StatusOK, kind.header...)
+			before := len(proxy.Commands())
+			b.ReportAllocs()
+			for b.Loop() {
+				resp := c.do(b, "GET", href, nil, kind.header...)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			cmds := proxy.Commands()[before:]
+			b.ReportMetric(float64(len(cmds))/float64(b.N), "imap-cmds/op")
+			if len(cmds) > 0 {
+				b.Logf("commands of one view: %q", cmds[:min(len(cmds), 12)])
+			}
 		})
 	}
 }

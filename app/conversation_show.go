@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"net/http"
-	"slices"
 	"webmail"
 
 	"webmail/app/mail"
@@ -11,9 +10,10 @@ import (
 	"webmail/views"
 )
 
-// showConversation opens the conversation a message belongs to, as the
-// list's window groups it: its messages in order, the unread ones
-// expanded (and so marked read).
+// showConversation opens the conversation a message belongs to: whole with
+// the server's THREAD (else as the list's window groups it), with the
+// person's replies from Sent, its unread messages expanded and only those
+// marked read (see usecase.Conversation).
 func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	ref, err := messageParam(r)
 	if err != nil {
@@ -22,62 +22,72 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	mailbox, validity := ref.Mailbox, ref.Validity
 	place := placeFrom(r, mailbox)
 	place.Threads = true
+	ctx := r.Context()
+	acct := accountFrom(r).mail()
+	conv, err := a.uc.Conversation(ctx, acct, ref, listQuery(place))
+	if err != nil {
+		return err
+	}
+	// The bodies of replies from Sent first, each on a connection that has
+	// Sent selected, not holding the folder's.
+	texts := map[webmail.MessageRef]string{}
+	for i, m := range conv.Messages {
+		if !conv.Expanded[i] || m.Ref.Mailbox == mailbox {
+			continue
+		}
+		err := a.pool.Do(ctx, acct, m.Ref.Mailbox, func(c *mail.Conn) error {
+			var err error
+			texts[m.Ref], err = a.textOf(r, c, m.Ref)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
 	conn, release, err := a.conn(r)
 	if err != nil {
 		return err
 	}
 	defer release()
-	ctx := r.Context()
-	tp, err := conn.ListConversations(ctx, mailbox, place.Page)
-	if err != nil {
+	read := conv.ToMarkRead(mailbox)
+	if err := conn.StoreFlag(ctx, read, webmail.FlagSeen, true); err != nil {
 		return err
 	}
-	if tp.UIDValidity != validity {
-		return mail.ErrNotFound
-	}
-	var conv *webmail.Conversation
-	for i := range tp.Conversations {
-		if slices.ContainsFunc(tp.Conversations[i].Messages, func(s webmail.Summary) bool { return s.UID == ref.UID }) {
-			conv = &tp.Conversations[i]
-		}
-	}
-	if conv == nil {
-		return mail.ErrNotFound
-	}
-	cp := views.ConversationShowParams{Place: place, Validity: validity}
-	var unread []webmail.UID
-	for _, s := range conv.Messages {
-		m := views.ConversationMessage{Summary: s, Expanded: !s.Seen || len(conv.Messages) == 1}
-		if m.Expanded {
-			text, err := a.textOf(r, conn, ref.Selection().Ref(s.UID))
-			if err != nil {
-				return err
-			}
-			m.TextHTML = text
-			if !s.Seen {
-				unread = append(unread, s.UID)
-			}
-		}
-		cp.Messages = append(cp.Messages, m)
-	}
-	if len(conv.Messages) > 0 && !slices.ContainsFunc(cp.Messages, func(m views.ConversationMessage) bool { return m.Expanded }) {
-		last := &cp.Messages[len(cp.Messages)-1] // all read: the newest open
-		last.Expanded = true
-		if last.TextHTML, err = a.textOf(r, conn, ref.Selection().Ref(last.UID)); err != nil {
-			return err
-		}
-	}
-	if err := conn.StoreFlag(ctx, webmail.Selection{Mailbox: mailbox, Validity: validity, UIDs: unread}, webmail.FlagSeen, true); err != nil {
-		return err
-	}
-
-	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Place: place, Conversation: &cp, FoldersChanged: len(unread) > 0}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Place: place, FoldersChanged: len(read.UIDs) > 0}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil {
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
+	cp := views.ConversationShowParams{Place: place, Validity: validity, Role: p.Current.Role, Folders: p.Folders}
+	for i, m := range conv.Messages {
+		cm := views.ConversationMessage{Summary: m.Summary, Ref: m.Ref, Expanded: conv.Expanded[i]}
+		if m.Ref.Mailbox == mailbox {
+			cp.UIDs = append(cp.UIDs, m.UID)
+			cp.Reply = m.Ref
+		} else {
+			cm.Folder = webmail.FolderLabel(findFolder(p.Folders, m.Ref.Mailbox))
+		}
+		if cm.Expanded {
+			cm.Seen = true
+			cm.TextHTML = texts[m.Ref]
+			if m.Ref.Mailbox == mailbox {
+				if cm.TextHTML, err = a.textOf(r, conn, m.Ref); err != nil {
+					return err
+				}
+			}
+		}
+		cp.Messages = append(cp.Messages, cm)
+	}
+	p.Conversation = &cp
 	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
-	p.List, p.Conversations = tp.Page, tp.Conversations
+	if htmxTarget(r) != views.TargetMessage {
+		// The list beside it: a full page, or #main.
+		tp, err := conn.ListConversations(ctx, mailbox, place.Page)
+		if err != nil {
+			return err
+		}
+		p.List, p.Conversations, p.ConversationsCounted = tp.Page, tp.Conversations, !tp.Window
+	}
 	return render(w, r, http.StatusOK, views.MailboxFor(p, htmxTarget(r)))
 }
 

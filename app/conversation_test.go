@@ -41,9 +41,13 @@ func TestConversations(t *testing.T) {
 	unread := thread.HasClass("unread")
 	href, _ := thread.Find("a").Attr("href")
 	doc = c.page(t, href, http.StatusOK)
-	msgs := doc.Find("[data-testid=conv-message]")
+	// The folder's messages, and the person's replies from Sent besides.
+	msgs := doc.Find("[data-testid=conv-message][data-folder=INBOX]")
 	if msgs.Length() != want {
-		t.Errorf("conversation shows %d messages, want %d", msgs.Length(), want)
+		t.Errorf("conversation shows %d messages of INBOX, want %d", msgs.Length(), want)
+	}
+	if doc.Find("[data-testid=conversation-view] [data-testid=reply]").Length() == 0 {
+		t.Error("no Reply in the conversation view")
 	}
 	if doc.Find("[data-testid=conv-message][open]").Length() == 0 {
 		t.Error("no message expanded")

@@ -40,7 +40,8 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, folderTitle(p.Current))
 	p.Notice, p.Undo = a.takeNotice(r)
-	p.SelectAll = r.URL.Query().Get("select") == "all"
+	p.SelectFolder = r.URL.Query().Get("select") == "folder"
+	p.SelectAll = r.URL.Query().Get("select") == "all" || p.SelectFolder
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }
 
@@ -65,6 +66,6 @@ func folderTitle(f webmail.Folder) string {
 
 // withList puts a list in the page.
 func withList(p *views.MailboxParams, l *usecase.List) {
-	p.List, p.Conversations, p.Elsewhere = l.Page, l.Conversations, l.Elsewhere
+	p.List, p.Conversations, p.Elsewhere, p.ConversationsCounted = l.Page, l.Conversations, l.Elsewhere, l.ConversationsCounted
 	p.SearchError, p.SortNote = l.SearchError, l.SortNote
 }

@@ -32,15 +32,24 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 	if err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
-	uids, ok := parseUIDs(r.PostForm["uid"])
-	if !ok {
-		return errorf(http.StatusBadRequest, "The selection could not be read.", nil)
+	place := placeFrom(r, mailbox)
+	back := place.URL()
+	all := r.PostForm.Get("all") == "1" // every message of the folder (or search)
+	var uids []webmail.UID
+	if !all {
+		var ok bool
+		if uids, ok = parseUIDs(r.PostForm["uid"]); !ok {
+			return errorf(http.StatusBadRequest, "The selection could not be read.", nil)
+		}
 	}
 	act := actionFrom(r, verb, webmail.Selection{Mailbox: mailbox, Validity: uint32(validity), UIDs: uids})
-	back := placeFrom(r, mailbox).URL()
+	act.All, act.Search = all, place.Query
 	out, err := a.uc.Act(r.Context(), accountFrom(r).mail(), act)
 	if err != nil {
 		return err
+	}
+	if out.NeedsConfirm && all {
+		return a.confirm(w, r, out.Question, out.Button, views.FolderURL(mailbox, 1)+"/"+string(verb), back)
 	}
 	if out.NeedsConfirm {
 		return a.confirmDelete(w, r, views.FolderURL(mailbox, 1)+"/delete", len(uids), back)

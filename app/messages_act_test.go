@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -212,5 +213,63 @@ func TestMessageActionOpensNext(t *testing.T) {
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasSuffix(loc, "/"+second) {
 		t.Errorf("after flagging, Location %q, want the same message", loc)
+	}
+}
+
+// TestSelectAllInFolder: without JavaScript, "Select all" checks the page,
+// then "Select all N messages in this folder" selects beyond it; flagging
+// reaches the last page; archiving them all asks first.
+func TestSelectAllInFolder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	total := folderTotal(t, c, "INBOX")
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
+	doc = c.page(t, doc.Find("[data-testid=select-all]").AttrOr("href", ""), http.StatusOK)
+	link := doc.Find("[data-testid=select-folder]")
+	if want := fmt.Sprintf("Select all %d messages in this folder", total); text(link) != want {
+		t.Fatalf("after Select all: %q, want %q", text(link), want)
+	}
+	doc = c.page(t, link.AttrOr("href", ""), http.StatusOK)
+	if !strings.Contains(text(doc.Find("[data-testid=selected-folder]")), fmt.Sprintf("All %d messages", total)) {
+		t.Fatalf("selection note %q", text(doc.Find("[data-testid=selected-folder]")))
+	}
+	form := url.Values{}
+	doc.Find("[data-testid=bulk-form] input").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("type", "") == "hidden" || s.Is("[checked]") {
+			form.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
+		}
+	})
+	if form.Get("all") != "1" {
+		t.Fatalf("the bulk form does not select all: %v", form)
+	}
+	resp := c.do(t, "POST", "/m/INBOX/flag", form)
+	resp.Body.Close()
+	doc = c.page(t, "/m/INBOX", http.StatusOK)
+	if got := text(doc.Find("[data-testid=notice]")); got != fmt.Sprintf("%d messages flagged.", total) {
+		t.Errorf("notice %q", got)
+	}
+	last := c.page(t, fmt.Sprintf("/m/INBOX?page=%d", (total+49)/50), http.StatusOK)
+	rows := last.Find("[data-testid=row]")
+	if rows.Length() == 0 || rows.Find("[data-testid=mark-flagged]").Length() != rows.Length() {
+		t.Errorf("last page: %d of %d rows flagged", rows.Find("[data-testid=mark-flagged]").Length(), rows.Length())
+	}
+
+	// Archiving them all asks first; confirmed, the Inbox is empty.
+	resp = c.do(t, "POST", "/m/INBOX/archive", form)
+	doc = parse(t, resp, http.StatusOK)
+	if q := text(doc.Find("[data-testid=confirm-question]")); !strings.Contains(q, fmt.Sprintf("all %d messages in this folder", total)) {
+		t.Fatalf("question %q", q)
+	}
+	if got := folderTotal(t, c, "INBOX"); got != total {
+		t.Fatalf("INBOX holds %d before the answer, want %d", got, total)
+	}
+	confirm := url.Values{}
+	doc.Find("[data-testid=confirm] input").Each(func(_ int, s *goquery.Selection) { confirm.Add(s.AttrOr("name", ""), s.AttrOr("value", "")) })
+	resp = c.do(t, "POST", doc.Find("[data-testid=confirm]").AttrOr("action", ""), confirm)
+	resp.Body.Close()
+	if got := folderTotal(t, c, "INBOX"); got != 0 {
+		t.Errorf("INBOX holds %d after archiving all", got)
 	}
 }

@@ -21,11 +21,18 @@ func (a *App) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 // confirmDelete asks before deleting n messages for good: the form posts
 // the same fields to action, the same route, again, confirmed.
 func (a *App) confirmDelete(w http.ResponseWriter, r *http.Request, action string, n int, cancel string) error {
+	question := "Delete " + views.Plural(n, "message", "messages") + " for good? This cannot be undone."
+	return a.confirm(w, r, question, "Delete for good", action, cancel)
+}
+
+// confirm asks question before an action that cannot be undone: the
+// form posts the same fields to action again, confirmed.
+func (a *App) confirm(w http.ResponseWriter, r *http.Request, question, button, action, cancel string) error {
 	p := views.ConfirmParams{
-		Base:      a.base(r, "Delete for good?"),
-		Question:  "Delete " + views.Plural(n, "message", "messages") + " for good? This cannot be undone.",
+		Base:      a.base(r, button+"?"),
+		Question:  question,
 		Action:    action,
-		Button:    "Delete for good",
+		Button:    button,
 		CancelURL: cancel,
 	}
 	for k, vs := range r.PostForm {

@@ -70,7 +70,7 @@ func placeFrom(r *http.Request, mailbox string) views.Place {
 		p.Page = n
 	}
 	switch strings.TrimPrefix(p.Sort, "-") {
-	case "", "arrival", "date", "from", "subject", "size":
+	case "", "arrival", "date", "from", "to", "subject", "size":
 	default:
 		p.Sort = ""
 	}

@@ -65,6 +65,9 @@ type MailboxParams struct {
 	Undo    *webmail.Undo // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
 	SelectAll bool
+	// SelectFolder selects every message of the folder (or of the
+	// search), beyond the page: the bulk form says all=1.
+	SelectFolder bool
 	// SearchError says why the search box text is not a valid query.
 	SearchError string
 	// SortNote says why the list is not in the order asked for.
@@ -74,6 +77,9 @@ type MailboxParams struct {
 	Elsewhere []webmail.FolderMatches
 	// Conversations is the page grouped by thread, when asked for.
 	Conversations []webmail.Conversation
+	// ConversationsCounted says that List.Total counts conversations (the
+	// server's threads), not messages.
+	ConversationsCounted bool
 	// Conversation is an open conversation, shown in the message pane.
 	Conversation *ConversationShowParams
 	// FoldersChanged says that opening the message changed unread counts:
@@ -82,16 +88,25 @@ type MailboxParams struct {
 }
 
 // ConversationShowParams fills an open conversation: its messages in order,
-// the unread ones expanded.
+// the unread ones expanded, and the actions on the whole of it.
 type ConversationShowParams struct {
 	Place    Place
 	Validity uint32
 	Messages []ConversationMessage
+	// UIDs are the conversation's messages in the folder: the actions
+	// apply to them.
+	UIDs []webmail.UID
+	// Reply is the newest of them, the one Reply answers.
+	Reply   webmail.MessageRef
+	Role    webmail.Role // the folder's role decides the actions offered
+	Folders []webmail.Folder
 }
 
 // ConversationMessage is one message of an open conversation.
 type ConversationMessage struct {
 	webmail.Summary
+	Ref      webmail.MessageRef
+	Folder   string // the label of its folder when not the conversation's (Sent)
 	Expanded bool
 	TextHTML string // the body of an expanded message, escaped and linked
 	HTML     bool   // the message has only HTML: open it to read
@@ -238,11 +253,6 @@ type ComposeSentParams struct {
 	To string
 	// NotFiled says why no copy could be filed in Sent, if none could.
 	NotFiled string
-}
-
-// Ref is the address of one of the conversation's messages.
-func (p ConversationShowParams) Ref(uid webmail.UID) webmail.MessageRef {
-	return webmail.MessageRef{Mailbox: p.Place.Mailbox, Validity: p.Validity, UID: uid}
 }
 
 // BodyMode is which body of a message the message view shows.

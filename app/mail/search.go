@@ -20,7 +20,8 @@ type SortKey string
 const (
 	SortArrival SortKey = ""
 	SortDate    SortKey = "date"
-	SortFrom    SortKey = "from"
+	SortFrom    SortKey = "from" // the sender as shown: name, else address
+	SortTo      SortKey = "to"   // the first recipient as shown
 	SortSubject SortKey = "subject"
 	SortSize    SortKey = "size"
 )
@@ -81,7 +82,7 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*we
 		var all []uint32
 		err = c.do(ctx, "sort", func() error {
 			var err error
-			all, err = c.c.UIDSort(&imapclient.SortOptions{SearchCriteria: criteria, SortCriteria: []imapclient.SortCriterion{{Key: sortKey(v.Sort), Reverse: !v.Asc}}}).Wait()
+			all, err = c.c.UIDSort(&imapclient.SortOptions{SearchCriteria: criteria, SortCriteria: []imapclient.SortCriterion{{Key: c.sortKey(v.Sort), Reverse: !v.Asc}}}).Wait()
 			return err
 		})
 		if err != nil {
@@ -133,12 +134,30 @@ func (c *Conn) searchUIDs(ctx context.Context, criteria *imap.SearchCriteria) (i
 	return set, count, err
 }
 
-func sortKey(k SortKey) imapclient.SortKey {
+// Sort keys of RFC 5957 (SORT=DISPLAY): the display name, else the
+// address, as the list shows a person.
+const (
+	sortKeyDisplayFrom imapclient.SortKey = "DISPLAYFROM"
+	sortKeyDisplayTo   imapclient.SortKey = "DISPLAYTO"
+)
+
+// sortKey is the server's key for k: people by the name shown where the
+// server can (SORT=DISPLAY), else by address (RFC 5256 FROM and TO).
+func (c *Conn) sortKey(k SortKey) imapclient.SortKey {
+	display := c.caps.Has(imap.CapSortDisplay)
 	switch k {
 	case SortDate:
 		return imapclient.SortKeyDate
 	case SortFrom:
+		if display {
+			return sortKeyDisplayFrom
+		}
 		return imapclient.SortKeyFrom
+	case SortTo:
+		if display {
+			return sortKeyDisplayTo
+		}
+		return imapclient.SortKeyTo
 	case SortSubject:
 		return imapclient.SortKeySubject
 	case SortSize:
@@ -182,9 +201,9 @@ func (c *Conn) sortHere(ctx context.Context, criteria *imap.SearchCriteria, v Vi
 		}
 		switch v.Sort {
 		case SortFrom:
-			if len(m.Envelope.From) > 0 {
-				return strings.ToLower(m.Envelope.From[0].Addr())
-			}
+			return displayKey(m.Envelope.From)
+		case SortTo:
+			return displayKey(m.Envelope.To)
 		case SortSubject:
 			return baseSubject(m.Envelope.Subject)
 		}
@@ -217,6 +236,18 @@ func (c *Conn) sortHere(ctx context.Context, criteria *imap.SearchCriteria, v Vi
 		uids = append(uids, imap.UID(u))
 	}
 	return uids, len(msgs), nil
+}
+
+// displayKey orders people as RFC 5957 does: the first one's display
+// name, else its address, case folded.
+func displayKey(addrs []imap.Address) string {
+	if len(addrs) == 0 {
+		return ""
+	}
+	if n := strings.TrimSpace(addrs[0].Name); n != "" {
+		return strings.ToLower(n)
+	}
+	return strings.ToLower(addrs[0].Addr())
 }
 
 func dateOf(m *fetched) time.Time {

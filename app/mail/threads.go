@@ -15,6 +15,11 @@ import (
 type ThreadPage struct {
 	*webmail.Page
 	Conversations []webmail.Conversation
+	// Window is set when the conversations are grouped within the page's
+	// window of messages (no server THREAD): the page's Total then counts
+	// messages, not conversations, and a conversation may continue on
+	// another page.
+	Window bool
 }
 
 // ListConversations groups page n of a folder into conversations by
@@ -54,6 +59,7 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	}
 	slices.SortFunc(msgs, func(a, b *fetched) int { return int(a.SeqNum) - int(b.SeqNum) }) // oldest first
 	tp.Conversations = group(msgs, refs)
+	tp.Window = true
 	for _, m := range msgs {
 		p.Messages = append(p.Messages, m.summary())
 	}
@@ -64,6 +70,24 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 // ids), keeping arrival order inside each conversation; conversations are
 // ordered by their newest message, newest first.
 func group(msgs []*fetched, refs *imap.FetchItemBodySection) []webmail.Conversation {
+	groups := groupFetched(msgs, refs)
+	out := make([]webmail.Conversation, 0, len(groups))
+	for _, g := range groups {
+		var conv webmail.Conversation
+		for _, m := range g {
+			s := m.summary()
+			conv.Messages = append(conv.Messages, s)
+			if !s.Seen {
+				conv.Unread++
+			}
+		}
+		out = append(out, conv)
+	}
+	return out
+}
+
+// groupFetched is group, keeping what was fetched.
+func groupFetched(msgs []*fetched, refs *imap.FetchItemBodySection) [][]*fetched {
 	parent := make([]int, len(msgs))
 	for i := range parent {
 		parent[i] = i
@@ -92,29 +116,21 @@ func group(msgs []*fetched, refs *imap.FetchItemBodySection) []webmail.Conversat
 			}
 		}
 	}
-	groups := map[int]*webmail.Conversation{}
-	var order []int
+	groups := map[int]int{} // root → index in out
+	var out [][]*fetched
 	for i, m := range msgs {
 		root := find(i)
-		g := groups[root]
-		if g == nil {
-			g = &webmail.Conversation{}
+		g, ok := groups[root]
+		if !ok {
+			g = len(out)
 			groups[root] = g
-			order = append(order, root)
+			out = append(out, nil)
 		}
-		s := m.summary()
-		g.Messages = append(g.Messages, s)
-		if !s.Seen {
-			g.Unread++
-		}
-	}
-	out := make([]webmail.Conversation, 0, len(order))
-	for _, root := range order {
-		out = append(out, *groups[root])
+		out[g] = append(out[g], m)
 	}
 	// Newest conversation first: by the arrival of its last message.
-	last := func(c webmail.Conversation) webmail.UID { return c.Latest().UID }
-	slices.SortFunc(out, func(a, b webmail.Conversation) int { return int(last(b)) - int(last(a)) })
+	last := func(g []*fetched) int { return int(g[len(g)-1].UID) }
+	slices.SortFunc(out, func(a, b []*fetched) int { return last(b) - last(a) })
 	return out
 }
 
@@ -148,16 +164,10 @@ const maxThreadFetch = 500
 // REFERENCES), newest thread first: webmail.PageSize threads a page, with at most
 // maxThreadFetch messages fetched for them.
 func (c *Conn) listServerThreads(ctx context.Context, p *webmail.Page) (*ThreadPage, error) {
-	var threads []imapclient.ThreadData
-	err := c.do(ctx, "thread", func() error {
-		data, err := c.c.UIDThread(&imapclient.ThreadOptions{Algorithm: imap.ThreadReferences, SearchCriteria: &imap.SearchCriteria{}}).Wait()
-		threads = data
-		return err
-	})
+	groups, err := c.serverThreads(ctx)
 	if err != nil {
 		return nil, err
 	}
-	groups := flattenThreads(threads)
 	p, err = newPage(p.Mailbox, p.UIDValidity, len(groups), p.Number)
 	if err != nil {
 		return nil, err
@@ -194,6 +204,22 @@ func (c *Conn) listServerThreads(ctx context.Context, p *webmail.Page) (*ThreadP
 		}
 	}
 	return tp, nil
+}
+
+// serverThreads asks the server for every thread of the selected folder
+// (UID THREAD REFERENCES), as conversations of UIDs in arrival order, the
+// conversation with the newest message first.
+func (c *Conn) serverThreads(ctx context.Context) ([][]imap.UID, error) {
+	var threads []imapclient.ThreadData
+	err := c.do(ctx, "thread", func() error {
+		data, err := c.c.UIDThread(&imapclient.ThreadOptions{Algorithm: imap.ThreadReferences, SearchCriteria: &imap.SearchCriteria{}}).Wait()
+		threads = data
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return flattenThreads(threads), nil
 }
 
 // flattenThreads turns THREAD trees into conversations of UIDs in arrival

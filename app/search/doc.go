@@ -21,12 +21,19 @@
 //	size>N  size<N         larger / smaller than N bytes (K, M, G: 1024-based)
 //	-term  NOT term        the term must not match
 //	term OR term           either matches (chains: a OR b OR c)
+//	(terms)  -(terms)      a group, to AND, OR or exclude as one term
 //
 // A value x is a word or a "quoted phrase". Operator names and the values
 // of is:, has:, dates and sizes are case-insensitive; OR and NOT are
 // keywords only in capitals ("or" is searched for as a word). NOT binds
 // tighter than OR, and OR tighter than the implicit AND: "a b OR -c d"
-// means a AND (b OR NOT c) AND d.
+// means a AND (b OR NOT c) AND d. Parentheses group terms against that:
+// "(from:alice OR from:bob) is:unread", "a OR (b c)", "-(sale promo)" or
+// "NOT (sale promo)". A "(" or "-(" opens a group where it starts a word,
+// a ")" closes one where it ends a word, outside quotes; elsewhere (f(x))
+// they are ordinary characters. A ")" with no group open, a "(" never
+// closed and "()" are errors that say so: a search is never silently
+// empty. Groups nest at most MaxDepth deep; "(a)" is just a.
 //
 // A name before a colon that is not one of the operators above is not an
 // operator: "re:meeting" or "http://example.com" are searched for as plain
@@ -75,8 +82,9 @@
 // than MaxBytes, more than MaxTerms terms (words, phrases and operator
 // terms; OR, NOT and - do not count), text that is not UTF-8, and control
 // characters (C0 including CR, LF, tab and NUL, DEL, and C1). The input is
-// scanned once, left to right, without recursion; the criteria it builds
-// nest at most MaxTerms deep (a chain of ORs).
+// scanned once, left to right, without recursion (a stack holds open
+// groups); the criteria it builds nest at most MaxTerms deep (a chain of
+// ORs), plus one level per group.
 //
 // The canonical form (Query.String) writes operators and keywords in lower
 // case (OR in capitals), negation as "-", quotes only where needed and

@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 		`"x\" OR ALL"`,
 		`x"a b"y from:a"b c" -"" "`,
 		"Привет\u3000東京 e-mail C:\\path",
+		`(from:a OR -(to:b "c)")) NOT (x) f(x :-)`,
 	} {
 		f.Add(s)
 	}

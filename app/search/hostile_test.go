@@ -89,12 +89,13 @@ func measure(c imap.SearchCriteria) shape {
 
 // checkBounded fails if a parsed query exceeds the limits: at most
 // MaxTerms terms, each at most two values (has:attachment, on:) and at most
-// two levels deep (-has:attachment), and values that are safe text.
+// two levels deep (-has:attachment), one more level per parentheses, and
+// values that are safe text.
 func checkBounded(t *testing.T, in string, q Query) {
 	t.Helper()
 	terms := len(q.terms)
 	s := measure(q.Criteria)
-	if terms > MaxTerms || s.leaves > 2*MaxTerms || s.depth > MaxTerms+2 {
+	if terms > MaxTerms || s.leaves > 2*MaxTerms || s.depth > MaxTerms+MaxDepth+2 {
 		t.Errorf("Parse(%.80q): %d terms, %d values, depth %d", in, terms, s.leaves, s.depth)
 	}
 	if s.problem != "" {
@@ -143,6 +144,8 @@ var hostileQueries = []string{
 	strings.Repeat("-has:attachment ", 20),
 	"size>1024G size<1",
 	"before:1000 after:9998",
+	strings.Repeat("-(a OR ", MaxDepth) + "b" + strings.Repeat(")", MaxDepth),
+	strings.Repeat("(", MaxDepth) + strings.Repeat("a OR ", MaxTerms-1) + "a" + strings.Repeat(")", MaxDepth),
 }
 
 // TestHostileQueries checks that hostile queries are refused with an Error

@@ -171,6 +171,23 @@ func TestParse(t *testing.T) {
 		{name: "NOT of a dash word", in: "NOT --foo", want: text("-foo"), canon: `"-foo"`},
 		{name: "-OR", in: "-OR", want: not(text("OR"))},
 		{name: "dash inside a word", in: "e-mail", want: text("e-mail")},
+
+		// Parentheses.
+		{name: "one term in parentheses", in: "(from:x)", want: hdr("From", "x"), canon: "from:x"},
+		{name: "nested, one term", in: "((a))", want: text("a"), canon: "a"},
+		{name: "group of OR", in: "(from:alice OR from:bob) is:unread", want: imap.SearchCriteria{
+			NotFlag: []imap.Flag{imap.FlagSeen},
+			Or:      [][2]imap.SearchCriteria{{hdr("From", "alice"), hdr("From", "bob")}},
+		}},
+		{name: "OR of a group", in: "a OR (b c)", want: or(text("a"), text("b", "c"))},
+		{name: "negated group", in: "-(a b)", want: not(text("a", "b"))},
+		{name: "NOT group", in: "NOT (a b)", want: not(text("a", "b")), canon: "-(a b)"},
+		{name: "spaced parentheses", in: "( a b )", want: text("a", "b"), canon: "(a b)"},
+		{name: "group OR group", in: "(a b) OR (c d)", want: or(text("a", "b"), text("c", "d"))},
+		{name: "negated term in a group", in: "(a -b)", want: imap.SearchCriteria{Text: []string{"a"}, Not: []imap.SearchCriteria{text("b")}}},
+		{name: "quoted parentheses are words", in: `"(a)"`, want: text("(a)")},
+		{name: "a word ending in a quoted parenthesis", in: `x")"`, want: text("x)"), canon: `"x)"`},
+		{name: "parenthesis inside a word", in: "f(x", want: text("f(x")},
 		{
 			name: "mixed",
 			in:   "invoice -from:shop is:unread -spam",
@@ -312,6 +329,13 @@ func TestParseErrors(t *testing.T) {
 		{"not UTF-8", "ab\xff", 2, "the search has bytes that are not text (UTF-8)"},
 		{"truncated UTF-8", "\xd0", 0, "the search has bytes that are not text (UTF-8)"},
 		{"too long", strings.Repeat("a", MaxBytes+1), MaxBytes, "the search is too long: at most 500 bytes"},
+		{"unclosed parenthesis", "(a b", 0, `a "(" is not closed`},
+		{"unclosed inner parenthesis", "(a (b)", 0, `a "(" is not closed`},
+		{"stray closing parenthesis", "a b)", 3, `a ")" closes no "("; to search for it, put it in quotes`},
+		{"empty parentheses", "a ()", 2, "empty parentheses: put search terms between them, like (from:alice OR from:bob)"},
+		{"OR at the end of a group", "(a OR) b", 3, "OR needs a search term on each side, like from:alice OR from:bob"},
+		{"OR at the start of a group", "(OR a)", 1, "OR needs a search term on each side, like from:alice OR from:bob"},
+		{"too deep", strings.Repeat("(", MaxDepth+1) + "a" + strings.Repeat(")", MaxDepth+1), MaxDepth, "the search has parentheses too deep inside each other: at most 10"},
 		{"too many terms", strings.Repeat("a ", MaxTerms) + "b", 2 * MaxTerms, "the search has too many terms: at most 20"},
 		{"too many in an OR chain", strings.Repeat("a OR ", MaxTerms) + "b", 5 * MaxTerms, "the search has too many terms: at most 20"},
 	}

@@ -14,6 +14,7 @@ import (
 const (
 	MaxBytes = 500 // input length
 	MaxTerms = 20  // words, phrases and operator terms
+	MaxDepth = 10  // parentheses inside parentheses
 )
 
 // Query is a parsed search: the criteria for IMAP SEARCH and a normalised
@@ -32,16 +33,31 @@ func (q Query) IsZero() bool { return len(q.terms) == 0 }
 // search box. It is never longer than the input Parse was given.
 func (q Query) String() string {
 	var b strings.Builder
-	for i, t := range q.terms {
+	writeTerms(&b, q.terms)
+	return b.String()
+}
+
+// writeTerms writes terms as the query language does: side by side, or
+// joined by OR.
+func writeTerms(b *strings.Builder, terms []term) {
+	for i, t := range terms {
 		switch {
 		case t.or:
 			b.WriteString(" OR ")
 		case i > 0:
 			b.WriteByte(' ')
 		}
-		b.WriteString(t.String())
+		if t.group == nil {
+			b.WriteString(t.String())
+			continue
+		}
+		if t.neg {
+			b.WriteByte('-')
+		}
+		b.WriteByte('(')
+		writeTerms(b, t.group)
+		b.WriteByte(')')
 	}
-	return b.String()
 }
 
 // Error is a query that cannot be parsed. Msg is written for the person
@@ -55,6 +71,40 @@ func (e *Error) Error() string { return e.Msg }
 
 func errorf(pos int, format string, args ...any) *Error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// level is a run of terms being read: the whole query, or the inside of
+// parentheses.
+type level struct {
+	terms  []term
+	or     int  // position of an OR waiting for its right side
+	not    int  // position of the first NOT waiting for its term
+	negate bool // odd number of NOTs waiting
+	// Of parentheses: where they open, and whether the group is negated
+	// and joined by OR to the term before it.
+	open      int
+	neg, orOf bool
+}
+
+func newLevel() *level { return &level{or: -1, not: -1, open: -1} }
+
+// add appends t to the level, with the OR and NOT waiting for it.
+func (l *level) add(t term) {
+	t.neg = t.neg != l.negate
+	t.or = l.or >= 0
+	l.terms = append(l.terms, t)
+	l.or, l.not, l.negate = -1, -1, false
+}
+
+// finish reports an OR or NOT left without its term.
+func (l *level) finish() error {
+	if l.or >= 0 {
+		return errorf(l.or, "OR needs a search term on each side, like from:alice OR from:bob")
+	}
+	if l.not >= 0 {
+		return errorf(l.not, "NOT needs a search term after it, like NOT newsletter")
+	}
+	return nil
 }
 
 // Parse parses a search box query. now gives today's date for relative
@@ -71,52 +121,116 @@ func Parse(input string, now time.Time) (Query, error) {
 	y, m, d := now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 
-	var (
-		q      Query
-		or     = -1 // position of an OR waiting for its right side
-		not    = -1 // position of the first NOT waiting for its term
-		negate bool // odd number of NOTs waiting
-	)
+	// Parentheses are read with a stack of levels, not by recursion.
+	stack := []*level{newLevel()}
+	words := 0
 	for _, tk := range toks {
-		if !tk.quoted {
-			switch tk.text {
-			case "OR":
-				if len(q.terms) == 0 || or >= 0 || not >= 0 {
-					return Query{}, errorf(tk.pos, "OR needs a search term on each side, like from:alice OR from:bob")
+		opens, core, closes := parens(tk)
+		for _, o := range opens {
+			if len(stack) > MaxDepth {
+				return Query{}, errorf(o.pos, "the search has parentheses too deep inside each other: at most %d", MaxDepth)
+			}
+			outer := stack[len(stack)-1]
+			l := newLevel()
+			l.open, l.neg, l.orOf = o.pos, o.neg != outer.negate, outer.or >= 0
+			outer.or, outer.not, outer.negate = -1, -1, false
+			stack = append(stack, l)
+		}
+		if core != nil {
+			l := stack[len(stack)-1]
+			if !core.quoted && core.text == "OR" {
+				if len(l.terms) == 0 || l.or >= 0 || l.not >= 0 {
+					return Query{}, errorf(core.pos, "OR needs a search term on each side, like from:alice OR from:bob")
 				}
-				or = tk.pos
-				continue
-			case "NOT":
-				if not < 0 {
-					not = tk.pos
+				l.or = core.pos
+			} else if !core.quoted && core.text == "NOT" {
+				if l.not < 0 {
+					l.not = core.pos
 				}
-				negate = !negate
-				continue
+				l.negate = !l.negate
+			} else {
+				if words == MaxTerms {
+					return Query{}, errorf(core.pos, "the search has too many terms: at most %d", MaxTerms)
+				}
+				words++
+				t, err := parseTerm(*core, today)
+				if err != nil {
+					return Query{}, err
+				}
+				l.add(t)
 			}
 		}
-		if len(q.terms) == MaxTerms {
-			return Query{}, errorf(tk.pos, "the search has too many terms: at most %d", MaxTerms)
+		for _, pos := range closes {
+			if len(stack) == 1 {
+				return Query{}, errorf(pos, `a ")" closes no "("; to search for it, put it in quotes`)
+			}
+			l := stack[len(stack)-1]
+			if err := l.finish(); err != nil {
+				return Query{}, err
+			}
+			if len(l.terms) == 0 {
+				return Query{}, errorf(l.open, "empty parentheses: put search terms between them, like (from:alice OR from:bob)")
+			}
+			stack = stack[:len(stack)-1]
+			outer := stack[len(stack)-1]
+			g := term{group: l.terms, crit: build(l.terms)}
+			if len(l.terms) == 1 { // (a) is a
+				g = l.terms[0]
+			}
+			g.neg, g.or = g.neg != l.neg, l.orOf
+			outer.terms = append(outer.terms, g)
 		}
-		t, err := parseTerm(tk, today)
-		if err != nil {
-			return Query{}, err
-		}
-		t.neg = t.neg != negate
-		t.or = or >= 0
-		if q.terms == nil {
-			q.terms = make([]term, 0, min(len(toks), MaxTerms))
-		}
-		q.terms = append(q.terms, t)
-		or, not, negate = -1, -1, false
 	}
-	if or >= 0 {
-		return Query{}, errorf(or, "OR needs a search term on each side, like from:alice OR from:bob")
+	if len(stack) > 1 {
+		return Query{}, errorf(stack[len(stack)-1].open, `a "(" is not closed`)
 	}
-	if not >= 0 {
-		return Query{}, errorf(not, "NOT needs a search term after it, like NOT newsletter")
+	top := stack[0]
+	if err := top.finish(); err != nil {
+		return Query{}, err
 	}
+	q := Query{terms: top.terms}
 	q.Criteria = build(q.terms)
 	return q, nil
+}
+
+// open is a "(" (or "-(") that starts a token.
+type open struct {
+	pos int
+	neg bool
+}
+
+// parens splits the parentheses off a token: the "(" and "-(" it starts
+// with and the ")" it ends with, outside quotes. What is left is the
+// word, or nil when nothing is.
+func parens(tk token) (opens []open, core *token, closes []int) {
+	for {
+		switch {
+		case tk.bare >= 1 && tk.text[0] == '(':
+			opens = append(opens, open{pos: tk.pos})
+			tk.pos, tk.text, tk.bare = tk.pos+1, tk.text[1:], tk.bare-1
+		case tk.bare >= 2 && tk.text[:2] == "-(":
+			opens = append(opens, open{pos: tk.pos, neg: true})
+			tk.pos, tk.text, tk.bare = tk.pos+2, tk.text[2:], tk.bare-2
+		default:
+			goto tail
+		}
+	}
+tail:
+	tail := min(tk.tail, len(tk.text))
+	n := 0
+	for n < tail && tk.text[len(tk.text)-1-n] == ')' {
+		n++
+	}
+	for i := n - 1; i >= 0; i-- {
+		closes = append(closes, tk.end-1-i)
+	}
+	tk.text = tk.text[:len(tk.text)-n]
+	tk.tail = tail - n
+	tk.bare = min(tk.bare, len(tk.text))
+	if tk.text == "" && !tk.quoted {
+		return opens, nil, closes
+	}
+	return opens, &tk, closes
 }
 
 // check refuses input that is too long, not UTF-8 or has control
@@ -143,8 +257,10 @@ func check(s string) error {
 // token is a run of input up to white space outside quotes.
 type token struct {
 	pos    int    // byte offset in the input
+	end    int    // byte offset of the input just after it
 	text   string // quotes removed
 	bare   int    // length of text before the first quote
+	tail   int    // length of text after the last quote
 	quoted bool   // there were quotes
 }
 
@@ -168,6 +284,7 @@ func scan(s string) ([]token, error) {
 			if r != '"' {
 				if tk.quoted {
 					b = append(b, s[i:i+n]...)
+					tk.tail += n
 				}
 				i += n
 				continue
@@ -182,13 +299,16 @@ func scan(s string) ([]token, error) {
 			}
 			b = append(b, s[i+1:i+1+end]...)
 			i += end + 2
+			tk.tail = 0
 		}
 		if tk.quoted {
 			tk.text = string(b)
 		} else {
 			tk.text = s[tk.pos:i]
 			tk.bare = len(tk.text)
+			tk.tail = len(tk.text)
 		}
+		tk.end = i
 		toks = append(toks, tk)
 	}
 	return toks, nil
@@ -196,11 +316,14 @@ func scan(s string) ([]token, error) {
 
 // term is one word, phrase or operator term, in canonical form.
 type term struct {
-	or   bool // joined to the term before by OR
-	neg  bool
-	op   string // "" for text, "from", ..., "size>", "size<"
-	val  string
-	crit imap.SearchCriteria // what the term matches, not negated
+	// group holds the terms inside parentheses; crit is then what they
+	// match together.
+	group []term
+	or    bool // joined to the term before by OR
+	neg   bool
+	op    string // "" for text, "from", ..., "size>", "size<"
+	val   string
+	crit  imap.SearchCriteria // what the term matches, not negated
 }
 
 // criteria returns what the term matches, negated if it is.
@@ -232,7 +355,7 @@ func (t term) String() string {
 	default:
 		return bare // a canonical value: a keyword, date or size
 	}
-	if bare != "OR" && bare != "NOT" &&
+	if bare != "OR" && bare != "NOT" && !parenthesised(bare) &&
 		strings.IndexFunc(bare, func(r rune) bool { return r == '"' || unicode.IsSpace(r) }) < 0 {
 		if u, err := parseTerm(token{text: bare, bare: len(bare)}, time.Time{}); err == nil &&
 			u.neg == t.neg && u.op == t.op && u.val == t.val {
@@ -240,6 +363,12 @@ func (t term) String() string {
 		}
 	}
 	return prefix + t.op + sep + `"` + t.val + `"`
+}
+
+// parenthesised reports whether a word would read as opening or closing
+// parentheses unless quoted.
+func parenthesised(w string) bool {
+	return strings.HasPrefix(w, "(") || strings.HasPrefix(w, "-(") || strings.HasSuffix(w, ")")
 }
 
 // operators maps an operator name (lower case) to its parser.

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
 
 	"webmail"
 	"webmail/app/mail"
+	"webmail/app/search"
 )
 
 // Verb is what a person does to messages.
@@ -41,17 +45,25 @@ type Action struct {
 	Messages webmail.Selection
 	Dest     string // the folder to Move to
 	// Confirmed is set when the person confirmed that Delete, in Trash or
-	// Junk, deletes for good.
+	// Junk, deletes for good, or a move of every message (All).
 	Confirmed bool
+	// All applies the verb to every message of the folder that matches
+	// Search ("" for all of them), not to Messages.UIDs: "select all N
+	// messages in this folder".
+	All    bool
+	Search string
 }
 
 // Outcome says what an action did, in words, and how to undo it.
 type Outcome struct {
 	Notice string
 	Undo   *webmail.Undo // nil when there is nothing to undo
-	// NeedsConfirm is set when the action would delete for good and was
-	// not confirmed: nothing happened.
+	// NeedsConfirm is set when the action would delete for good, or move
+	// every message of a folder, and was not confirmed: nothing happened.
 	NeedsConfirm bool
+	// Question is what to ask then, with the number of messages, and
+	// Button the answer that goes ahead.
+	Question, Button string
 }
 
 // UndoWindow is how long an undo is offered.
@@ -116,6 +128,9 @@ var flagVerbs = map[Verb]struct {
 }
 
 func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, error) {
+	if act.All {
+		return s.actOnAll(ctx, c, act)
+	}
 	sel := act.Messages
 	what := plural(len(sel.UIDs), "message", "messages")
 	if len(sel.UIDs) == 0 {
@@ -182,6 +197,83 @@ func destination(ctx context.Context, c *mail.Conn, act Action) (dest, done stri
 		return byRole(webmail.RoleTrash, "Trash", "moved to Trash")
 	}
 	return "", "", webmail.Errorf(webmail.EInvalid, "That action is not known.", nil)
+}
+
+// actOnAll applies an action to every message of a folder that matches a
+// search, in batches (mail.ApplyAll), in bounded memory however many there
+// are. Moving them all, and deleting, is asked about first: it cannot be
+// undone from the page.
+func (s *Service) actOnAll(ctx context.Context, c *mail.Conn, act Action) (Outcome, error) {
+	sel := act.Messages
+	var criteria *imap.SearchCriteria
+	if act.Search != "" {
+		q, err := search.Parse(act.Search, s.now())
+		if err != nil {
+			return Outcome{}, webmail.Errorf(webmail.EInvalid, "The search cannot be read: "+err.Error(), err)
+		}
+		if !q.IsZero() {
+			criteria = &q.Criteria
+		}
+	}
+	which := "in this folder"
+	if criteria != nil {
+		which = "matching this search"
+	}
+	n, err := c.CountAll(ctx, sel.Mailbox, sel.Validity, criteria)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if n == 0 {
+		return Outcome{Notice: "No messages " + which + "."}, nil
+	}
+	what := plural(n, "message", "messages")
+	var op mail.BulkOp
+	var done string
+	if f, ok := flagVerbs[act.Verb]; ok {
+		op, done = mail.BulkOp{Flag: imap.Flag(f.flag), On: f.on}, f.done
+	} else {
+		folders, err := c.Folders(ctx, false)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if f, _ := webmail.FindFolder(folders, sel.Mailbox); act.Verb == Delete && (f.Role == webmail.RoleTrash || f.Role == webmail.RoleJunk) {
+			op, done = mail.BulkOp{Expunge: true}, "deleted for good"
+		} else {
+			dest, d, err := destination(ctx, c, act)
+			if err != nil {
+				return Outcome{}, err
+			}
+			if dest == sel.Mailbox {
+				return Outcome{Notice: what + " already there."}, nil
+			}
+			op, done = mail.BulkOp{Dest: dest}, d
+		}
+		if !act.Confirmed {
+			verb := capitalise(string(act.Verb))
+			return Outcome{NeedsConfirm: true, Question: verb + " all " + what + " " + which + "? They will be " + done + "; this cannot be undone.", Button: verb + " all " + what}, nil
+		}
+	}
+	got, err := c.ApplyAll(ctx, sel.Mailbox, sel.Validity, criteria, op)
+	if errors.Is(err, mail.ErrNoUIDPlus) {
+		return Outcome{}, webmail.Errorf(webmail.EConflict, "This server cannot delete exactly these messages for good; delete them a page at a time.", err)
+	}
+	if err != nil {
+		if got > 0 {
+			return Outcome{}, webmail.Errorf(webmail.EUnavailable, fmt.Sprintf("Stopped after %d of %d messages: the mail server did not answer. Try again for the rest.", got, n), err)
+		}
+		return Outcome{}, err
+	}
+	return Outcome{Notice: plural(got, "message", "messages") + " " + done + "."}, nil
+}
+
+func capitalise(s string) string {
+	switch s {
+	case "notjunk":
+		return "Not junk"
+	case "":
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // deleteForGood deletes messages in Trash or Junk, once confirmed.

@@ -34,6 +34,9 @@ type List struct {
 	Page    *webmail.Page
 	// Conversations is the page grouped by thread, when asked for.
 	Conversations []webmail.Conversation
+	// ConversationsCounted says that Page.Total and the pages count
+	// conversations (the server's threads), not messages.
+	ConversationsCounted bool
 	// SearchError says why the search text is not a valid query; the
 	// page is then the plain list.
 	SearchError string
@@ -89,7 +92,7 @@ func (s *Service) list(ctx context.Context, c *mail.Conn, q ListQuery, l *List) 
 		if err != nil {
 			return nil, err
 		}
-		l.Conversations = tp.Conversations
+		l.Conversations, l.ConversationsCounted = tp.Conversations, !tp.Window
 		return tp.Page, nil
 	}
 	page, err := c.ListView(ctx, q.Mailbox, q.Page, v)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,11 +57,22 @@ func (c *commandCount) count(names ...string) int {
 	return total
 }
 
+// total is how many commands were sent so far.
+func (c *commandCount) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, v := range c.n {
+		n += v
+	}
+	return n
+}
+
 type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func server(t *testing.T, addr string) config.Server {
+func server(t testing.TB, addr string) config.Server {
 	t.Helper()
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -70,7 +82,7 @@ func server(t *testing.T, addr string) config.Server {
 	return config.Server{Host: host, Port: p, Security: config.SecurityPlain}
 }
 
-func newMailbox(t *testing.T, name, imapAddr, login, password string) *mailbox {
+func newMailbox(t testing.TB, name, imapAddr, login, password string) *mailbox {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	commands := &commandCount{n: map[string]int{}}
@@ -108,8 +120,15 @@ func demoMailbox(t *testing.T) *mailbox {
 // special-use folders.
 func dovecotMailbox(t *testing.T) *mailbox {
 	t.Helper()
+	m, _ := dovecotServer(t)
+	return m
+}
+
+// dovecotServer is dovecotMailbox with its server, to deliver to.
+func dovecotServer(t testing.TB) (*mailbox, *dovecot.Server) {
+	t.Helper()
 	dc := dovecot.Start(t, dovecot.Options{})
-	return newMailbox(t, "dovecot", dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword)
+	return newMailbox(t, "dovecot", dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword), dc
 }
 
 // eachServer runs f against the demo server and a Dovecot, in parallel.
@@ -149,8 +168,30 @@ func (m *mailbox) put(t *testing.T, folder string, subjects ...string) []webmail
 	return refs
 }
 
+// putRaw appends whole messages to folder, oldest first, and returns
+// their addresses in that order.
+func (m *mailbox) putRaw(t *testing.T, folder string, raws ...string) []webmail.MessageRef {
+	t.Helper()
+	ctx := context.Background()
+	var refs []webmail.MessageRef
+	err := m.pool.Do(ctx, m.acct, folder, func(c *mail.Conn) error {
+		for i, raw := range raws {
+			ref, err := c.Append(ctx, folder, nil, time.Date(2026, 3, 2, 11, i%60, 0, 0, time.UTC), int64(len(raw)), strings.NewReader(raw))
+			if err != nil {
+				return err
+			}
+			refs = append(refs, ref)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refs
+}
+
 // list is the first page of folder, newest first.
-func (m *mailbox) list(t *testing.T, folder string) *usecase.List {
+func (m *mailbox) list(t testing.TB, folder string) *usecase.List {
 	t.Helper()
 	l, err := m.svc.List(context.Background(), m.acct, usecase.ListQuery{Mailbox: folder, Page: 1}, false)
 	if err != nil {
