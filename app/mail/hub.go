@@ -359,6 +359,14 @@ func (s *Subscription) Close() {
 	h.joining = slices.DeleteFunc(h.joining, func(x *Subscription) bool { return x == s })
 	if len(h.subs)+len(h.joining) == 0 && !h.ending {
 		h.end()
+		return
+	}
+	select {
+	case <-h.ready:
+		if h.w != nil {
+			h.w.Wake() // to forget the rows only s showed
+		}
+	default:
 	}
 }
 

@@ -97,6 +97,7 @@ type Watcher struct {
 	condstore bool                  // the mailbox was opened with CONDSTORE
 	modseq    uint64                // the rows are in step up to this MODSEQ
 	rows      map[imap.UID]rowState // bounded by maxTracked
+	following atomic.Int64          // len(rows), for other goroutines
 	expunged  atomic.Bool           // the server told of an expunge
 }
 
@@ -324,6 +325,7 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 				w.rows[imap.UID(m.UID)] = rowState{flags: m.Flags}
 			}
 		}
+		w.following.Store(int64(len(w.rows)))
 		return err
 	})
 	if err != nil {

@@ -77,6 +77,7 @@ func (w *Watcher) track(ctx context.Context, uids []webmail.UID) (gone []webmail
 			gone = append(gone, webmail.UID(u))
 		}
 	}
+	w.following.Store(int64(len(w.rows)))
 	return gone, nil
 }
 
@@ -87,6 +88,7 @@ func (w *Watcher) untrack(keep func(webmail.UID) bool) {
 			delete(w.rows, u)
 		}
 	}
+	w.following.Store(int64(len(w.rows)))
 }
 
 // syncRows brings the followed rows in step with the server after it told
@@ -161,6 +163,7 @@ func (w *Watcher) syncRows(ctx context.Context) (changed, gone []imap.UID, err e
 	for _, u := range gone {
 		delete(w.rows, u)
 	}
+	w.following.Store(int64(len(w.rows)))
 	changed = slices.DeleteFunc(changed, func(u imap.UID) bool { return slices.Contains(gone, u) })
 	return changed, gone, nil
 }
