@@ -3,7 +3,11 @@ package app
 // Live updates of an open folder. The list carries a hidden element with
 // hx-sse:connect (views/live.templ); the htmx SSE extension opens
 // GET /m/{mailbox}/events and swaps in what arrives: new rows on top of
-// the list, the folder tree with fresh counts, the page title. On the
+// the list, rows whose marks changed elsewhere (morphed in place), rows
+// deleted elsewhere (removed), the message count, the folder tree with
+// fresh counts, the page title. The stream's URL names the rows the page
+// shows and their marks (views.ShownRows), so the watcher reports what
+// differs from the page, not from the moment the stream began. On the
 // server every stream of an account that follows one mailbox shares one
 // watcher (mail.Pool.Subscribe): an IMAP connection of the account's
 // budget that EXAMINEs the mailbox and IDLEs, so the other connections
