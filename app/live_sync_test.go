@@ -271,35 +271,53 @@ func TestSyncNextPageLoad(t *testing.T) {
 // TestLiveResyncAfterReconnect: the watcher's IMAP connection breaks; while
 // it is down another device flags one message and deletes another; the
 // browser reconnects with the id of the last event it got, and the stream
-// brings exactly what changed since (with Dovecot, from the MODSEQ that id
-// carries), not the rows it had already. It logs the IMAP commands of the
+// brings what changed since; with Dovecot, from the MODSEQ that id
+// carries, so not the row it had already. It logs the IMAP commands of the
 // resync and of a reload of the page.
 func TestLiveResyncAfterReconnect(t *testing.T) {
 	t.Parallel()
-	dc := dovecot.Start(t, dovecot.Options{})
-	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", dovecotMessages(60)...)
-	proxy := faultnet.NewProxy(t, dc.Addr())
-	e := newEnvWith(t, demo.Options{}, func(c *config.Config) {
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		d := newEnv(t).demo
+		proxy := faultnet.NewProxy(t, d.IMAPAddr())
+		e := newEnvOn(t, d, imapVia(t, proxy))
+		testResync(t, e, proxy, d.IMAPAddr(), false)
+	})
+	t.Run("dovecot", func(t *testing.T) {
+		t.Parallel()
+		dc := dovecot.Start(t, dovecot.Options{})
+		dc.Deliver(t, dovecot.DefaultLogin, "INBOX", dovecotMessages(60)...)
+		proxy := faultnet.NewProxy(t, dc.Addr())
+		e := newEnvWith(t, demo.Options{}, imapVia(t, proxy))
+		e.acct = demo.Account{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword, Address: dovecot.DefaultLogin}
+		testResync(t, e, proxy, dc.Addr(), true)
+	})
+}
+
+func imapVia(t *testing.T, proxy *faultnet.Proxy) envOption {
+	return func(c *config.Config) {
 		host, port := splitHostPort(t, proxy.Addr())
 		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
-	})
-	e.acct = demo.Account{Login: dovecot.DefaultLogin, Password: dovecot.DefaultPassword, Address: dovecot.DefaultLogin}
+	}
+}
+
+func testResync(t *testing.T, e *env, proxy *faultnet.Proxy, imapAddr string, condstore bool) {
 	t.Cleanup(e.app.EndStreams)
+	e.app.live.setLimits(maxStreams, 100*time.Millisecond)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
 	before := readList(t, c.page(t, "/m/INBOX", http.StatusOK))
 	path, _ := before.doc.Find("[data-testid=live]").Attr("hx-sse:connect")
 	first, second, third := before.uids[0], before.uids[1], before.uids[2]
-	other := newOtherDevice(t, dc.Addr(), e.acct.Login, e.acct.Password)
+	other := newOtherDevice(t, imapAddr, e.acct.Login, e.acct.Password)
 
-	e.app.live.setLimits(maxStreams, 100*time.Millisecond)
 	s := c.openStream(t, path)
 	s.idling()
 	other.addFlags(first, imap.FlagFlagged)
 	got := s.collect("the first flag", func(p *pushed) bool { return p.rows[first] != nil })
 	lastID := got.ids[len(got.ids)-1]
-	if strings.Count(lastID, ".") != 2 {
-		t.Errorf("event id %q carries no MODSEQ", lastID)
+	if hasModSeq := strings.Count(lastID, ".") == 2; hasModSeq != condstore {
+		t.Errorf("event id %q: MODSEQ in it %v, want %v", lastID, hasModSeq, condstore)
 	}
 
 	// The watcher's connection breaks: its stream ends, the browser will
@@ -314,10 +332,15 @@ func TestLiveResyncAfterReconnect(t *testing.T) {
 	n0 := len(proxy.Commands())
 	s = c.resumeStream(t, path, lastID)
 	defer s.cancel()
-	got = s.collect("the changes made while away", func(p *pushed) bool {
-		return flaggedAndRead(p.rows[second]) && slices.Contains(p.gone, third)
+	wantUnseen := before.unseen - 1
+	if before.row(third).HasClass("unread") {
+		wantUnseen--
+	}
+	got = s.collect("the changes made while away, and the counts", func(p *pushed) bool {
+		return flaggedAndRead(p.rows[second]) && slices.Contains(p.gone, third) && p.unseen == strconv.Itoa(wantUnseen) &&
+			p.total == strconv.Itoa(before.total-1)+" messages"
 	})
-	if got.rows[first] != nil {
+	if condstore && got.rows[first] != nil {
 		t.Error("the resync sent again a row the page had from before the break")
 	}
 	resync := commandNames(proxy.Commands()[n0:])
@@ -325,15 +348,15 @@ func TestLiveResyncAfterReconnect(t *testing.T) {
 	n1 := len(proxy.Commands())
 	after := readList(t, c.page(t, "/m/INBOX", http.StatusOK))
 	reload := commandNames(proxy.Commands()[n1:])
-	if !flaggedAndRead(after.row(second)) || after.row(third).Length() != 0 {
+	if !flaggedAndRead(after.row(second)) || after.row(third).Length() != 0 || after.unseen != wantUnseen || after.total != before.total-1 {
 		t.Error("the reloaded page does not show the changes")
 	}
-	t.Logf("resync after reconnect: %d commands %v", len(resync), resync)
-	t.Logf("reload of the page after reconnect: %d commands %v", len(reload), reload)
+	t.Logf("resync after reconnect: %d commands:\n\t%s", len(resync), strings.Join(resync, "\n\t"))
+	t.Logf("reload of the page after reconnect: %d commands:\n\t%s", len(reload), strings.Join(reload, "\n\t"))
 }
 
-// commandNames keeps the command names of recorded IMAP lines (never
-// their arguments, which hold the login), leaving out IDLE and its DONE,
+// commandNames keeps the recorded IMAP commands without their tags, and
+// of LOGIN and AUTHENTICATE only the name; it leaves out IDLE and its DONE,
 // which a watcher sends whenever it waits.
 func commandNames(lines []string) []string {
 	var out []string
@@ -342,14 +365,13 @@ func commandNames(lines []string) []string {
 		if len(f) < 2 {
 			continue
 		}
-		name := strings.ToUpper(f[1])
-		if name == "IDLE" {
-			continue
+		switch name := strings.ToUpper(f[1]); name {
+		case "IDLE":
+		case "LOGIN", "AUTHENTICATE":
+			out = append(out, name)
+		default:
+			out = append(out, strings.Join(f[1:], " "))
 		}
-		if name == "UID" && len(f) > 2 {
-			name += " " + strings.ToUpper(f[2])
-		}
-		out = append(out, name)
 	}
 	return out
 }

@@ -156,6 +156,9 @@ func (c *Conn) selectMailbox(ctx context.Context, name string) (count, validity 
 		}
 		c.selected, c.validity, c.stale = name, data.UIDValidity, false
 		count, validity = data.NumMessages, data.UIDValidity
+		if n, ok := c.folders.total(name); ok && n != count {
+			c.news.hear() // the cached counts are of another time
+		}
 		return nil
 	})
 	return count, validity, err

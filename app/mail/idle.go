@@ -425,7 +425,9 @@ func (w *Watcher) since(ctx context.Context, opt WatchOptions, rows, must bool) 
 	if !must && len(u.New)+len(u.Changed)+len(u.Gone) == 0 {
 		return nil, nil
 	}
-	folders, err := w.conn.Folders(ctx, false)
+	// The account's cached counts predate what the page missed (a
+	// reconnection, rows changed meanwhile): list them afresh.
+	folders, err := w.conn.Folders(ctx, opt.Report || len(u.Changed)+len(u.Gone) > 0)
 	if err != nil {
 		return nil, err
 	}

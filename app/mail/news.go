@@ -49,6 +49,14 @@ func (n *news) listen(on bool) {
 	}
 }
 
+// hear notes a change found otherwise, such as a message count that
+// differs from the cached one.
+func (n *news) hear() {
+	if n != nil {
+		n.heard.Store(true)
+	}
+}
+
 // ChangedElsewhere reports, once, whether the server has told of a change
 // made elsewhere since the last call: the cached folder counts may be
 // stale.
