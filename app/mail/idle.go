@@ -299,8 +299,12 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	c := w.conn
 	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity}
 	err := c.do(ctx, "fetch", func() error {
-		if mb := c.c.Mailbox(); mb == nil || mb.NumMessages == 0 {
+		mb := c.c.Mailbox()
+		if mb == nil || mb.NumMessages == 0 {
 			return nil
+		}
+		if mb.NumMessages == w.total && !w.expunged.Load() {
+			return nil // flags changed, no message came or went
 		}
 		var above imap.UIDSet
 		above.AddRange(w.next, 0) // next:*, which names the last message when none is above
