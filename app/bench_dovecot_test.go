@@ -12,6 +12,8 @@ import (
 	"webmail/app/demo"
 	"webmail/app/internal/dovecot"
 	"webmail/app/internal/faultnet"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 // BenchmarkInboxServers renders a 50-row page of a 10,000-message inbox
@@ -182,4 +184,55 @@ func BenchmarkConversationDovecot(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkLiveFlagDovecot: with the inbox (10,000 messages) open and its
+// stream following the first page, another client flags or unflags the
+// newest message; one op is the time until the stream brings the row with
+// its new mark, and the IMAP commands the watcher sent for it, counted on
+// the wire (IDLE and DONE left out).
+func BenchmarkLiveFlagDovecot(b *testing.B) {
+	const n = 10_000
+	dc := dovecot.Start(b, dovecot.Options{})
+	dc.Deliver(b, dovecot.DefaultLogin, "INBOX", dovecotMessages(n)...)
+	proxy := faultnet.NewProxy(b, dc.Addr())
+	_, smtpAddr := startDemoProcess(b, 0, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	cfg := testConfig(b, proxy.Addr(), smtpAddr)
+	e := &env{logs: &syncBuffer{}}
+	e.app = mustNew(b, cfg, Options{})
+	go e.app.Run(ctx)
+	b.Cleanup(e.app.EndStreams)
+	e.srv = newLoopbackServer(b, e.app.Handler())
+	c := e.client()
+	c.login(b, dovecot.DefaultLogin, dovecot.DefaultPassword)
+	page := readList(b, c.page(b, "/m/INBOX", http.StatusOK))
+	path, _ := page.doc.Find("[data-testid=live]").Attr("hx-sse:connect")
+	s := c.openStream(b, path)
+	defer s.cancel()
+	s.watching()
+	other := newOtherDevice(b, dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword)
+	top := page.uids[0]
+
+	before := len(proxy.Commands())
+	flagged := false
+	for b.Loop() {
+		if flagged {
+			if err := other.c.Store(imap.UIDSetNum(imap.UID(top)), &imap.StoreFlags{Op: imap.StoreFlagsDel, Flags: []imap.Flag{imap.FlagFlagged}, Silent: true}, nil).Close(); err != nil {
+				b.Fatal(err)
+			}
+		} else {
+			other.addFlags(top, imap.FlagFlagged)
+		}
+		flagged = !flagged
+		want := flagged
+		s.collect("the row's new mark", func(p *pushed) bool {
+			r := p.rows[top]
+			return r != nil && (r.Find("[data-testid=mark-flagged]").Length() == 1) == want
+		})
+	}
+	cmds := commandNames(proxy.Commands()[before:])
+	b.ReportMetric(float64(len(cmds))/float64(b.N), "imap-cmds/op")
+	b.Logf("commands of one change: %q", cmds[:min(len(cmds), 4)])
 }

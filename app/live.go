@@ -3,7 +3,11 @@ package app
 // Live updates of an open folder. The list carries a hidden element with
 // hx-sse:connect (views/live.templ); the htmx SSE extension opens
 // GET /m/{mailbox}/events and swaps in what arrives: new rows on top of
-// the list, the folder tree with fresh counts, the page title. On the
+// the list, rows whose marks changed elsewhere (morphed in place), rows
+// deleted elsewhere (removed), the message count, the folder tree with
+// fresh counts, the page title. The stream's URL names the rows the page
+// shows and their marks (views.ShownRows), so the watcher reports what
+// differs from the page, not from the moment the stream began. On the
 // server every stream of an account that follows one mailbox shares one
 // watcher (mail.Pool.Subscribe): an IMAP connection of the account's
 // budget that EXAMINEs the mailbox and IDLEs, so the other connections
@@ -166,6 +170,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	acct := accountFrom(r)
 	opt := watchOptions(r, mailbox)
+	place := placeFrom(r, mailbox)
 	sse := newEventWriter(w)
 	ctx, s, ok := a.live.open(r.Context(), acct.sid)
 	if !ok {
@@ -203,7 +208,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	defer sub.Close()
-	if err := sse.id(eventID(opt.Validity, opt.Since)); err != nil {
+	if err := sse.id(eventID(opt.Validity, opt.Since, opt.ModSeq)); err != nil {
 		return nil
 	}
 	token := a.sessions.Token(r.Context())
@@ -224,7 +229,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			err = sse.comment("")
 		default:
-			err = a.sendUpdate(ctx, sse, opt, u)
+			err = a.sendUpdate(ctx, sse, opt, place, u)
 		}
 		if err != nil {
 			return nil
@@ -243,49 +248,96 @@ func watchOptions(r *http.Request, mailbox string) mail.WatchOptions {
 	if v, err := strconv.ParseUint(q.Get("since"), 10, 32); err == nil {
 		opt.Rows, opt.Since = true, webmail.UID(v)
 	}
+	opt.Shown = parseShownRows(q.Get("rows"))
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		// What happened while the browser was away is news.
 		opt.Report = true
-		if v, uid, ok := parseEventID(id); ok && v == opt.Validity {
+		if v, uid, modseq, ok := parseEventID(id); ok && v == opt.Validity {
 			opt.Since = max(opt.Since, uid)
+			opt.ModSeq = modseq
 		}
 	}
 	return opt
 }
 
-// eventID names an event by the mailbox's UIDVALIDITY and the highest UID
-// the browser has been told of.
-func eventID(validity uint32, last webmail.UID) string {
-	return strconv.FormatUint(uint64(validity), 10) + "." + strconv.FormatUint(uint64(last), 10)
+// parseShownRows reads views.ShownRows: at most mail.MaxShown rows, and
+// none when the list is not well formed.
+func parseShownRows(s string) map[webmail.UID]webmail.Flags {
+	if s == "" {
+		return nil
+	}
+	out := map[webmail.UID]webmail.Flags{}
+	for _, item := range strings.Split(s, ",") {
+		digits := strings.TrimRight(item, "sfad")
+		n, err := strconv.ParseUint(digits, 10, 32)
+		if err != nil || n == 0 || len(out) >= mail.MaxShown {
+			return nil
+		}
+		marks := item[len(digits):]
+		out[webmail.UID(n)] = webmail.Flags{
+			Seen:     strings.Contains(marks, "s"),
+			Flagged:  strings.Contains(marks, "f"),
+			Answered: strings.Contains(marks, "a"),
+			Draft:    strings.Contains(marks, "d"),
+		}
+	}
+	return out
 }
 
-func parseEventID(id string) (validity uint32, last webmail.UID, ok bool) {
-	vs, us, found := strings.Cut(id, ".")
-	v, err1 := strconv.ParseUint(vs, 10, 32)
-	u, err2 := strconv.ParseUint(us, 10, 32)
-	if !found || err1 != nil || err2 != nil {
-		return 0, 0, false
+// eventID names an event by the mailbox's UIDVALIDITY, the highest UID
+// the browser has been told of and, with CONDSTORE, the MODSEQ up to
+// which its rows are in step (0: unknown).
+func eventID(validity uint32, last webmail.UID, modseq uint64) string {
+	id := strconv.FormatUint(uint64(validity), 10) + "." + strconv.FormatUint(uint64(last), 10)
+	if modseq > 0 {
+		id += "." + strconv.FormatUint(modseq, 10)
 	}
-	return uint32(v), webmail.UID(u), true
+	return id
+}
+
+func parseEventID(id string) (validity uint32, last webmail.UID, modseq uint64, ok bool) {
+	parts := strings.Split(id, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, 0, 0, false
+	}
+	v, err1 := strconv.ParseUint(parts[0], 10, 32)
+	u, err2 := strconv.ParseUint(parts[1], 10, 32)
+	if err1 != nil || err2 != nil {
+		return 0, 0, 0, false
+	}
+	if len(parts) == 3 {
+		m, err := strconv.ParseUint(parts[2], 10, 64)
+		if err != nil {
+			return 0, 0, 0, false
+		}
+		modseq = m
+	}
+	return uint32(v), webmail.UID(u), modseq, true
 }
 
 // sendUpdate renders an update as htmx partials and sends it. (The
 // watcher's fresh folder counts are already in the account's folder
 // cache, which the next page shows.)
-func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, u *mail.Update) error {
-	p := views.MailboxParams{View: views.ScreenList, Now: a.now(), Folders: u.Folders}
+func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, place views.Place, u *mail.Update) error {
+	p := views.LiveParams{MailboxParams: views.MailboxParams{View: views.ScreenList, Now: a.now(), Folders: u.Folders, Place: place}}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
 	p.Base = views.Base{Title: folderTitle(p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}
-	if opt.Rows && len(u.New) > 0 {
-		p.Place = views.Place{Mailbox: u.Mailbox, Page: 1}
-		p.List = &webmail.Page{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Number: 1, Messages: u.New}
+	if opt.Rows || len(u.Changed) > 0 {
+		p.List = &webmail.Page{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Number: place.Page}
+	}
+	if opt.Rows {
+		p.List.Messages = u.New
+	}
+	p.Changed, p.Gone = u.Changed, u.Gone
+	if views.LiveTotal(place) && (opt.Validity == 0 || opt.Validity == u.UIDValidity) {
+		p.Total = &u.Total
 	}
 	var buf bytes.Buffer
 	if err := views.LiveUpdate(p).Render(ctx, &buf); err != nil {
 		return err
 	}
-	return sse.data(eventID(u.UIDValidity, u.Last), buf.Bytes())
+	return sse.data(eventID(u.UIDValidity, u.Last, u.ModSeq), buf.Bytes())
 }
 
 // sessionAlive reports whether the session behind token is still in the

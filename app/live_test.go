@@ -96,10 +96,20 @@ type stream struct {
 // in the background.
 func (c *client) openStream(t testing.TB, path string) *stream {
 	t.Helper()
+	return c.resumeStream(t, path, "")
+}
+
+// resumeStream is openStream as the browser reconnects: with the id of the
+// last event it got, if any.
+func (c *client) resumeStream(t testing.TB, path, lastEventID string) *stream {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, "GET", c.e.srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if lastEventID != "" {
+		req.Header.Set("Last-Event-ID", lastEventID)
 	}
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("Accept", "text/html, text/event-stream")

@@ -230,4 +230,18 @@
     if (!ctx || !ctx.title || !e.target.hasAttribute("hx-sse:connect")) return;
     if (bare(ctx.title) !== bare(document.title)) ctx.title = null;
   });
+  // An update morphs the rows whose marks changed elsewhere, class and
+  // all; the row picked with j/k stays picked. (The open message's row is
+  // marked again by the listener at the top of this file.)
+  var picked = null;
+  document.addEventListener("htmx:before:swap", function (e) {
+    var live = e.target.hasAttribute && e.target.hasAttribute("hx-sse:connect");
+    var row = live && document.querySelector("#list .row.kbd");
+    picked = row ? row.getAttribute("data-uid") : null;
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    if (picked === null || document.querySelector("#list .row.kbd")) return;
+    var row = document.querySelector('#list .row[data-uid="' + picked + '"]');
+    if (row) row.classList.add("kbd");
+  });
 })();

@@ -11,6 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"webmail"
 )
@@ -48,7 +49,7 @@ func LiveCheck(p MailboxParams) templ.Component {
 			var templ_7745c5c3_Var2 templ.SafeURL
 			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinURLErrs(safePath(ctx, liveCheckURL(p)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 16, Col: 68}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 17, Col: 68}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 			if templ_7745c5c3_Err != nil {
@@ -61,7 +62,7 @@ func LiveCheck(p MailboxParams) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(Path(ctx, liveCheckURL(p)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 16, Col: 106}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 17, Col: 106}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -74,7 +75,7 @@ func LiveCheck(p MailboxParams) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(Path(ctx, LiveURL(p)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 17, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 18, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -89,13 +90,29 @@ func LiveCheck(p MailboxParams) templ.Component {
 	})
 }
 
+// LiveParams is one pushed update of an open folder.
+type LiveParams struct {
+	MailboxParams // List holds the new rows, if any, and the page's place
+	// Changed holds rows of the page whose marks changed elsewhere; Gone
+	// the rows of the page expunged elsewhere.
+	Changed []webmail.Summary
+	Gone    []webmail.UID
+	// Total is the folder's message count, for a list of the whole folder
+	// (no search, no conversations); nil leaves the count as it is.
+	Total *uint32
+}
+
 // LiveUpdate is one pushed update of an open folder: new rows on top of
 // the list (only in p.List.Messages when the list shows the newest first),
-// the folder tree with its counts (morphed, so focus stays), and the page
-// title, which app.js keeps only while the title is the folder's. Each
-// part is an htmx partial with its own target, so the rest of the page
-// (the open message, a reply being typed) stays as it is.
-func LiveUpdate(p MailboxParams) templ.Component {
+// rows whose marks changed (morphed in place, so a ticked box stays
+// ticked and the open message's row stays marked), rows deleted elsewhere
+// taken out, the folder's message count, the folder tree with its counts
+// (morphed, so focus stays), and the page title, which app.js keeps only
+// while the title is the folder's. Each part is an htmx partial with its
+// own target, so the rest of the page (the open message, a reply being
+// typed) stays as it is; a partial whose row is no longer on the page
+// finds no target and does nothing.
+func LiveUpdate(p LiveParams) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -123,7 +140,7 @@ func LiveUpdate(p MailboxParams) templ.Component {
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(p.Title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 28, Col: 17}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 45, Col: 17}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
@@ -139,7 +156,7 @@ func LiveUpdate(p MailboxParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, m := range p.List.Messages {
-				templ_7745c5c3_Err = messageRow(p, m).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = messageRow(p.MailboxParams, m).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -149,20 +166,92 @@ func LiveUpdate(p MailboxParams) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<hx-partial hx-target=\"#folders\" hx-swap=\"innerMorph\">")
+		if p.List != nil {
+			for _, m := range p.Changed {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<hx-partial hx-target=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var7 string
+				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(rowSelector(m.UID))
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 56, Col: 45}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" hx-swap=\"outerMorph\">")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = messageRow(p.MailboxParams, m).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</hx-partial> ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+		}
+		for _, uid := range p.Gone {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<hx-partial hx-target=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var8 string
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(rowSelector(uid))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 62, Col: 42}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" hx-swap=\"delete\"></hx-partial> ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		if p.Total != nil {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<hx-partial hx-target=\"#list-total\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var9 string
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(Plural(int(*p.Total), "message", "messages"))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `live.templ`, Line: 65, Col: 84}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</hx-partial> ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<hx-partial hx-target=\"#folders\" hx-swap=\"innerMorph\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = FolderTree(p).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = FolderTree(p.MailboxParams).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</hx-partial>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</hx-partial>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		return nil
 	})
+}
+
+// rowSelector finds the row of a message in the list.
+func rowSelector(uid webmail.UID) string {
+	return `#bulk > ol.rows > li.row[data-uid="` + strconv.FormatUint(uint64(uid), 10) + `"]`
 }
 
 // LiveRows reports whether the list shows the plain folder, newest first
@@ -172,12 +261,18 @@ func LiveRows(p MailboxParams) bool {
 	return p.List != nil && p.List.Number <= 1 && p.Place.At(1).Suffix() == ""
 }
 
-// LiveURL is the folder's event stream. It carries the UIDVALIDITY of the
-// page and, when new rows go on top of it, the highest UID it shows, so
-// mail that arrives while the page is on its way is not missed.
+// LiveURL is the folder's event stream. It carries the page's place (so
+// pushed rows link as the page's do), the UIDVALIDITY of the page, the rows
+// it shows with their marks (ShownRows), so that a change made elsewhere
+// while the page was on its way is not missed either, and, when new rows go
+// on top of it, the highest UID it shows, so mail that arrives meanwhile
+// is not missed.
 func LiveURL(p MailboxParams) string {
-	v := url.Values{}
+	v := p.Place.Values()
 	v.Set("validity", strconv.FormatUint(uint64(p.List.UIDValidity), 10))
+	if rows := ShownRows(p); rows != "" {
+		v.Set("rows", rows)
+	}
 	if LiveRows(p) {
 		var top webmail.UID
 		for _, m := range p.List.Messages {
@@ -193,6 +288,38 @@ func liveCheckURL(p MailboxParams) string {
 	pl := p.Place.At(1)
 	pl.Mailbox = p.List.Mailbox
 	return pl.URL()
+}
+
+// ShownRows lists the message rows the page shows with the marks it shows
+// them with, for the stream to keep them in step: "120sf,119,118a" is UID
+// 120 seen and flagged, 119 unread, 118 unread and answered (d: draft).
+// A list of conversations has rows of its own kind and lists none.
+func ShownRows(p MailboxParams) string {
+	if p.List == nil || p.Conversations != nil {
+		return ""
+	}
+	var b strings.Builder
+	for i, m := range p.List.Messages {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(uint64(m.UID), 10))
+		for _, mark := range []struct {
+			on bool
+			c  byte
+		}{{m.Seen, 's'}, {m.Flagged, 'f'}, {m.Answered, 'a'}, {m.Draft, 'd'}} {
+			if mark.on {
+				b.WriteByte(mark.c)
+			}
+		}
+	}
+	return b.String()
+}
+
+// LiveTotal reports whether the list's header counts the whole folder, so
+// that a pushed update may set it.
+func LiveTotal(p Place) bool {
+	return p.Query == "" && !p.Threads
 }
 
 var _ = templruntime.GeneratedTemplate

@@ -32,6 +32,8 @@ type Conn struct {
 	cmdGen  uint64 // the cache's generation when the last command began
 
 	obs *Observer // the Dialer's, or nil
+
+	news *news // what the server told unasked; nil on a watcher's
 }
 
 // Close logs out (briefly) and closes the connection.
@@ -129,7 +131,10 @@ func (c *Conn) selectMailbox(ctx context.Context, name string) (count, validity 
 	err = c.do(ctx, "select", func() error {
 		if c.selected == name {
 			if c.stale {
-				if err := c.c.Noop().Wait(); err != nil {
+				c.news.listen(true)
+				err := c.c.Noop().Wait()
+				c.news.listen(false)
+				if err != nil {
 					return err
 				}
 				c.stale = false
@@ -151,6 +156,9 @@ func (c *Conn) selectMailbox(ctx context.Context, name string) (count, validity 
 		}
 		c.selected, c.validity, c.stale = name, data.UIDValidity, false
 		count, validity = data.NumMessages, data.UIDValidity
+		if n, ok := c.folders.total(name); ok && n != count {
+			c.news.hear() // the cached counts are of another time
+		}
 		return nil
 	})
 	return count, validity, err

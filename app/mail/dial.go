@@ -107,13 +107,10 @@ func (d Dialer) connect(ctx context.Context, srv config.Server, auth Auth, h *im
 		return nil, err
 	}
 
+	var heard *news
 	if h == nil {
-		h = &imapclient.UnilateralDataHandler{
-			// Some servers (go-imap's own) send "* 0 EXPUNGE" after MOVE;
-			// nothing here tracks sequence numbers between commands, so
-			// expunges are simply dropped.
-			Expunge: func(uint32) {},
-		}
+		heard = &news{}
+		h = heard.handler()
 	}
 	opts := &imapclient.Options{
 		// Each encoded word on its own: one in an unknown charset does
@@ -146,7 +143,7 @@ func (d Dialer) connect(ctx context.Context, srv config.Server, auth Auth, h *im
 		c.Close()
 		return fail(loginFailure(err))
 	}
-	return &Conn{c: c, dc: dc, caps: c.Caps(), login: auth.Login, folders: &folderCache{}, obs: d.Observer}, nil
+	return &Conn{c: c, dc: dc, caps: c.Caps(), login: auth.Login, folders: &folderCache{}, obs: d.Observer, news: heard}, nil
 }
 
 // loginFailure sorts a greeting that refuses (* BYE) or a failed LOGIN or

@@ -58,6 +58,18 @@ func (fc *folderCache) forget() {
 	fc.gen++
 }
 
+// total returns the cached message count of mailbox, if the cache has it.
+func (fc *folderCache) total(mailbox string) (uint32, bool) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	for _, f := range fc.list {
+		if f.Name == mailbox {
+			return f.Total, true
+		}
+	}
+	return 0, false
+}
+
 // adjust changes the cached counts of a folder after an action of ours
 // that began when the cache was at generation since, so the tree stays
 // right without a new LIST. If another connection of the account (a

@@ -29,6 +29,7 @@ type hub struct {
 	subs    []*Subscription // served
 	joining []*Subscription // waiting for what they missed, then moved to subs
 	ending  bool
+	left    bool // a subscription left: the watcher may follow fewer rows
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -46,6 +47,9 @@ type Subscription struct {
 	pending *Update // merged updates not yet taken
 	err     error
 	signal  chan struct{}
+	// view is the rows the stream's page shows, with their flags, as
+	// the updates taken and pending leave them; bounded by 2*MaxShown.
+	view map[webmail.UID]webmail.Flags
 }
 
 // Subscribe follows a mailbox of an account for one stream. The first
@@ -56,7 +60,13 @@ type Subscription struct {
 // the account watches as many mailboxes as its budget allows.
 func (p *Pool) Subscribe(ctx context.Context, a Account, opt WatchOptions) (*Subscription, error) {
 	for {
-		s := &Subscription{opt: opt, signal: make(chan struct{}, 1)}
+		s := &Subscription{opt: opt, signal: make(chan struct{}, 1), view: map[webmail.UID]webmail.Flags{}}
+		for uid, f := range opt.Shown {
+			if len(s.view) < MaxShown {
+				s.view[uid] = f
+			}
+		}
+		s.opt.Shown = s.view
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
@@ -155,6 +165,7 @@ func (h *hub) run() {
 			} else if u != nil {
 				s.push(u)
 			}
+			s.settle(h.w)
 		}
 		h.pool.mu.Lock()
 		for _, s := range joining {
@@ -162,7 +173,15 @@ func (h *hub) run() {
 				h.subs = append(h.subs, s)
 			}
 		}
+		left := h.left
+		h.left = false
+		subs := slices.Clone(h.subs)
 		h.pool.mu.Unlock()
+		if left {
+			h.w.untrack(func(uid webmail.UID) bool {
+				return slices.ContainsFunc(subs, func(s *Subscription) bool { return s.shows(uid) })
+			})
+		}
 
 		u, err := h.w.Next(h.ctx, time.Hour)
 		if err != nil {
@@ -173,7 +192,7 @@ func (h *hub) run() {
 			continue
 		}
 		h.pool.mu.Lock()
-		subs := slices.Clone(h.subs)
+		subs = slices.Clone(h.subs)
 		h.pool.mu.Unlock()
 		for _, s := range subs {
 			s.push(u)
@@ -189,10 +208,14 @@ func (h *hub) missed(s *Subscription) (*Update, error) {
 	w := h.w
 	sameValidity := s.opt.Validity == 0 || s.opt.Validity == w.validity
 	rows := s.opt.Rows && sameValidity && imap.UID(s.opt.Since)+1 < w.next
-	if !rows && !s.opt.Report && sameValidity {
+	opt := s.opt
+	if !sameValidity {
+		opt.Shown = nil // another mailbox's UIDs, in effect
+	}
+	if !rows && !s.opt.Report && sameValidity && len(opt.Shown) == 0 {
 		return nil, nil
 	}
-	return w.since(h.ctx, imap.UID(s.opt.Since), rows)
+	return w.since(h.ctx, opt, rows, s.opt.Report || !sameValidity)
 }
 
 // fail ends the hub and tells every subscription why (the streams end,
@@ -214,30 +237,77 @@ func (h *hub) fail(err error) {
 }
 
 // push gives the subscription its part of u: rows above what its page
-// shows (none when its page is of another UIDVALIDITY or wants none),
-// merged with what it has not taken yet.
+// shows (none when its page is of another UIDVALIDITY or wants none), the
+// rows of its page that changed or went, merged with what it has not
+// taken yet.
 func (s *Subscription) push(u *Update) {
-	mine := &Update{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Last: u.Last, Folders: u.Folders}
-	rows := s.opt.Rows && (s.opt.Validity == 0 || s.opt.Validity == u.UIDValidity)
+	mine := &Update{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Last: u.Last, Folders: u.Folders, Total: u.Total, ModSeq: u.ModSeq}
+	sameValidity := s.opt.Validity == 0 || s.opt.Validity == u.UIDValidity
 	s.mu.Lock()
-	if rows {
+	if s.opt.Rows && sameValidity {
 		for _, m := range u.New {
 			if m.UID > s.opt.Since {
 				mine.New = append(mine.New, m)
+				if len(s.view) < 2*MaxShown {
+					s.view[m.UID] = m.Flags
+				}
 			}
 		}
 		if len(mine.New) > 0 {
 			s.opt.Since = mine.New[0].UID
 		}
 	}
+	if sameValidity {
+		for _, m := range u.Changed {
+			if f, ok := s.view[m.UID]; ok && f != m.Flags {
+				mine.Changed = append(mine.Changed, m)
+				s.view[m.UID] = m.Flags
+			}
+		}
+		for _, uid := range u.Gone {
+			if _, ok := s.view[uid]; ok {
+				mine.Gone = append(mine.Gone, uid)
+				delete(s.view, uid)
+			}
+		}
+	}
 	if p := s.pending; p != nil {
 		mine.New = append(mine.New, p.New...)
 		mine.New = mine.New[:min(len(mine.New), webmail.PageSize)]
 		mine.Last = max(mine.Last, p.Last)
+		// The newer state of a row wins; a row gone needs no state.
+		for _, m := range p.Changed {
+			if !slices.ContainsFunc(mine.Changed, func(x webmail.Summary) bool { return x.UID == m.UID }) {
+				mine.Changed = append(mine.Changed, m)
+			}
+		}
+		mine.Gone = append(mine.Gone, p.Gone...)
+		mine.Changed = slices.DeleteFunc(mine.Changed, func(m webmail.Summary) bool { return slices.Contains(mine.Gone, m.UID) })
 	}
 	s.pending = mine
 	s.mu.Unlock()
 	s.wake()
+}
+
+// settle sets the view to the rows as the watcher has them, once the
+// stream has been given what it missed: a row the page already had right
+// (same MODSEQ) is right, one that differed is on its way.
+func (s *Subscription) settle(w *Watcher) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for uid := range s.view {
+		if f, ok := w.flagsNow(uid); ok {
+			s.view[uid] = f
+		}
+	}
+}
+
+// shows reports whether the stream's page shows the row uid.
+func (s *Subscription) shows(uid webmail.UID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.view[uid]
+	return ok
 }
 
 func (s *Subscription) wake() {
@@ -284,10 +354,19 @@ func (s *Subscription) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s.closed = true
+	h.left = true
 	h.subs = slices.DeleteFunc(h.subs, func(x *Subscription) bool { return x == s })
 	h.joining = slices.DeleteFunc(h.joining, func(x *Subscription) bool { return x == s })
 	if len(h.subs)+len(h.joining) == 0 && !h.ending {
 		h.end()
+		return
+	}
+	select {
+	case <-h.ready:
+		if h.w != nil {
+			h.w.Wake() // to forget the rows only s showed
+		}
+	default:
 	}
 }
 

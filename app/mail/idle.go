@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 	"webmail"
 
@@ -36,6 +37,15 @@ type WatchOptions struct {
 	// Report asks for a first Update at once, whether or not anything
 	// changed, such as after a reconnection.
 	Report bool
+	// Shown is the rows the page shows, with the flags it shows them
+	// with (at most MaxShown): rows that differ on the server, or are
+	// gone, are reported in Update.Changed and Update.Gone, at once and
+	// whenever they change.
+	Shown map[webmail.UID]webmail.Flags
+	// ModSeq, after a reconnection, is the MODSEQ of the last update the
+	// page got (Update.ModSeq): rows the server has not changed since are
+	// as the page shows them already, whatever Shown says.
+	ModSeq uint64
 }
 
 // Update is what changed in a watched mailbox.
@@ -45,8 +55,17 @@ type Update struct {
 	// New holds the new messages, newest first, at most webmail.PageSize of them;
 	// only with WatchOptions.Rows.
 	New []webmail.Summary
+	// Changed holds the shown rows whose flags changed, newest first;
+	// Gone the shown rows expunged.
+	Changed []webmail.Summary
+	Gone    []webmail.UID
+	// Total is the number of messages in the mailbox.
+	Total uint32
 	// Last is the highest UID the watcher has seen.
 	Last webmail.UID
+	// ModSeq is how far, in the server's MODSEQ, the rows are in step
+	// (CONDSTORE; 0 without).
+	ModSeq uint64
 	// Folders is the folder tree with fresh counts.
 	Folders []webmail.Folder
 }
@@ -72,6 +91,14 @@ type Watcher struct {
 	next     imap.UID      // lowest UID not seen yet
 	pending  bool          // a change to look at
 	counts   []folderCount // what the last Update said
+	total    uint32        // the message count the last Update said
+
+	// The rows the streams' pages show, kept in step (rows.go).
+	condstore bool                  // the mailbox was opened with CONDSTORE
+	modseq    uint64                // the rows are in step up to this MODSEQ
+	rows      map[imap.UID]rowState // bounded by maxTracked
+	following atomic.Int64          // len(rows), for other goroutines
+	expunged  atomic.Bool           // the server told of an expunge
 }
 
 type folderCount struct {
@@ -84,7 +111,7 @@ type folderCount struct {
 // starts listening: mail that arrives after it returns is reported. The
 // caller closes the watcher.
 func newWatcher(ctx context.Context, mailbox string, dial func(context.Context, *imapclient.UnilateralDataHandler) (*Conn, error), restart, poll time.Duration, noIdle bool) (*Watcher, error) {
-	w := &Watcher{mailbox: mailbox, changed: make(chan struct{}, 1), woken: make(chan struct{}, 1), restart: restart, poll: poll}
+	w := &Watcher{mailbox: mailbox, changed: make(chan struct{}, 1), woken: make(chan struct{}, 1), restart: restart, poll: poll, rows: map[imap.UID]rowState{}}
 	signal := func() {
 		select {
 		case w.changed <- struct{}{}:
@@ -94,7 +121,7 @@ func newWatcher(ctx context.Context, mailbox string, dial func(context.Context, 
 	// The handlers run on the client's reading goroutine (FETCH on one of
 	// its own): they only signal; Next does the work.
 	h := &imapclient.UnilateralDataHandler{
-		Expunge: func(uint32) { signal() },
+		Expunge: func(uint32) { w.expunged.Store(true); signal() },
 		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 			if d.NumMessages != nil {
 				signal()
@@ -135,7 +162,11 @@ func (w *Watcher) Wake() {
 func (w *Watcher) examine(ctx context.Context) error {
 	c := w.conn
 	return c.do(ctx, "examine", func() error {
-		data, err := c.c.Select(w.mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+		// CONDSTORE makes the server keep MODSEQs for this connection, so
+		// the rows can be brought in step by what changed since. (Not
+		// QRESYNC: go-imap's client cannot read its VANISHED responses.)
+		condstore := c.caps.Has(imap.CapCondStore)
+		data, err := c.c.Select(w.mailbox, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
 		if err != nil {
 			var ie *imap.Error
 			if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
@@ -145,6 +176,9 @@ func (w *Watcher) examine(ctx context.Context) error {
 		}
 		w.validity = data.UIDValidity
 		w.next = data.UIDNext
+		w.condstore = condstore && data.HighestModSeq > 0 // not NOMODSEQ
+		w.modseq = data.HighestModSeq
+		w.total = data.NumMessages
 		if w.next == 0 && data.NumMessages > 0 { // a server that does not say
 			bufs, err := c.c.Fetch(imap.SeqSetNum(data.NumMessages), &imap.FetchOptions{UID: true}).Collect()
 			if err != nil {
@@ -256,15 +290,21 @@ func (w *Watcher) stopIdle(ctx context.Context) error {
 	})
 }
 
-// collect looks at what changed: new UIDs and their summaries, then the
-// folder counts. It costs a FETCH of UIDs, a FETCH of at most webmail.PageSize
-// summaries and a LIST with counts.
+// collect looks at what changed: new UIDs and their summaries, the rows
+// the streams show (rows.go), then the folder counts. It costs a FETCH of
+// UIDs, a FETCH of at most webmail.PageSize summaries, the rows' FETCH (and
+// SEARCH, after an expunge with CONDSTORE), a FETCH of the changed rows and
+// a LIST with counts.
 func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	c := w.conn
 	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity}
 	err := c.do(ctx, "fetch", func() error {
-		if mb := c.c.Mailbox(); mb == nil || mb.NumMessages == 0 {
+		mb := c.c.Mailbox()
+		if mb == nil || mb.NumMessages == 0 {
 			return nil
+		}
+		if mb.NumMessages == w.total && !w.expunged.Load() {
+			return nil // flags changed, no message came or went
 		}
 		var above imap.UIDSet
 		above.AddRange(w.next, 0) // next:*, which names the last message when none is above
@@ -284,10 +324,35 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 		slices.Sort(uids)
 		w.next = uids[len(uids)-1] + 1
 		u.New, err = w.summaries(uids)
+		for _, m := range u.New {
+			if len(w.rows) < maxTracked {
+				w.rows[imap.UID(m.UID)] = rowState{flags: m.Flags}
+			}
+		}
+		w.following.Store(int64(len(w.rows)))
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	changed, gone, err := w.syncRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(changed) > 0 {
+		err = c.do(ctx, "fetch", func() error {
+			u.Changed, err = w.rowsOf(changed)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, uid := range gone {
+		u.Gone = append(u.Gone, webmail.UID(uid))
+	}
+	if mb := c.c.Mailbox(); mb != nil {
+		u.Total = mb.NumMessages
 	}
 	folders, err := c.Folders(ctx, true)
 	if err != nil {
@@ -297,11 +362,11 @@ func (w *Watcher) collect(ctx context.Context) (*Update, error) {
 	for i, f := range folders {
 		counts[i] = folderCount{f.Name, f.Total, f.Unseen}
 	}
-	if len(u.New) == 0 && slices.Equal(counts, w.counts) {
+	if len(u.New)+len(u.Changed)+len(u.Gone) == 0 && u.Total == w.total && slices.Equal(counts, w.counts) {
 		return nil, nil
 	}
-	w.counts = counts
-	u.Folders, u.Last = folders, webmail.UID(w.next-1)
+	w.counts, w.total = counts, u.Total
+	u.Folders, u.Last, u.ModSeq = folders, webmail.UID(w.next-1), w.modseq
 	return u, nil
 }
 
@@ -322,12 +387,18 @@ func (w *Watcher) summaries(uids []imap.UID) ([]webmail.Summary, error) {
 }
 
 // since returns what a stream that joins late has missed: the rows above
-// uid that the watcher has already seen (with rows), and the folders.
-func (w *Watcher) since(ctx context.Context, uid imap.UID, rows bool) (*Update, error) {
+// opt.Since that the watcher has already seen (with rows), the rows of
+// opt.Shown that changed or went, the count and the folders; nil when it
+// missed nothing, unless must.
+func (w *Watcher) since(ctx context.Context, opt WatchOptions, rows, must bool) (*Update, error) {
 	if err := w.stopIdle(ctx); err != nil {
 		return nil, err
 	}
-	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity, Last: webmail.UID(w.next - 1)}
+	uid := imap.UID(opt.Since)
+	u := &Update{Mailbox: w.mailbox, UIDValidity: w.validity, Last: webmail.UID(w.next - 1), ModSeq: w.modseq, Total: w.total}
+	if mb := w.conn.c.Mailbox(); mb != nil {
+		u.Total = mb.NumMessages
+	}
 	if rows && uid+1 < w.next {
 		err := w.conn.do(ctx, "fetch", func() error {
 			var set imap.UIDSet
@@ -352,12 +423,64 @@ func (w *Watcher) since(ctx context.Context, uid imap.UID, rows bool) (*Update, 
 			return nil, err
 		}
 	}
-	folders, err := w.conn.Folders(ctx, false)
+	if err := w.shownSince(ctx, opt, u); err != nil {
+		return nil, err
+	}
+	if !must && len(u.New)+len(u.Changed)+len(u.Gone) == 0 {
+		return nil, nil
+	}
+	// The account's cached counts predate what the page missed (a
+	// reconnection, rows changed meanwhile): list them afresh.
+	folders, err := w.conn.Folders(ctx, opt.Report || len(u.Changed)+len(u.Gone) > 0)
 	if err != nil {
 		return nil, err
 	}
 	u.Folders = folders
 	return u, nil
+}
+
+// shownSince puts in u the rows of opt.Shown that differ on the server,
+// and those gone. A row the server has not changed since opt.ModSeq is as
+// the page has it already (it got that update before it reconnected).
+func (w *Watcher) shownSince(ctx context.Context, opt WatchOptions, u *Update) error {
+	if len(opt.Shown) == 0 {
+		return nil
+	}
+	uids := make([]webmail.UID, 0, len(opt.Shown))
+	for uid := range opt.Shown {
+		uids = append(uids, uid)
+	}
+	slices.Sort(uids)
+	gone, err := w.track(ctx, uids)
+	if err != nil {
+		return err
+	}
+	u.Gone = gone
+	var differ []imap.UID
+	for _, uid := range uids {
+		st, ok := w.rows[imap.UID(uid)]
+		switch {
+		case !ok: // gone, or beyond what the watcher follows
+		case w.condstore && opt.ModSeq > 0 && st.modseq > 0 && st.modseq <= opt.ModSeq:
+		case st.flags != opt.Shown[uid]:
+			differ = append(differ, imap.UID(uid))
+		}
+	}
+	if len(differ) == 0 {
+		return nil
+	}
+	return w.conn.do(ctx, "fetch", func() error {
+		var err error
+		u.Changed, err = w.rowsOf(differ)
+		return err
+	})
+}
+
+// flagsNow returns the flags the server has for uid, as far as the
+// watcher follows it.
+func (w *Watcher) flagsNow(uid webmail.UID) (webmail.Flags, bool) {
+	st, ok := w.rows[imap.UID(uid)]
+	return st.flags, ok
 }
 
 // Close ends IDLE and logs out, within a few seconds whatever the server

@@ -65,6 +65,11 @@ func (s *Service) List(ctx context.Context, acct mail.Account, q ListQuery, refr
 			return err
 		}
 		l.Page, err = s.list(ctx, c, q, l)
+		if err == nil && c.ChangedElsewhere() {
+			// Flags or messages changed elsewhere: the cached unread
+			// counts may be wrong.
+			l.Folders, err = c.Folders(ctx, true)
+		}
 		return err
 	})
 	if err != nil {
