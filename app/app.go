@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -66,6 +67,8 @@ type App struct {
 	refresh   *refresher
 
 	closers []func() error // what Run closes at the end (the Redis store)
+
+	zones sync.Map // zone name → *time.Location, the zones readers asked for (timezone.go)
 }
 
 // New builds the application from a validated configuration.

@@ -71,11 +71,12 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Place: place, Conversation: &cp, FoldersChanged: len(unread) > 0}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.readerNow(r), Place: place, Conversation: &cp, FoldersChanged: len(unread) > 0}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil {
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
+	cp.Zone = p.Now.Location()
 	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
 	p.List, p.Conversations = tp.Page, tp.Conversations
 	return render(w, r, http.StatusOK, views.MailboxFor(p, htmxTarget(r)))

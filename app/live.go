@@ -207,6 +207,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	token := a.sessions.Token(r.Context())
+	zone := a.readerZone(r)
 	heartbeat := a.live.every()
 	for {
 		u, err := sub.Next(ctx, heartbeat)
@@ -224,7 +225,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			err = sse.comment("")
 		default:
-			err = a.sendUpdate(ctx, sse, opt, u)
+			err = a.sendUpdate(ctx, sse, opt, u, zone)
 		}
 		if err != nil {
 			return nil
@@ -271,9 +272,9 @@ func parseEventID(id string) (validity uint32, last webmail.UID, ok bool) {
 
 // sendUpdate renders an update as htmx partials and sends it. (The
 // watcher's fresh folder counts are already in the account's folder
-// cache, which the next page shows.)
-func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, u *mail.Update) error {
-	p := views.MailboxParams{View: views.ScreenList, Now: a.now(), Folders: u.Folders}
+// cache, which the next page shows.) Dates are in the reader's zone.
+func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, u *mail.Update, zone *time.Location) error {
+	p := views.MailboxParams{View: views.ScreenList, Now: a.now().In(zone), Folders: u.Folders}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
 	p.Base = views.Base{Title: folderTitle(p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}

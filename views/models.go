@@ -59,6 +59,7 @@ type MailboxParams struct {
 	Folders []webmail.Folder
 	Current webmail.Folder
 	List    *webmail.Page
+	// Now is the time in the reader's zone, which list dates are shown in.
 	Now     time.Time
 	Message *MessageShowParams
 	Notice  string        // what the last action did
@@ -87,6 +88,7 @@ type ConversationShowParams struct {
 	Place    Place
 	Validity uint32
 	Messages []ConversationMessage
+	Zone     *time.Location // the reader's, for dates
 }
 
 // ConversationMessage is one message of an open conversation.
@@ -122,6 +124,7 @@ type MessageShowParams struct {
 	IsDraft     bool         // in the Drafts folder: offer to edit it
 	Role        webmail.Role // the folder's role decides the actions offered
 	Folders     []webmail.Folder
+	Zone        *time.Location // the reader's, for dates
 }
 
 // Attachment is one downloadable part.
@@ -212,6 +215,11 @@ type SettingsParams struct {
 	Blob string
 	// Forget tells the browser to drop the credentials it keeps.
 	Forget bool
+	// Zone is the time zone chosen in the settings, "" for automatic;
+	// ZoneInUse names the zone dates are shown in now, and where it comes
+	// from.
+	Zone, ZoneInUse string
+	ZoneError       string
 }
 
 // ComposeSentParams fills the confirmation after a send.
