@@ -216,10 +216,12 @@ func TestDovecotDeleteForGoodInNestedJunk(t *testing.T) {
 // "INBOX." with "." between levels (Courier, Cyrus, many Dovecots),
 // creating a folder at the top works, and Sent and the new folder are
 // drawn at the top of the tree, not under the Inbox, named without the
-// prefix.
+// prefix. The server's shared namespace follows, under its heading.
 func TestDovecotNamespacePrefix(t *testing.T) {
 	t.Parallel()
-	e, _ := newDovecotEnv(t, dovecot.Options{Extra: "namespace inbox {\n  prefix = INBOX.\n  separator = .\n}"})
+	e, dc := newDovecotEnv(t, dovecot.Options{Extra: "namespace inbox {\n  prefix = INBOX.\n  separator = .\n}\n" +
+		"namespace public {\n  type = public\n  separator = .\n  prefix = Public.\n  location = maildir:~/public\n  list = yes\n}"})
+	dc.Deliver(t, dovecot.DefaultLogin, "Public.Team", dovecotMessages(1)...)
 	c := e.client()
 	c.login(t, e.acct.Login, e.acct.Password)
 	c.page(t, "/m/INBOX", http.StatusOK) // the tree cached first: creating must update it
@@ -247,14 +249,19 @@ func TestDovecotNamespacePrefix(t *testing.T) {
 		{"/m/INBOX.Junk", "Junk", "depth-0"},
 		{"/m/INBOX.Trash", "Trash", "depth-0"},
 		{"/m/INBOX.Receipts", "Receipts", "depth-0"},
+		{"/m/Public.Team", "Team", "depth-0"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("folder tree (-want +got):\n%s", diff)
 	}
+	heading := doc.Find("[data-testid=folder-section]")
+	if text(heading) != "Shared folders" || heading.Next().Find("[data-testid=folder-label]").First().Text() != "Team" {
+		t.Errorf("shared folders' heading %q, not right before Team", text(heading))
+	}
 	doc = c.page(t, "/folders/manage", http.StatusOK)
 	var parents []string
 	doc.Find("[data-testid=create-parent] option").Each(func(_ int, s *goquery.Selection) { parents = append(parents, text(s)) })
-	if diff := cmp.Diff([]string{"(top level)", "Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash", "Receipts"}, parents); diff != "" {
+	if diff := cmp.Diff([]string{"(top level)", "Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash", "Receipts", "Shared folders: Team"}, parents); diff != "" {
 		t.Errorf("parent choices (-want +got):\n%s", diff)
 	}
 }
