@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +68,8 @@ type App struct {
 	refresh   *refresher
 
 	closers []func() error // what Run closes at the end (the Redis store)
+
+	zones sync.Map // zone name → *time.Location, the zones readers asked for (timezone.go)
 }
 
 // New builds the application from a validated configuration.

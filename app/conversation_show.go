@@ -53,7 +53,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	if err := conn.StoreFlag(ctx, read, webmail.FlagSeen, true); err != nil {
 		return err
 	}
-	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Place: place, FoldersChanged: len(read.UIDs) > 0}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.readerNow(r), Place: place, FoldersChanged: len(read.UIDs) > 0}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil {
 		return err
 	}
@@ -78,6 +78,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 		}
 		cp.Messages = append(cp.Messages, cm)
 	}
+	cp.Zone = p.Now.Location()
 	p.Conversation = &cp
 	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
 	if htmxTarget(r) != views.TargetMessage {

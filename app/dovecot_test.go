@@ -14,6 +14,7 @@ import (
 	"webmail/config"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
 )
 
 // newDovecotEnv is a webmail whose IMAP server is a private Dovecot (the
@@ -208,5 +209,59 @@ func TestDovecotDeleteForGoodInNestedJunk(t *testing.T) {
 	}
 	if n := c.page(t, list, http.StatusOK).Find("[data-testid=row]").Length(); n != 0 {
 		t.Errorf("Old/Junk holds %d messages after deleting both for good", n)
+	}
+}
+
+// TestDovecotNamespacePrefix: on a server whose personal namespace is
+// "INBOX." with "." between levels (Courier, Cyrus, many Dovecots),
+// creating a folder at the top works, and Sent and the new folder are
+// drawn at the top of the tree, not under the Inbox, named without the
+// prefix. The server's shared namespace follows, under its heading.
+func TestDovecotNamespacePrefix(t *testing.T) {
+	t.Parallel()
+	e, dc := newDovecotEnv(t, dovecot.Options{Extra: "namespace inbox {\n  prefix = INBOX.\n  separator = .\n}\n" +
+		"namespace public {\n  type = public\n  separator = .\n  prefix = Public.\n  location = maildir:~/public\n  list = yes\n}"})
+	dc.Deliver(t, dovecot.DefaultLogin, "Public.Team", dovecotMessages(1)...)
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	c.page(t, "/m/INBOX", http.StatusOK) // the tree cached first: creating must update it
+
+	if notice := c.manageOK(t, "/folders", url.Values{"name": {"Receipts"}, "parent": {""}}); notice != "Folder Receipts created." {
+		t.Errorf("notice = %q, want %q", notice, "Folder Receipts created.")
+	}
+	doc := c.page(t, "/m/INBOX", http.StatusOK)
+	type row struct{ Href, Label, Depth string }
+	var got []row
+	doc.Find("[data-testid=folder]").Each(func(_ int, s *goquery.Selection) {
+		depth := "?"
+		for _, d := range []string{"depth-0", "depth-1", "depth-2"} {
+			if s.HasClass(d) {
+				depth = d
+			}
+		}
+		got = append(got, row{s.Find("a").AttrOr("href", ""), text(s.Find("[data-testid=folder-label]")), depth})
+	})
+	want := []row{
+		{"/m/INBOX", "Inbox", "depth-0"},
+		{"/m/INBOX.Drafts", "Drafts", "depth-0"},
+		{"/m/INBOX.Sent", "Sent", "depth-0"},
+		{"/m/INBOX.Archive", "Archive", "depth-0"},
+		{"/m/INBOX.Junk", "Junk", "depth-0"},
+		{"/m/INBOX.Trash", "Trash", "depth-0"},
+		{"/m/INBOX.Receipts", "Receipts", "depth-0"},
+		{"/m/Public.Team", "Team", "depth-0"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("folder tree (-want +got):\n%s", diff)
+	}
+	heading := doc.Find("[data-testid=folder-section]")
+	if text(heading) != "Shared folders" || heading.Next().Find("[data-testid=folder-label]").First().Text() != "Team" {
+		t.Errorf("shared folders' heading %q, not right before Team", text(heading))
+	}
+	doc = c.page(t, "/folders/manage", http.StatusOK)
+	var parents []string
+	doc.Find("[data-testid=create-parent] option").Each(func(_ int, s *goquery.Selection) { parents = append(parents, text(s)) })
+	if diff := cmp.Diff([]string{"(top level)", "Inbox", "Drafts", "Sent", "Archive", "Junk", "Trash", "Receipts", "Shared folders: Team"}, parents); diff != "" {
+		t.Errorf("parent choices (-want +got):\n%s", diff)
 	}
 }

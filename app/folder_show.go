@@ -35,7 +35,7 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	if err != nil {
 		return err
 	}
-	p := views.MailboxParams{View: view, Now: a.now(), Place: place, Folders: l.Folders}
+	p := views.MailboxParams{View: view, Now: a.readerNow(r), Place: place, Folders: l.Folders}
 	withList(&p, l)
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, folderTitle(p.Current))

@@ -49,7 +49,7 @@ func (a *App) manageParams(r *http.Request, tree *webmail.FolderTree) views.Fold
 // A folder whose parent is not listed (a namespace prefix, say) shows its
 // full name at the top, so an unchanged form changes nothing.
 func editDefaults(tree *webmail.FolderTree, f webmail.ManagedFolder) views.FolderEdit {
-	e := views.FolderEdit{Folder: f.Name, Name: f.Name}
+	e := views.FolderEdit{Folder: f.Name, Name: f.Path}
 	if _, ok := tree.Find(f.Parent); ok && f.Parent != "" {
 		e.Name, e.Parent = f.Label, f.Parent
 	}

@@ -212,6 +212,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	token := a.sessions.Token(r.Context())
+	zone := a.readerZone(r)
 	heartbeat := a.live.every()
 	for {
 		u, err := sub.Next(ctx, heartbeat)
@@ -229,7 +230,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			err = sse.comment("")
 		default:
-			err = a.sendUpdate(ctx, sse, opt, place, u)
+			err = a.sendUpdate(ctx, sse, opt, place, u, zone)
 		}
 		if err != nil {
 			return nil
@@ -317,9 +318,9 @@ func parseEventID(id string) (validity uint32, last webmail.UID, modseq uint64, 
 
 // sendUpdate renders an update as htmx partials and sends it. (The
 // watcher's fresh folder counts are already in the account's folder
-// cache, which the next page shows.)
-func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, place views.Place, u *mail.Update) error {
-	p := views.LiveParams{MailboxParams: views.MailboxParams{View: views.ScreenList, Now: a.now(), Folders: u.Folders, Place: place}}
+// cache, which the next page shows.) Dates are in the reader's zone.
+func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, place views.Place, u *mail.Update, zone *time.Location) error {
+	p := views.LiveParams{MailboxParams: views.MailboxParams{View: views.ScreenList, Now: a.now().In(zone), Folders: u.Folders, Place: place}}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
 	p.Base = views.Base{Title: folderTitle(p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}

@@ -52,14 +52,14 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		msg.Seen = true
 	}
 
-	p := views.MailboxParams{View: views.ScreenMessage, Now: a.now(), Message: &mp, FoldersChanged: wasUnread}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.readerNow(r), Message: &mp, FoldersChanged: wasUnread}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil { // cached
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
 	mp.BackLabel = webmail.FolderLabel(p.Current)
 	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
-	mp.Role, mp.Folders = p.Current.Role, p.Folders
+	mp.Role, mp.Folders, mp.Zone = p.Current.Role, p.Folders, p.Now.Location()
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	target := htmxTarget(r)

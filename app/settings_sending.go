@@ -17,6 +17,8 @@ func (a *App) settingsParams(r *http.Request) views.SettingsParams {
 		IMAPWorks:   accountFrom(r).SMTP.UseIMAPCredentials,
 		Provider:    a.providerLabel(accountFrom(r).Provider),
 		DisplayName: a.displayName(r),
+		Zone:        a.chosenZone(r),
+		ZoneInUse:   a.zoneInUse(r),
 	}
 }
 

@@ -3,6 +3,15 @@
 (function () {
   "use strict";
 
+  // The reader's time zone (app/timezone.go): the server shows dates in
+  // it from the next page on, unless a zone was chosen in the settings.
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && tz.length <= 64 && /^[A-Za-z0-9_+\/-]+$/.test(tz) && document.cookie.split("; ").indexOf("tz=" + tz) < 0) {
+      document.cookie = "tz=" + tz + "; path=/; max-age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+    }
+  } catch (e) { /* no Intl: the settings or the server's zone */ }
+
   // Mark the current row in the list after htmx opened a message, so the
   // list shows where the person is without a reload.
   document.addEventListener("htmx:after:swap", function () {

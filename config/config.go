@@ -5,6 +5,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,6 +51,27 @@ type Server struct {
 	// TLSServerName, if set, is the name sent in SNI and verified in the
 	// server's certificate instead of Host (e.g. when Host is an IP address).
 	TLSServerName string `toml:"tls_server_name"`
+	// CAFile is a PEM file of certificates trusted for this server on top
+	// of the system's: a private CA, or the server's own self-signed
+	// certificate. It is read at each connection, so a renewed file needs
+	// no restart.
+	CAFile string `toml:"ca_file"`
+	// PinSHA256 is the SHA-256 of the server's certificate (the DER of the
+	// leaf), in hex with or without colons. When set, a connection is
+	// refused unless the server presents exactly this certificate; the
+	// usual check (a trusted chain, the name) is made as well.
+	PinSHA256 string `toml:"pin_sha256"`
+}
+
+// Pin is PinSHA256 as bytes, nil when no pin is set or it is not 32
+// bytes of hex (which Validate reports).
+func (s Server) Pin() []byte {
+	h := strings.ReplaceAll(strings.TrimSpace(s.PinSHA256), ":", "")
+	b, err := hex.DecodeString(h)
+	if err != nil || len(b) != sha256.Size {
+		return nil
+	}
+	return b
 }
 
 // Addr is Host:Port, suitable for net.Dial.

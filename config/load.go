@@ -183,11 +183,15 @@ func envVars(c *Config) []envVar {
 		{"WEBMAIL_IMAP_PORT", "imap.port", setInt(&c.IMAP.Port)},
 		{"WEBMAIL_IMAP_SECURITY", "imap.security", setString(&c.IMAP.Security)},
 		{"WEBMAIL_IMAP_TLS_SERVER_NAME", "imap.tls_server_name", setString(&c.IMAP.TLSServerName)},
+		{"WEBMAIL_IMAP_CA_FILE", "imap.ca_file", setString(&c.IMAP.CAFile)},
+		{"WEBMAIL_IMAP_PIN_SHA256", "imap.pin_sha256", setString(&c.IMAP.PinSHA256)},
 
 		{"WEBMAIL_SMTP_HOST", "smtp.host", setString(&c.SMTP.Host)},
 		{"WEBMAIL_SMTP_PORT", "smtp.port", setInt(&c.SMTP.Port)},
 		{"WEBMAIL_SMTP_SECURITY", "smtp.security", setString(&c.SMTP.Security)},
 		{"WEBMAIL_SMTP_TLS_SERVER_NAME", "smtp.tls_server_name", setString(&c.SMTP.TLSServerName)},
+		{"WEBMAIL_SMTP_CA_FILE", "smtp.ca_file", setString(&c.SMTP.CAFile)},
+		{"WEBMAIL_SMTP_PIN_SHA256", "smtp.pin_sha256", setString(&c.SMTP.PinSHA256)},
 		{"WEBMAIL_SMTP_USE_IMAP_CREDENTIALS", "smtp.use_imap_credentials", setBool(&c.SMTP.UseIMAPCredentials)},
 
 		{"WEBMAIL_SESSION_IDLE_TIMEOUT", "session.idle_timeout", setDuration(&c.Session.IdleTimeout)},

@@ -265,6 +265,20 @@ func (v *validator) server(prefix string, s Server) {
 	if s.TLSServerName != "" && !isHostName(s.TLSServerName) {
 		v.add(prefix+".tls_server_name", "must be a host name, got %q", s.TLSServerName)
 	}
+	if s.Security == SecurityPlain && s.CAFile != "" {
+		v.add(prefix+".ca_file", "has no use with security %q", SecurityPlain)
+	}
+	if s.Security == SecurityPlain && s.PinSHA256 != "" {
+		v.add(prefix+".pin_sha256", "has no use with security %q", SecurityPlain)
+	}
+	if s.CAFile != "" {
+		if _, err := s.CertPool(); err != nil {
+			v.add(prefix+".ca_file", "%v", err)
+		}
+	}
+	if s.PinSHA256 != "" && s.Pin() == nil {
+		v.add(prefix+".pin_sha256", "must be the 64 hex digits of a SHA-256 (colons allowed), got %q", s.PinSHA256)
+	}
 }
 
 // isHostName reports whether s is a syntactically valid DNS name (letters,

@@ -26,12 +26,40 @@ func ListDate(t, now time.Time) string {
 	}
 }
 
-// FullDate formats a message's date in its header block.
-func FullDate(t time.Time) string {
+// FullDate formats a message's date in the reader's zone, followed by the
+// sender's own time where the sender's offset differs:
+// "Mon, 2 Mar 2026 02:05 (10:05 +0900 sender's time)". A nil zone shows
+// the date as the sender wrote it.
+func FullDate(t time.Time, zone *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format("Mon, 2 Jan 2006 15:04")
+	if zone == nil {
+		zone = t.Location()
+	}
+	r := t.In(zone)
+	s := r.Format("Mon, 2 Jan 2006 15:04")
+	if note := senderTime(t, r); note != "" {
+		s += " (" + note + ")"
+	}
+	return s
+}
+
+// senderTime is the sender's own time of t, shown as r to the reader,
+// with its offset ("10:05 +0900 sender's time"; the weekday too when it
+// is another day there), or "" when both have the same offset.
+func senderTime(t, r time.Time) string {
+	_, so := t.Zone()
+	_, ro := r.Zone()
+	if so == ro {
+		return ""
+	}
+	layout := "15:04 -0700"
+	if t.YearDay() != r.YearDay() || t.Year() != r.Year() {
+		layout = "Mon 15:04 -0700"
+	}
+	// A true minus sign, as in print; the layout has no other hyphen.
+	return strings.Replace(t.Format(layout), "-", "\u2212", 1) + " sender's time"
 }
 
 // Size formats a byte count for people.

@@ -34,3 +34,27 @@ func TestSize(t *testing.T) {
 		}
 	}
 }
+
+func TestFullDate(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	azores := time.FixedZone("", -60*60)
+	for _, tc := range []struct {
+		t    time.Time
+		zone *time.Location
+		want string
+	}{
+		{time.Date(2026, 3, 2, 13, 5, 0, 0, azores), berlin, "Mon, 2 Mar 2026 15:05 (13:05 \u22120100 sender's time)"},
+		{time.Date(2026, 3, 2, 15, 5, 0, 0, time.FixedZone("", 60*60)), berlin, "Mon, 2 Mar 2026 15:05"}, // the same offset: nothing to add
+		{time.Date(2026, 3, 3, 7, 30, 0, 0, time.FixedZone("", 9*60*60)), berlin, "Mon, 2 Mar 2026 23:30 (Tue 07:30 +0900 sender's time)"},
+		{time.Date(2026, 3, 2, 13, 5, 0, 0, azores), nil, "Mon, 2 Mar 2026 13:05"}, // no zone: the sender's
+		{time.Time{}, berlin, ""},
+	} {
+		if got := FullDate(tc.t, tc.zone); got != tc.want {
+			t.Errorf("FullDate(%v, %v) = %q, want %q", tc.t, tc.zone, got, tc.want)
+		}
+	}
+}

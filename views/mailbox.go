@@ -5,7 +5,30 @@ import (
 	"io"
 
 	"github.com/a-h/templ"
+
+	"webmail"
 )
+
+// folderSection is one section of the folder tree: the person's own
+// folders (no title), other users' or shared ones.
+type folderSection struct {
+	Section webmail.Section
+	Title   string
+	Folders []webmail.Folder
+}
+
+// folderSections splits the folder tree, whose folders come section by
+// section, at each change of section.
+func folderSections(folders []webmail.Folder) []folderSection {
+	var out []folderSection
+	for _, f := range folders {
+		if len(out) == 0 || out[len(out)-1].Section != f.Section {
+			out = append(out, folderSection{Section: f.Section, Title: webmail.SectionLabel(f.Section)})
+		}
+		out[len(out)-1].Folders = append(out[len(out)-1].Folders, f)
+	}
+	return out
+}
 
 // Screen is which pane of the mailbox page a phone shows.
 type Screen string

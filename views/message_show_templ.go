@@ -10,6 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"strconv"
+	"time"
 
 	"webmail"
 )
@@ -478,9 +479,9 @@ func MessageShow(p MessageShowParams) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var27 string
-		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(FullDate(p.Msg.Date))
+		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(FullDate(p.Msg.Date, p.Zone))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 73, Col: 52}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 73, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 		if templ_7745c5c3_Err != nil {
@@ -737,7 +738,7 @@ func MessageShow(p MessageShowParams) templ.Component {
 			}
 		}
 		for _, m := range p.Attached {
-			templ_7745c5c3_Err = attachedMessage(m, p.Mono).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = attachedMessage(m, p.Mono, p.Zone).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -860,7 +861,7 @@ func attachmentList(as []Attachment) templ.Component {
 // attachedMessage shows a forwarded message like a message: its header,
 // its body (HTML in a sandboxed frame of its own), its attachments and
 // the messages attached to it.
-func attachedMessage(m AttachedMessage, mono bool) templ.Component {
+func attachedMessage(m AttachedMessage, mono bool, zone *time.Location) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -966,9 +967,9 @@ func attachedMessage(m AttachedMessage, mono bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var50 string
-			templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(FullDate(m.Envelope.Date))
+			templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(FullDate(m.Envelope.Date, zone))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 153, Col: 63}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `message_show.templ`, Line: 153, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 			if templ_7745c5c3_Err != nil {
@@ -1105,7 +1106,7 @@ func attachedMessage(m AttachedMessage, mono bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for _, in := range m.Attached {
-				templ_7745c5c3_Err = attachedMessage(in, mono).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = attachedMessage(in, mono, zone).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

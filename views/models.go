@@ -59,6 +59,7 @@ type MailboxParams struct {
 	Folders []webmail.Folder
 	Current webmail.Folder
 	List    *webmail.Page
+	// Now is the time in the reader's zone, which list dates are shown in.
 	Now     time.Time
 	Message *MessageShowParams
 	Notice  string        // what the last action did
@@ -100,6 +101,7 @@ type ConversationShowParams struct {
 	Reply   webmail.MessageRef
 	Role    webmail.Role // the folder's role decides the actions offered
 	Folders []webmail.Folder
+	Zone    *time.Location // the reader's, for dates
 }
 
 // ConversationMessage is one message of an open conversation.
@@ -143,6 +145,7 @@ type MessageShowParams struct {
 	IsDraft bool         // in the Drafts folder: offer to edit it
 	Role    webmail.Role // the folder's role decides the actions offered
 	Folders []webmail.Folder
+	Zone    *time.Location // the reader's, for dates
 }
 
 // AttachedMessage is a message attached to the one shown (a forwarded
@@ -245,6 +248,11 @@ type SettingsParams struct {
 	Blob string
 	// Forget tells the browser to drop the credentials it keeps.
 	Forget bool
+	// Zone is the time zone chosen in the settings, "" for automatic;
+	// ZoneInUse names the zone dates are shown in now, and where it comes
+	// from.
+	Zone, ZoneInUse string
+	ZoneError       string
 }
 
 // ComposeSentParams fills the confirmation after a send.

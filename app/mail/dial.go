@@ -4,7 +4,9 @@
 package mail
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -121,13 +123,19 @@ func (d Dialer) connect(ctx context.Context, srv config.Server, auth Auth, h *im
 	var c *imapclient.Client
 	switch srv.Security {
 	case config.SecurityTLS:
-		tc := tls.Client(dc, d.tlsConfig(srv))
+		cfg, err := d.tlsConfig(srv)
+		if err != nil {
+			return fail(err)
+		}
+		tc := tls.Client(dc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fail(classifyDial(err))
 		}
 		c = imapclient.New(tc, opts)
 	case config.SecurityStartTLS:
-		opts.TLSConfig = d.tlsConfig(srv)
+		if opts.TLSConfig, err = d.tlsConfig(srv); err != nil {
+			return fail(err)
+		}
 		c, err = imapclient.NewStartTLS(dc, opts)
 		if err != nil {
 			return fail(classifyDial(err))
@@ -207,7 +215,14 @@ func authenticate(c *imapclient.Client, srv config.Server, auth Auth) error {
 	return c.Authenticate(sc)
 }
 
-func (d Dialer) tlsConfig(srv config.Server) *tls.Config {
+// errPinMismatch means the server's certificate is not the one pinned.
+var errPinMismatch = errors.New("mail: the server's certificate is not the pinned one")
+
+// tlsConfig is the TLS configuration for srv: its CA file trusted on top
+// of the system's (or the Dialer's own roots, in tests), its pin checked
+// after the usual verification. A CA file that cannot be read fails the
+// connection as a certificate problem would.
+func (d Dialer) tlsConfig(srv config.Server) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if d.TLSConfig != nil {
 		cfg = d.TLSConfig.Clone()
@@ -216,7 +231,25 @@ func (d Dialer) tlsConfig(srv config.Server) *tls.Config {
 	if srv.TLSServerName != "" {
 		cfg.ServerName = srv.TLSServerName
 	}
-	return cfg
+	pool, err := srv.CertPool()
+	if err != nil {
+		return nil, fmt.Errorf("%w: ca_file %w", ErrTLS, err)
+	}
+	if pool != nil {
+		cfg.RootCAs = pool
+	}
+	if pin := srv.Pin(); pin != nil {
+		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errPinMismatch
+			}
+			if sum := sha256.Sum256(cs.PeerCertificates[0].Raw); !bytes.Equal(sum[:], pin) {
+				return errPinMismatch
+			}
+			return nil
+		}
+	}
+	return cfg, nil
 }
 
 func classifyDial(err error) error {
@@ -227,7 +260,7 @@ func classifyDial(err error) error {
 		host x509.HostnameError
 		alr  tls.AlertError
 	)
-	if errors.As(err, &rec) || errors.As(err, &cert) || errors.As(err, &unk) || errors.As(err, &host) || errors.As(err, &alr) {
+	if errors.As(err, &rec) || errors.As(err, &cert) || errors.As(err, &unk) || errors.As(err, &host) || errors.As(err, &alr) || errors.Is(err, errPinMismatch) {
 		return fmt.Errorf("%w: %w", ErrTLS, err)
 	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, err)

@@ -23,6 +23,20 @@ type folderCache struct {
 	list []webmail.Folder
 	at   time.Time
 	gen  uint64 // counts the lists set or forgotten
+	// ns are the server's namespaces, asked once: they outlive the list.
+	ns namespaces
+}
+
+func (fc *folderCache) namespaces() (namespaces, bool) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	return fc.ns, fc.ns != nil
+}
+
+func (fc *folderCache) setNamespaces(ns namespaces) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.ns = ns
 }
 
 // generation tells whether the list was replaced since.
@@ -99,8 +113,12 @@ func (c *Conn) Folders(ctx context.Context, refresh bool) ([]webmail.Folder, err
 			return list, nil
 		}
 	}
+	ns, err := c.namespaces(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var list []*imap.ListData
-	err := c.do(ctx, "list", func() error {
+	err = c.do(ctx, "list", func() error {
 		opts := &imap.ListOptions{}
 		if c.caps.Has(imap.CapSpecialUse) {
 			opts.ReturnSpecialUse = true
@@ -132,7 +150,7 @@ func (c *Conn) Folders(ctx context.Context, refresh bool) ([]webmail.Folder, err
 	if err != nil {
 		return nil, err
 	}
-	tree := buildTree(list)
+	tree := buildTree(list, ns)
 	c.folders.set(tree)
 	return tree, nil
 }
@@ -192,72 +210,79 @@ var fallbackNames = map[string]webmail.Role{
 	"trash": webmail.RoleTrash, "deleted items": webmail.RoleTrash, "deleted messages": webmail.RoleTrash, "bin": webmail.RoleTrash,
 }
 
-// buildTree orders folders: the role folders first (Inbox, Drafts, Sent,
-// Archive, Junk, Trash), then the rest alphabetically, children right
-// after their parent.
-func buildTree(list []*imap.ListData) []webmail.Folder {
-	seen := map[webmail.Role]bool{}
-	roles := make(map[string]webmail.Role, len(list))
-	for _, l := range list {
-		if r := roleOf(l); r != webmail.RoleNone {
-			roles[l.Mailbox] = r
-			seen[r] = true
-		}
+// buildTree orders folders: the person's own first, the role folders
+// at the top (Inbox, Drafts, Sent, Archive, Junk, Trash), then the rest
+// alphabetically, children right after their parent; then other users'
+// and shared folders, each section on its own. A folder's place comes
+// from its name within its namespace: "INBOX.Sent" under the prefix
+// "INBOX." is at the top, not under the Inbox.
+func buildTree(list []*imap.ListData, ns namespaces) []webmail.Folder {
+	type node struct {
+		f        webmail.Folder
+		parent   string // full name of the parent, "" at the top
+		children []*node
 	}
-	for _, l := range list { // name fallbacks only for roles nobody has
-		if _, ok := roles[l.Mailbox]; ok || strings.ContainsRune(l.Mailbox, l.Delim) && l.Delim != 0 {
+	byName := map[string]*node{}
+	seen := map[webmail.Role]bool{}
+	for _, l := range list {
+		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) || ns.isPrefix(l.Mailbox) {
 			continue
 		}
-		if r, ok := fallbackNames[strings.ToLower(l.Mailbox)]; ok && !seen[r] {
-			roles[l.Mailbox] = r
+		n, rel := ns.place(l.Mailbox)
+		delim := l.Delim
+		if delim == 0 {
+			delim = n.delim
+		}
+		path := []string{rel}
+		if delim != 0 {
+			path = strings.Split(rel, string(delim))
+		}
+		nd := &node{f: webmail.Folder{
+			Name:     l.Mailbox,
+			Label:    path[len(path)-1],
+			Path:     rel,
+			Section:  n.section,
+			NoSelect: hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
+		}}
+		if len(path) > 1 {
+			nd.parent = n.prefix + strings.Join(path[:len(path)-1], string(delim))
+		}
+		if n.section == webmail.SectionPersonal {
+			nd.f.Role = roleOf(l)
+			seen[nd.f.Role] = true
+		}
+		if l.Status != nil {
+			if l.Status.NumMessages != nil {
+				nd.f.Total = *l.Status.NumMessages
+			}
+			if l.Status.NumUnseen != nil {
+				nd.f.Unseen = *l.Status.NumUnseen
+			}
+		}
+		byName[l.Mailbox] = nd
+	}
+	for _, l := range list { // name fallbacks only for roles nobody has, at the top of the person's own
+		nd := byName[l.Mailbox]
+		if nd == nil || nd.f.Role != webmail.RoleNone || nd.parent != "" || nd.f.Section != webmail.SectionPersonal {
+			continue
+		}
+		if r, ok := fallbackNames[strings.ToLower(nd.f.Path)]; ok && !seen[r] {
+			nd.f.Role = r
 			seen[r] = true
 		}
 	}
 
-	type node struct {
-		f        webmail.Folder
-		path     []string
-		children []*node
-	}
-	byName := map[string]*node{}
 	var top []*node
 	for _, l := range list {
-		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) {
+		nd := byName[l.Mailbox]
+		if nd == nil {
 			continue
 		}
-		path := []string{l.Mailbox}
-		if l.Delim != 0 {
-			path = strings.Split(l.Mailbox, string(l.Delim))
-		}
-		n := &node{path: path, f: webmail.Folder{
-			Name:     l.Mailbox,
-			Label:    path[len(path)-1],
-			Role:     roles[l.Mailbox],
-			NoSelect: hasAttr(l.Attrs, imap.MailboxAttrNoSelect),
-		}}
-		if l.Status != nil {
-			if l.Status.NumMessages != nil {
-				n.f.Total = *l.Status.NumMessages
-			}
-			if l.Status.NumUnseen != nil {
-				n.f.Unseen = *l.Status.NumUnseen
-			}
-		}
-		byName[l.Mailbox] = n
-	}
-	for _, l := range list {
-		n := byName[l.Mailbox]
-		if n == nil {
+		if parent := byName[nd.parent]; nd.parent != "" && parent != nil {
+			parent.children = append(parent.children, nd)
 			continue
 		}
-		if len(n.path) > 1 {
-			parent := byName[strings.Join(n.path[:len(n.path)-1], string(l.Delim))]
-			if parent != nil {
-				parent.children = append(parent.children, n)
-				continue
-			}
-		}
-		top = append(top, n)
+		top = append(top, nd)
 	}
 	rank := func(r webmail.Role) int {
 		if i := slices.Index(webmail.Roles, r); i >= 0 {
@@ -268,6 +293,9 @@ func buildTree(list []*imap.ListData) []webmail.Folder {
 	var sortNodes func([]*node)
 	sortNodes = func(ns []*node) {
 		slices.SortFunc(ns, func(a, b *node) int {
+			if sa, sb := sectionRank(a.f.Section), sectionRank(b.f.Section); sa != sb {
+				return sa - sb
+			}
 			if ra, rb := rank(a.f.Role), rank(b.f.Role); ra != rb {
 				return ra - rb
 			}

@@ -52,9 +52,16 @@ func folderError(err error) error {
 // hierarchy delimiter. It costs one LIST, plus the tree's own LIST when
 // the cache is stale or no longer matches the server.
 func (c *Conn) FolderTree(ctx context.Context) (*webmail.FolderTree, error) {
-	out := &webmail.FolderTree{SubscriptionsKnown: c.caps.Has(imap.CapListExtended)}
+	ns, err := c.namespaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &webmail.FolderTree{SubscriptionsKnown: c.caps.Has(imap.CapListExtended), Prefix: ns.personal().prefix}
+	if d := ns.personal().delim; d != 0 {
+		out.Delim = string(d)
+	}
 	var list []*imap.ListData
-	err := c.do(ctx, "list", func() error {
+	err = c.do(ctx, "list", func() error {
 		var opts *imap.ListOptions
 		if out.SubscriptionsKnown {
 			opts = &imap.ListOptions{ReturnSubscribed: true}
@@ -68,7 +75,7 @@ func (c *Conn) FolderTree(ctx context.Context) (*webmail.FolderTree, error) {
 	}
 	byName := make(map[string]*imap.ListData, len(list))
 	for _, l := range list {
-		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) {
+		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) || ns.isPrefix(l.Mailbox) {
 			continue
 		}
 		byName[l.Mailbox] = l
@@ -88,18 +95,24 @@ func (c *Conn) FolderTree(ctx context.Context) (*webmail.FolderTree, error) {
 	out.List = make([]webmail.ManagedFolder, 0, len(folders))
 	for _, f := range folders {
 		mb := webmail.ManagedFolder{Folder: f}
-		if l := byName[f.Name]; l != nil {
+		l := byName[f.Name]
+		if l != nil {
 			mb.Subscribed = hasAttr(l.Attrs, imap.MailboxAttrSubscribed)
 		}
-		if out.Delim != "" {
-			if i := strings.LastIndex(f.Name, out.Delim); i > 0 {
-				mb.Parent = f.Name[:i]
+		if n, rel := ns.place(f.Name); l != nil && l.Delim != 0 {
+			d := string(l.Delim)
+			if i := strings.LastIndex(rel, d); i > 0 {
+				mb.Parent = n.prefix + rel[:i]
 			}
-			prefix := f.Name + out.Delim
-			for other := range byName {
-				if strings.HasPrefix(other, prefix) {
-					mb.HasChildren = true
-					break
+			// Every folder of the namespace starts with the prefix: the
+			// personal namespace's container (INBOX for "INBOX.") has
+			// only the subfolders the tree shows under it.
+			if prefix := f.Name + d; prefix != n.prefix {
+				for other := range byName {
+					if strings.HasPrefix(other, prefix) {
+						mb.HasChildren = true
+						break
+					}
 				}
 			}
 		}

@@ -27,8 +27,12 @@ func (d Dialer) Probe(ctx context.Context, srv config.Server) error {
 		raw.SetDeadline(dl)
 	}
 	var conn net.Conn = raw
+	cfg, err := d.tlsConfig(srv)
+	if err != nil {
+		return err
+	}
 	if srv.Security == config.SecurityTLS {
-		tc := tls.Client(raw, d.tlsConfig(srv))
+		tc := tls.Client(raw, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return classifyDial(err)
 		}
@@ -58,7 +62,7 @@ func (d Dialer) Probe(ctx context.Context, srv config.Server) error {
 				break
 			}
 		}
-		tc := tls.Client(raw, d.tlsConfig(srv))
+		tc := tls.Client(raw, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return classifyDial(err)
 		}

@@ -194,15 +194,19 @@ func (d Dialer) dialSMTPOnce(ctx context.Context, srv config.Server, auth Auth) 
 		return nil, nil, err
 	}
 	var c *smtp.Client
+	cfg, err := d.tlsConfig(srv)
+	if err != nil {
+		return fail(err)
+	}
 	switch srv.Security {
 	case config.SecurityTLS:
-		tc := tls.Client(dc, d.tlsConfig(srv))
+		tc := tls.Client(dc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fail(classifyDial(err))
 		}
 		c = smtp.NewClient(tc)
 	case config.SecurityStartTLS:
-		if c, err = smtp.NewClientStartTLS(dc, d.tlsConfig(srv)); err != nil {
+		if c, err = smtp.NewClientStartTLS(dc, cfg); err != nil {
 			return fail(classifyDial(err))
 		}
 		// The TLS handshake happens on the first command after STARTTLS:

@@ -182,11 +182,11 @@ func destination(ctx context.Context, c *mail.Conn, act Action) (dest, done stri
 		if err != nil {
 			return "", "", err
 		}
-		f, ok := webmail.FindFolder(folders, act.Dest)
+		f, ok := webmail.FindMoveTarget(folders, act.Dest)
 		if !ok || f.NoSelect {
 			return "", "", &webmail.Error{Code: webmail.EInvalid, Message: "Choose an existing folder to move to.", Fields: map[string]string{"dest": "not a folder"}}
 		}
-		return act.Dest, "moved to " + webmail.FolderLabel(f), nil
+		return f.Name, "moved to " + webmail.FolderLabel(f), nil
 	case Archive:
 		return byRole(webmail.RoleArchive, "Archive", "archived")
 	case Junk:

@@ -26,8 +26,8 @@ const MaxFolderName = 200
 
 // FolderPlace is where a folder is to be: a name under a parent.
 type FolderPlace struct {
-	// Name is the name under Parent, as typed; it may hold the hierarchy
-	// delimiter, which makes the missing parents too.
+	// Name is the name under Parent, as typed; it may not hold the
+	// hierarchy delimiter, which would make a parent the tree cannot show.
 	Name string
 	// Parent is the full name of an existing folder, "" for the top.
 	Parent string
@@ -111,7 +111,7 @@ func (s *Service) CreateFolder(ctx context.Context, acct mail.Account, p FolderP
 		if err := c.CreateFolder(ctx, full); err != nil {
 			return s.refused(err, "create the folder")
 		}
-		out = FolderOutcome{Name: full, Notice: "Folder " + full + " created."}
+		out = FolderOutcome{Name: full, Notice: "Folder " + shown(tree, full) + " created."}
 		return nil
 	})
 	return out, err
@@ -136,7 +136,7 @@ func (s *Service) RenameFolder(ctx context.Context, acct mail.Account, in Folder
 		if err := c.RenameFolder(ctx, f.Name, full); err != nil {
 			return s.refused(err, "rename the folder")
 		}
-		out = FolderOutcome{Name: full, Folder: f, Notice: "Folder " + f.Name + " is now " + full + "."}
+		out = FolderOutcome{Name: full, Folder: f, Notice: "Folder " + f.Path + " is now " + shown(tree, full) + "."}
 		return nil
 	})
 	return out, err
@@ -156,7 +156,7 @@ func (s *Service) DeleteFolder(ctx context.Context, acct mail.Account, in Folder
 		case f.Role == webmail.RoleInbox:
 			return webmail.Errorf(webmail.EConflict, "The Inbox cannot be deleted.", nil)
 		case f.HasChildren:
-			return webmail.Errorf(webmail.EConflict, "The folder "+f.Name+" has subfolders. Delete them, or move them elsewhere, first.", nil)
+			return webmail.Errorf(webmail.EConflict, "The folder "+f.Path+" has subfolders. Delete them, or move them elsewhere, first.", nil)
 		case !in.Confirmed:
 			out.Confirm = ConfirmLoss
 			return nil
@@ -167,7 +167,7 @@ func (s *Service) DeleteFolder(ctx context.Context, acct mail.Account, in Folder
 		if err := c.DeleteFolder(ctx, f.Name); err != nil {
 			return s.refused(err, "delete the folder")
 		}
-		out.Notice = "Folder " + f.Name + " deleted."
+		out.Notice = "Folder " + f.Path + " deleted."
 		return nil
 	})
 	return out, err
@@ -269,7 +269,7 @@ func (p FolderPlace) Validate(tree *webmail.FolderTree, moving string) (string, 
 	if len(fields) > 0 {
 		return "", invalidPlace(webmail.EInvalid, fields)
 	}
-	full := name
+	full := tree.Prefix + name
 	if parent != "" {
 		full = parent + d + name
 	}
@@ -280,7 +280,7 @@ func (p FolderPlace) Validate(tree *webmail.FolderTree, moving string) (string, 
 		fields["name"] = "This is the folder's name and place already: change the name or the parent."
 	default:
 		if _, exists := tree.Find(full); exists {
-			return "", invalidPlace(webmail.EConflict, map[string]string{"name": "There is a folder named " + full + " already."})
+			return "", invalidPlace(webmail.EConflict, map[string]string{"name": "There is a folder named " + shown(tree, full) + " already."})
 		}
 	}
 	if len(fields) > 0 {
@@ -290,7 +290,7 @@ func (p FolderPlace) Validate(tree *webmail.FolderTree, moving string) (string, 
 }
 
 // nameProblem says what is wrong with a folder's name under its parent,
-// d being the hierarchy delimiter; "" when nothing is. A segment "." or
+// d being the hierarchy delimiter; "" when nothing is. The name "." or
 // ".." would make a name no URL can carry: browsers resolve it away.
 func nameProblem(name, d string) string {
 	switch {
@@ -300,21 +300,21 @@ func nameProblem(name, d string) string {
 		return "The name may not contain line breaks or other control characters."
 	case strings.ContainsAny(name, "*%"):
 		return "The name may not contain * or %."
-	case d != "" && (strings.HasPrefix(name, d) || strings.HasSuffix(name, d) || strings.Contains(name, d+d)):
-		return "The name may not start or end with " + d + ", nor contain " + d + d + "."
-	}
-	if d == "" {
-		if name == "." || name == ".." {
-			return `The name may not be "." or "..".`
-		}
-		return ""
-	}
-	for _, s := range strings.Split(name, d) {
-		if s == "." || s == ".." {
-			return `No part of the name between ` + d + ` may be "." or "..".`
-		}
+	case d != "" && strings.Contains(name, d):
+		return "The name may not contain " + d + ": this mail server uses it to put folders inside others. To make a subfolder, choose its parent under Inside."
+	case name == "." || name == "..":
+		return `The name may not be "." or "..".`
 	}
 	return ""
+}
+
+// shown is a full name as the person knows it: without the personal
+// namespace's prefix.
+func shown(tree *webmail.FolderTree, full string) string {
+	if rest, ok := strings.CutPrefix(full, tree.Prefix); ok && rest != "" {
+		return rest
+	}
+	return full
 }
 
 func invalidPlace(code webmail.ErrorCode, fields map[string]string) *webmail.Error {

@@ -268,9 +268,9 @@ func TestFoldersCreateInvalid(t *testing.T) {
 		taken := func(full string) *webmail.Error {
 			return &webmail.Error{Code: webmail.EConflict, Message: "Check the folder's name and place.", Fields: map[string]string{"name": "There is a folder named " + full + " already."}}
 		}
-		delims := "The name may not start or end with /, nor contain //."
+		delims := "The name may not contain /: this mail server uses it to put folders inside others. To make a subfolder, choose its parent under Inside."
 		tooLong := "The name is too long: at most 200 bytes with its parents' names."
-		dots := `No part of the name between / may be "." or "..".`
+		dots := `The name may not be "." or "..".`
 		for _, tc := range []struct {
 			place usecase.FolderPlace
 			want  *webmail.Error
@@ -284,7 +284,9 @@ func TestFoldersCreateInvalid(t *testing.T) {
 			{usecase.FolderPlace{Name: "Receipts/"}, invalid("name", delims)},
 			{usecase.FolderPlace{Name: "Receipts//2026"}, invalid("name", delims)},
 			{usecase.FolderPlace{Name: ".."}, invalid("name", dots)},
-			{usecase.FolderPlace{Name: "a/./b"}, invalid("name", dots)},
+			{usecase.FolderPlace{Name: "a/./b"}, invalid("name", delims)},
+			{usecase.FolderPlace{Name: "Receipts/2026"}, invalid("name", delims)}, // a parent the tree cannot show
+			{usecase.FolderPlace{Name: "2026/Q1", Parent: "Projects"}, invalid("name", delims)},
 			{usecase.FolderPlace{Name: strings.Repeat("x", 201)}, invalid("name", tooLong)},
 			{usecase.FolderPlace{Name: strings.Repeat("x", 184), Parent: "Projects/Website"}, invalid("name", tooLong)},
 			{usecase.FolderPlace{Name: "Receipts", Parent: "Nowhere"}, invalid("parent", "Choose an existing folder as the parent.")},

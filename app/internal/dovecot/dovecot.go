@@ -457,6 +457,10 @@ func (s *Server) TLSAddr() string { return s.tlsAddr }
 // tls.Config.RootCAs with ServerName "127.0.0.1" or "localhost", or nil without Options.TLS.
 func (s *Server) CertPool() *x509.CertPool { return s.certPool }
 
+// CertFile is the PEM file of the server's self-signed certificate (with Options.TLS),
+// for clients configured with a CA file.
+func (s *Server) CertFile() string { return filepath.Join(s.dir, "cert.pem") }
+
 // Log returns what the server has logged so far, for failure messages.
 func (s *Server) Log() string {
 	var b bytes.Buffer

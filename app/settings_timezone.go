@@ -1,0 +1,48 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"webmail/views"
+)
+
+// saveTimeZone keeps the zone chosen on the settings page in a cookie of
+// this browser (timezone.go), or forgets it when the field is empty: the
+// browser's zone, or the server's, applies again.
+func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+	}
+	name := strings.TrimSpace(r.PostForm.Get("tz"))
+	p := a.settingsParams(r)
+	p.Zone = name
+	if name == "" {
+		a.setZoneCookie(w, "", -1)
+		_, p.ZoneInUse = a.zoneFrom("", a.cookieZone(r, browserZoneCookie))
+		p.Saved = "The chosen time zone is forgotten."
+		return render(w, r, http.StatusOK, views.SettingsSending(p))
+	}
+	if _, ok := a.zone(name); !ok {
+		p.ZoneError = "This is not a time zone name known here. Use a name such as Europe/Berlin, America/New_York or UTC."
+		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
+	}
+	a.setZoneCookie(w, name, int((365 * 24 * time.Hour).Seconds()))
+	_, p.ZoneInUse = a.zoneFrom(name, "")
+	p.Saved = "Dates are shown in " + name + " from now on."
+	return render(w, r, http.StatusOK, views.SettingsSending(p))
+}
+
+func (a *App) setZoneCookie(w http.ResponseWriter, name string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     a.zoneCookie(),
+		Value:    name,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   a.cfg.SecureCookies(),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
