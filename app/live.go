@@ -268,7 +268,8 @@ func parseShownRows(s string) map[webmail.UID]webmail.Flags {
 		return nil
 	}
 	out := map[webmail.UID]webmail.Flags{}
-	for _, item := range strings.Split(s, ",") {
+	// Dots; commas from pages rendered before they were dots.
+	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == ',' }) {
 		digits := strings.TrimRight(item, "sfad")
 		n, err := strconv.ParseUint(digits, 10, 32)
 		if err != nil || n == 0 || len(out) >= mail.MaxShown {
