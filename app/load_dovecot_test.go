@@ -27,6 +27,7 @@ var (
 	loadAccounts = flag.Int("load.accounts", 0, "TestLoadDovecot: accounts the sessions are spread over (default: one per 5 sessions)")
 	loadDuration = flag.Duration("load.duration", 60*time.Second, "TestLoadDovecot: how long the load runs")
 	loadMessages = flag.Int("load.messages", 300, "TestLoadDovecot: messages in each account's inbox")
+	loadLogs     = flag.String("load.logs", "", "TestLoadDovecot: keep the instances' logs in this directory")
 	loadThink    = flag.Duration("load.think", 0, "TestLoadDovecot: each session's average pause between requests (0: none, the most load the sessions can make)")
 )
 
@@ -82,7 +83,11 @@ func TestLoadDovecot(t *testing.T) {
 			"WEBMAIL_LIMITS_LOGIN_PER_IP=100000", "WEBMAIL_LIMITS_LOGIN_PER_USER=100000", "WEBMAIL_LIMITS_LOGIN_BURST=1000",
 			"WEBMAIL_LOG_LEVEL=warn",
 		)
-		logFile, err := os.Create(filepath.Join(dir, fmt.Sprintf("webmail-%d.log", i)))
+		logDir := dir
+		if *loadLogs != "" {
+			logDir = *loadLogs
+		}
+		logFile, err := os.Create(filepath.Join(logDir, fmt.Sprintf("webmail-%d.log", i)))
 		if err != nil {
 			t.Fatal(err)
 		}

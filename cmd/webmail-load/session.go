@@ -123,6 +123,15 @@ func (s *session) pick() string {
 // drive sends one request after another until ctx ends or the recorder
 // is full.
 func (s *session) drive(ctx context.Context, rec *recorder) {
+	if s.o.think > 0 {
+		// People do not all click at the same instant: with a think
+		// time, each session starts within one.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Duration(s.rng.Int64N(int64(s.o.think)))):
+		}
+	}
 	for ctx.Err() == nil {
 		kind := s.pick()
 		var (
