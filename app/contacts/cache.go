@@ -1,0 +1,100 @@
+package contacts
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
+)
+
+// Cache keeps each session's Index in memory, never anywhere else. It is
+// bounded twice: at most Sessions indexes (the least recently used one
+// goes first), each at most MaxEntries addresses; and an Index is rebuilt
+// after TTL, and dropped by Sweep once it is that old, so that one of a
+// session that ended unseen (idle expiry) does not outlive it for long.
+// Logout calls Forget.
+type Cache struct {
+	ttl   time.Duration
+	now   func() time.Time
+	lru   *lru.Cache[string, cached]
+	group singleflight.Group
+	mu    sync.Mutex
+	gen   map[string]uint64 // bumped by Forget, so a build in flight is not kept
+}
+
+type cached struct {
+	index *Index
+	built time.Time
+}
+
+// NewCache returns a cache of at most sessions indexes, each kept for ttl.
+func NewCache(sessions int, ttl time.Duration, now func() time.Time) *Cache {
+	l, _ := lru.New[string, cached](max(sessions, 1))
+	if now == nil {
+		now = time.Now
+	}
+	return &Cache{ttl: ttl, now: now, lru: l, gen: map[string]uint64{}}
+}
+
+// Get returns the session's Index, built with build when there is none
+// or it is older than the TTL. Concurrent calls for one session share one
+// build.
+func (c *Cache) Get(ctx context.Context, session string, build func(context.Context) (*Index, error)) (*Index, error) {
+	if v, ok := c.lru.Get(session); ok && c.now().Sub(v.built) < c.ttl {
+		return v.index, nil
+	}
+	v, err, _ := c.group.Do(session, func() (any, error) {
+		c.mu.Lock()
+		gen := c.gen[session]
+		c.mu.Unlock()
+		x, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.gen[session] == gen {
+			c.lru.Add(session, cached{index: x, built: c.now()})
+		}
+		c.mu.Unlock()
+		return x, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Index), nil
+}
+
+// Forget drops the session's Index: the session ended, or its address
+// book changed.
+func (c *Cache) Forget(session string) {
+	c.mu.Lock()
+	c.gen[session]++
+	if c.gen[session] == 0 {
+		delete(c.gen, session)
+	}
+	c.lru.Remove(session)
+	c.mu.Unlock()
+}
+
+// Sweep drops every Index older than the TTL, and the bookkeeping of
+// sessions that hold none.
+func (c *Cache) Sweep() {
+	now := c.now()
+	for _, k := range c.lru.Keys() {
+		if v, ok := c.lru.Peek(k); ok && now.Sub(v.built) >= c.ttl {
+			c.lru.Remove(k)
+		}
+	}
+	c.mu.Lock()
+	for k := range c.gen {
+		if !c.lru.Contains(k) {
+			delete(c.gen, k)
+		}
+	}
+	c.mu.Unlock()
+}
+
+// Len is the number of sessions with an Index.
+func (c *Cache) Len() int { return c.lru.Len() }
