@@ -154,6 +154,7 @@ func (a *App) endSession(w http.ResponseWriter, r *http.Request, reason string) 
 		a.metrics.sessionsEnded.WithLabelValues(reason).Inc()
 		a.live.endSession(sid)
 		a.refresh.forget(r.Context(), sid)
+		a.contacts.Forget(sid)
 	}
 	a.sessions.Destroy(r.Context())
 	a.setCredCookie(w, r, "", -1) // an empty value always fits

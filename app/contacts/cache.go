@@ -42,8 +42,8 @@ func NewCache(sessions int, ttl time.Duration, now func() time.Time) *Cache {
 // or it is older than the TTL. Concurrent calls for one session share one
 // build.
 func (c *Cache) Get(ctx context.Context, session string, build func(context.Context) (*Index, error)) (*Index, error) {
-	if v, ok := c.lru.Get(session); ok && c.now().Sub(v.built) < c.ttl {
-		return v.index, nil
+	if x := c.Peek(session); x != nil {
+		return x, nil
 	}
 	v, err, _ := c.group.Do(session, func() (any, error) {
 		c.mu.Lock()
@@ -64,6 +64,26 @@ func (c *Cache) Get(ctx context.Context, session string, build func(context.Cont
 		return nil, err
 	}
 	return v.(*Index), nil
+}
+
+// Peek returns the session's Index if one is at hand and fresh, else nil;
+// it builds nothing.
+func (c *Cache) Peek(session string) *Index {
+	if v, ok := c.lru.Get(session); ok && c.now().Sub(v.built) < c.keep(v.index) {
+		return v.index
+	}
+	return nil
+}
+
+// RetryPartial is how long a Cache keeps a Partial Index before it tries
+// the address book again.
+const RetryPartial = time.Minute
+
+func (c *Cache) keep(x *Index) time.Duration {
+	if x.Partial {
+		return min(c.ttl, RetryPartial)
+	}
+	return c.ttl
 }
 
 // Forget drops the session's Index: the session ended, or its address

@@ -17,6 +17,10 @@ import (
 // share it without locks.
 type Index struct {
 	entries []entry
+	// Partial: the address book could not be read when the Index was
+	// built; it holds the addresses from mail only, and a Cache keeps it
+	// for a short while (RetryPartial), not for its whole TTL.
+	Partial bool
 }
 
 type entry struct {
