@@ -20,7 +20,7 @@ import (
 
 // newContactsEnv is a webmail in front of a demo mailbox that holds only
 // what the test appends, for the first account (password set apart).
-func newContactsEnv(t *testing.T, opts ...envOption) *env {
+func newContactsEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	accts := demo.DefaultAccounts()
 	accts[0].Password = "Pq7-wrT!zx93-secret"
@@ -29,7 +29,7 @@ func newContactsEnv(t *testing.T, opts ...envOption) *env {
 
 // appendMail puts a message with these header fields in the account's
 // mailbox.
-func (e *env) appendMail(t *testing.T, mailbox string, header ...string) {
+func (e *env) appendMail(t testing.TB, mailbox string, header ...string) {
 	t.Helper()
 	var b strings.Builder
 	for _, h := range header {
@@ -56,7 +56,7 @@ func (e *env) correspondence(t *testing.T) {
 
 // suggest asks for the suggestions for q as htmx does, and returns their
 // values.
-func (c *client) suggest(t *testing.T, q string) []string {
+func (c *client) suggest(t testing.TB, q string) []string {
 	t.Helper()
 	doc := c.page(t, "/contacts/suggest?field=to&q="+url.QueryEscape(q), http.StatusOK, "HX-Request", "true")
 	var got []string

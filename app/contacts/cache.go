@@ -3,6 +3,7 @@ package contacts
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -10,18 +11,21 @@ import (
 )
 
 // Cache keeps each session's Index in memory, never anywhere else. It is
-// bounded twice: at most Sessions indexes (the least recently used one
-// goes first), each at most MaxEntries addresses; and an Index is rebuilt
-// after TTL, and dropped by Sweep once it is that old, so that one of a
-// session that ended unseen (idle expiry) does not outlive it for long.
-// Logout calls Forget.
+// bounded: at most sessions indexes, and at most budget bytes of them
+// together (Index.Bytes; the least recently used go first), each of at
+// most MaxEntries addresses. An Index is rebuilt after the TTL, and
+// dropped by Sweep once it is that old, so that one of a session that
+// ended unseen (idle expiry) does not outlive it for long. Logout calls
+// Forget.
 type Cache struct {
-	ttl   time.Duration
-	now   func() time.Time
-	lru   *lru.Cache[string, cached]
-	group singleflight.Group
-	mu    sync.Mutex
-	gen   map[string]uint64 // bumped by Forget, so a build in flight is not kept
+	ttl    time.Duration
+	now    func() time.Time
+	budget int64
+	used   atomic.Int64
+	lru    *lru.Cache[string, cached]
+	group  singleflight.Group
+	mu     sync.Mutex
+	gen    map[string]uint64 // bumped by Forget, so a build in flight is not kept
 }
 
 type cached struct {
@@ -29,14 +33,30 @@ type cached struct {
 	built time.Time
 }
 
-// NewCache returns a cache of at most sessions indexes, each kept for ttl.
-func NewCache(sessions int, ttl time.Duration, now func() time.Time) *Cache {
-	l, _ := lru.New[string, cached](max(sessions, 1))
+// NewCache returns a cache of at most sessions indexes and budget bytes,
+// each index kept for ttl.
+func NewCache(sessions int, budget int64, ttl time.Duration, now func() time.Time) *Cache {
 	if now == nil {
 		now = time.Now
 	}
-	return &Cache{ttl: ttl, now: now, lru: l, gen: map[string]uint64{}}
+	c := &Cache{ttl: ttl, now: now, budget: budget, gen: map[string]uint64{}}
+	c.lru, _ = lru.NewWithEvict(max(sessions, 1), func(_ string, v cached) { c.used.Add(-int64(v.index.Bytes())) })
+	return c
 }
+
+// add keeps x for session, then drops the least recently used indexes
+// while the budget is exceeded (x itself last).
+func (c *Cache) add(session string, x *Index) {
+	c.lru.Remove(session) // replacing a value does not call the eviction callback
+	c.lru.Add(session, cached{index: x, built: c.now()})
+	c.used.Add(int64(x.Bytes()))
+	for c.used.Load() > c.budget && c.lru.Len() > 0 {
+		c.lru.RemoveOldest()
+	}
+}
+
+// Bytes is what the indexes kept hold together, as Index.Bytes counts.
+func (c *Cache) Bytes() int64 { return c.used.Load() }
 
 // Get returns the session's Index, built with build when there is none
 // or it is older than the TTL. Concurrent calls for one session share one
@@ -55,7 +75,7 @@ func (c *Cache) Get(ctx context.Context, session string, build func(context.Cont
 		}
 		c.mu.Lock()
 		if c.gen[session] == gen {
-			c.lru.Add(session, cached{index: x, built: c.now()})
+			c.add(session, x)
 		}
 		c.mu.Unlock()
 		return x, nil

@@ -21,6 +21,7 @@ type Index struct {
 	// built; it holds the addresses from mail only, and a Cache keeps it
 	// for a short while (RetryPartial), not for its whole TTL.
 	Partial bool
+	bytes   int // Bytes, once computed
 }
 
 type entry struct {
@@ -37,7 +38,7 @@ const MaxEntries = 10000
 // entry: its counts add up, the address book's name wins.
 func NewIndex(collected, book []webmail.Contact) *Index {
 	byEmail := make(map[string]int, len(collected)+len(book))
-	var entries []entry
+	entries := make([]entry, 0, len(collected)+len(book))
 	add := func(c webmail.Contact) {
 		key := strings.ToLower(strings.TrimSpace(c.Email))
 		if key == "" {
@@ -69,7 +70,9 @@ func NewIndex(collected, book []webmail.Contact) *Index {
 	for i := range entries {
 		entries[i].name = strings.ToLower(entries[i].Name)
 	}
-	slices.SortStableFunc(entries, func(a, b entry) int {
+	// Addresses are unique, so the order is total: no need for a stable
+	// sort, which moves these large entries more.
+	slices.SortFunc(entries, func(a, b entry) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
@@ -81,22 +84,33 @@ func NewIndex(collected, book []webmail.Contact) *Index {
 		}
 		return strings.Compare(a.email, b.email)
 	})
-	if len(entries) > MaxEntries {
-		entries = slices.Clip(entries[:MaxEntries])
-	}
-	return &Index{entries: entries}
+	entries = slices.Clip(entries[:min(len(entries), MaxEntries)])
+	x := &Index{entries: entries}
+	x.Bytes()
+	return x
 }
 
 // Len is the number of addresses.
 func (x *Index) Len() int { return len(x.entries) }
 
-// Bytes estimates the memory the Index holds.
+// Bytes estimates the memory the Index holds (a lower-case copy of a
+// string that is already lower case costs nothing: it is the same
+// string). Computed once, as the Index does not change.
 func (x *Index) Bytes() int {
-	n := int(unsafe.Sizeof(*x)) + cap(x.entries)*int(unsafe.Sizeof(entry{}))
-	for _, e := range x.entries {
-		n += len(e.Name) + len(e.Email) + len(e.name) + len(e.email)
+	if x.bytes == 0 {
+		n := int(unsafe.Sizeof(*x)) + cap(x.entries)*int(unsafe.Sizeof(entry{}))
+		for _, e := range x.entries {
+			n += len(e.Name) + len(e.Email)
+			if e.name != e.Name {
+				n += len(e.name)
+			}
+			if e.email != e.Email {
+				n += len(e.email)
+			}
+		}
+		x.bytes = n
 	}
-	return n
+	return x.bytes
 }
 
 // Top returns the n addresses seen most often.
@@ -143,16 +157,23 @@ func (x *Index) collect(n int, match func(entry) bool) []webmail.Contact {
 	return out
 }
 
-// wordPrefix reports whether name, or one of its words, starts with p.
+// wordPrefix reports whether name, or one of its words, starts with p
+// (not empty). It runs for every address on every keystroke: a plain
+// loop over the bytes, no allocation.
 func wordPrefix(name, p string) bool {
-	for {
-		if strings.HasPrefix(name, p) {
+	first := p[0]
+	for i := 0; i+len(p) <= len(name); i++ {
+		if name[i] == first && (i == 0 || isSeparator(name[i-1])) && name[i:i+len(p)] == p {
 			return true
 		}
-		i := strings.IndexAny(name, " .-_'\"")
-		if i < 0 {
-			return false
-		}
-		name = name[i+1:]
 	}
+	return false
+}
+
+func isSeparator(b byte) bool {
+	switch b {
+	case ' ', '.', '-', '_', '\'', '"', '(', ',':
+		return true
+	}
+	return false
 }
