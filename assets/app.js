@@ -283,7 +283,9 @@
       typing.setAttribute("aria-expanded", "false");
       typing.setAttribute("aria-controls", list.id);
       typing.setAttribute("aria-invalid", field.getAttribute("aria-invalid") || "false");
-      typing.setAttribute("data-testid", name + "-typing");
+      // The box typed into is the field people (and tests) see.
+      typing.setAttribute("data-testid", field.getAttribute("data-testid") || name + "-input");
+      field.setAttribute("data-testid", name + "-field");
       chips.appendChild(typing);
       box.insertBefore(chips, field);
       field.hidden = true;
