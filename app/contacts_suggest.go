@@ -12,7 +12,7 @@ import (
 // suggestionsShown is how many recipients one keystroke offers.
 const suggestionsShown = 8
 
-// suggestContacts is GET /contacts/suggest?field=to&q=bo: the recipients
+// suggestContacts is GET /contacts/suggest?q=bo: the recipients
 // whose address or name starts with q, as the list htmx swaps in under
 // the field. Without htmx it is the Contacts page's search.
 func (a *App) suggestContacts(w http.ResponseWriter, r *http.Request) error {
@@ -21,7 +21,7 @@ func (a *App) suggestContacts(w http.ResponseWriter, r *http.Request) error {
 		seeOther(w, r, "/contacts?"+url.Values{"q": {q.Get("q")}}.Encode())
 		return nil
 	}
-	p := views.SuggestionsParams{Field: q.Get("field")}
+	var p views.SuggestionsParams
 	x, err := a.contactIndex(r)
 	if err != nil {
 		return err

@@ -266,29 +266,39 @@
       if (!field || !list || !window.htmx) return;
       box.classList.add("js");
       var name = box.getAttribute("data-recipients");
-      var chips = document.createElement("div");
-      chips.className = "chips";
+      // The box itself holds the chips, before the field typed into. That
+      // field stays where it is, never moved (a person may already be
+      // typing in it); a hidden field takes its name and sends the list.
+      // A textarea (a long list) gives way to a one-line box.
+      var chips = box;
+      chips.classList.add("chips");
       chips.setAttribute("data-testid", "chips-" + name);
-      var typing = document.createElement("input");
-      typing.type = "text";
-      typing.id = field.id;
-      field.removeAttribute("id");
-      field.removeAttribute("list");
+      var focused = document.activeElement === field;
+      var typing = field;
+      if (field.tagName === "TEXTAREA") {
+        typing = document.createElement("input");
+        typing.type = "text";
+        typing.id = field.id;
+        field.removeAttribute("id");
+        typing.setAttribute("data-testid", field.getAttribute("data-testid"));
+        typing.setAttribute("aria-invalid", field.getAttribute("aria-invalid") || "false");
+        field.hidden = true;
+        box.insertBefore(typing, field);
+      }
+      var store = document.createElement("input");
+      store.type = "hidden";
+      store.name = name;
+      store.setAttribute("data-testid", name + "-field");
+      var initial = field.value;
+      field.removeAttribute("name");
+      typing.removeAttribute("list");
+      typing.removeAttribute("multiple");
       typing.setAttribute("autocomplete", "off");
-      typing.setAttribute("autocapitalize", "none");
-      typing.setAttribute("spellcheck", "false");
-      typing.setAttribute("inputmode", "email");
       typing.setAttribute("role", "combobox");
       typing.setAttribute("aria-autocomplete", "list");
       typing.setAttribute("aria-expanded", "false");
       typing.setAttribute("aria-controls", list.id);
-      typing.setAttribute("aria-invalid", field.getAttribute("aria-invalid") || "false");
-      // The box typed into is the field people (and tests) see.
-      typing.setAttribute("data-testid", field.getAttribute("data-testid") || name + "-input");
-      field.setAttribute("data-testid", name + "-field");
-      chips.appendChild(typing);
-      box.insertBefore(chips, field);
-      field.hidden = true;
+      box.appendChild(store);
       var url = box.getAttribute("data-suggest-url");
       var timer = null, asked = "";
 
@@ -298,7 +308,7 @@
       function sync() {
         var all = values(), rest = typing.value.trim();
         if (rest) all.push(rest);
-        field.value = all.join(", ");
+        store.value = all.join(", ");
       }
       function addChip(value) {
         var chip = document.createElement("span");
@@ -351,14 +361,18 @@
         if (q === asked) return;
         asked = q;
         var target = "#" + list.id;
-        htmx.ajax("GET", url + "?field=" + encodeURIComponent(name) + "&q=" + encodeURIComponent(q), { source: typing, target: target, swap: "innerHTML" }).then(function () {
+        htmx.ajax("GET", url + "?q=" + encodeURIComponent(q), { source: typing, target: target, swap: "innerHTML" }).then(function () {
           var open = typing.value.trim() === q && list.children.length > 0;
           list.hidden = !open;
           typing.setAttribute("aria-expanded", String(open));
         }, function () { /* no suggestions this time */ });
       }
 
-      split(field.value).done.concat([split(field.value).rest.trim()]).forEach(function (v) { if (v) addChip(v); });
+      // What the page brought becomes chips; what is being typed stays.
+      var parts = split(initial);
+      parts.done.forEach(addChip);
+      if (focused) typing.value = parts.rest.replace(/^\s+/, "");
+      else { if (parts.rest.trim()) addChip(parts.rest.trim()); typing.value = ""; }
       sync();
       typing.addEventListener("input", function () {
         var parts = split(typing.value);
@@ -392,6 +406,7 @@
         if (li) pick(li);
       });
       chips.addEventListener("click", function (e) { if (e.target === chips) typing.focus(); });
+      if (focused) typing.focus();
     });
   }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

@@ -264,6 +264,5 @@ type Suggestion struct{ Value, Name, Email string }
 // SuggestionsParams fills the list of suggestions under a recipient
 // field.
 type SuggestionsParams struct {
-	Field string // "to", "cc" or "bcc"
 	Items []Suggestion
 }
