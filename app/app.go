@@ -16,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
 
+	"webmail/app/contacts"
 	"webmail/app/mail"
 	"webmail/app/oauth"
 	"webmail/app/sessionstore"
@@ -67,6 +68,11 @@ type App struct {
 	flows     *scs.SessionManager // sign-ins in progress
 	refresh   *refresher
 
+	// Addresses to suggest, per session, in memory only (contacts.go);
+	// davClient carries the requests to address book servers.
+	contacts  *contacts.Cache
+	davClient *http.Client
+
 	closers []func() error // what Run closes at the end (the Redis store)
 
 	zones sync.Map // zone name → *time.Location, the zones readers asked for (timezone.go)
@@ -116,6 +122,9 @@ func New(cfg config.Config, opt Options) (*App, error) {
 		bodies:  newBodyCache(opt.Now),
 		metrics: m,
 
+		contacts:  newContactCache(cfg.Session.IdleTimeout.Duration, opt.Now),
+		davClient: &http.Client{Timeout: cfg.IMAPTimeout.Duration, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+
 		providers: map[string]*oauth.Provider{},
 		refresh:   newRefresher(rdb, opt.Logger),
 	}
@@ -143,6 +152,7 @@ func New(cfg config.Config, opt Options) (*App, error) {
 // Run keeps the connection pool tidy until ctx ends, then closes every
 // kept IMAP connection.
 func (a *App) Run(ctx context.Context) {
+	go a.sweepContacts(ctx)
 	a.pool.Run(ctx)
 	for _, c := range a.closers {
 		c()

@@ -23,6 +23,7 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 		TokenSends: acct.Provider != "",
 		MaxUpload:  a.maxUpload(),
 		TooLarge:   a.tooLargeText(),
+		Recipients: a.recipientChoices(r),
 	}
 }
 

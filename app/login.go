@@ -155,6 +155,7 @@ func (a *App) endSession(w http.ResponseWriter, r *http.Request, reason string) 
 		a.live.endSession(sid)
 		a.bodies.forget(sid)
 		a.refresh.forget(r.Context(), sid)
+		a.contacts.Forget(sid)
 	}
 	a.sessions.Destroy(r.Context())
 	a.setCredCookie(w, r, "", -1) // an empty value always fits

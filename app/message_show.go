@@ -59,6 +59,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	p.Current = findFolder(p.Folders, mailbox)
 	mp.BackLabel = webmail.FolderLabel(p.Current)
 	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
+	mp.AddContact = a.cfg.CardDAVFor(accountFrom(r).Login) != ""
 	mp.Role, mp.Folders, mp.Zone = p.Current.Role, p.Folders, p.Now.Location()
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))

@@ -72,6 +72,11 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/reply", a.handle(a.showReply))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/forward", a.handle(a.showForward))
 
+	// Contacts and recipient suggestions (contacts_*.go, contacts.go).
+	mux.Handle("GET /contacts", a.handle(a.showContacts))
+	mux.Handle("GET /contacts/suggest", a.handle(a.suggestContacts))
+	mux.Handle("POST /contacts", a.handle(a.addContact))
+
 	// Folder management (folders_manage.go, folder_*.go); {folder} is a
 	// full name, one escaped segment as {mailbox} is.
 	mux.Handle("GET /folders/manage", a.handle(a.showFoldersManage))

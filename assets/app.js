@@ -254,3 +254,184 @@
     if (row) row.classList.add("kbd");
   });
 })();
+
+// Recipients (views/compose_show.templ, app/contacts_suggest.go). Without
+// JavaScript each field is a plain input with a datalist of the addresses
+// most often met, or a textarea for a long list. Here the addresses become
+// chips, one per address, and what is typed fetches suggestions from the
+// server (htmx swaps the list in). The named field stays the one the form
+// sends: it is kept in step with the chips, and hidden.
+(function () {
+  "use strict";
+  // split cuts an address list at commas, semicolons and line breaks that
+  // are not inside quotes or angle brackets.
+  function split(s) {
+    var out = [], cur = "", quoted = false, angle = false;
+    for (var i = 0; i < s.length; i++) {
+      var c = s[i];
+      if (c === "\\" && quoted && i + 1 < s.length) { cur += c + s[++i]; continue; }
+      if (c === '"') quoted = !quoted;
+      else if (c === "<" && !quoted) angle = true;
+      else if (c === ">" && !quoted) angle = false;
+      if ((c === "," || c === ";" || c === "\n" || c === "\r") && !quoted && !angle) {
+        if (cur.trim()) out.push(cur.trim());
+        cur = "";
+        continue;
+      }
+      cur += c;
+    }
+    return { done: out, rest: cur };
+  }
+  function enhance(root) {
+    root.querySelectorAll("[data-recipients]:not(.js)").forEach(function (box) {
+      var field = box.querySelector("input[name], textarea[name]");
+      var list = box.querySelector(".suggestions");
+      if (!field || !list || !window.htmx) return;
+      box.classList.add("js");
+      var name = box.getAttribute("data-recipients");
+      // The box itself holds the chips, before the field typed into. That
+      // field stays where it is, never moved (a person may already be
+      // typing in it); a hidden field takes its name and sends the list.
+      // A textarea (a long list) gives way to a one-line box.
+      var chips = box;
+      chips.classList.add("chips");
+      chips.setAttribute("data-testid", "chips-" + name);
+      var focused = document.activeElement === field;
+      var typing = field;
+      if (field.tagName === "TEXTAREA") {
+        typing = document.createElement("input");
+        typing.type = "text";
+        typing.id = field.id;
+        field.removeAttribute("id");
+        typing.setAttribute("data-testid", field.getAttribute("data-testid"));
+        typing.setAttribute("aria-invalid", field.getAttribute("aria-invalid") || "false");
+        field.hidden = true;
+        box.insertBefore(typing, field);
+      }
+      var store = document.createElement("input");
+      store.type = "hidden";
+      store.name = name;
+      store.setAttribute("data-testid", name + "-field");
+      var initial = field.value;
+      field.removeAttribute("name");
+      typing.removeAttribute("list");
+      typing.removeAttribute("multiple");
+      typing.setAttribute("autocomplete", "off");
+      typing.setAttribute("role", "combobox");
+      typing.setAttribute("aria-autocomplete", "list");
+      typing.setAttribute("aria-expanded", "false");
+      typing.setAttribute("aria-controls", list.id);
+      box.appendChild(store);
+      var url = box.getAttribute("data-suggest-url");
+      var timer = null, asked = "";
+
+      function values() {
+        return Array.prototype.map.call(chips.querySelectorAll(".chip"), function (c) { return c.getAttribute("data-value"); });
+      }
+      function sync() {
+        var all = values(), rest = typing.value.trim();
+        if (rest) all.push(rest);
+        store.value = all.join(", ");
+      }
+      function addChip(value) {
+        var chip = document.createElement("span");
+        chip.className = "chip";
+        chip.setAttribute("data-value", value);
+        chip.setAttribute("data-testid", "chip");
+        var text = document.createElement("span");
+        text.textContent = value;
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", "Remove " + value);
+        remove.addEventListener("click", function () { chip.remove(); sync(); typing.focus(); });
+        chip.appendChild(text);
+        chip.appendChild(remove);
+        chips.insertBefore(chip, typing);
+      }
+      function close() {
+        list.hidden = true;
+        list.innerHTML = "";
+        typing.setAttribute("aria-expanded", "false");
+        asked = "";
+      }
+      function commit() {
+        var parts = split(typing.value + ",");
+        parts.done.forEach(addChip);
+        typing.value = "";
+        close();
+        sync();
+      }
+      function pick(li) {
+        addChip(li.getAttribute("data-suggest-value"));
+        typing.value = "";
+        close();
+        sync();
+        typing.focus();
+      }
+      function active() { return list.querySelector("[aria-selected=true]"); }
+      function move(step) {
+        var items = Array.prototype.slice.call(list.querySelectorAll("[role=option]"));
+        if (!items.length) return;
+        var i = items.indexOf(active()) + step;
+        if (i < 0) i = items.length - 1;
+        if (i >= items.length) i = 0;
+        items.forEach(function (it, j) { it.setAttribute("aria-selected", String(i === j)); });
+      }
+      function suggest() {
+        var q = typing.value.trim();
+        if (!q) { close(); return; }
+        if (q === asked) return;
+        asked = q;
+        var target = "#" + list.id;
+        htmx.ajax("GET", url + "?q=" + encodeURIComponent(q), { source: typing, target: target, swap: "innerHTML" }).then(function () {
+          var open = typing.value.trim() === q && list.children.length > 0;
+          list.hidden = !open;
+          typing.setAttribute("aria-expanded", String(open));
+        }, function () { /* no suggestions this time */ });
+      }
+
+      // What the page brought becomes chips; what is being typed stays.
+      var parts = split(initial);
+      parts.done.forEach(addChip);
+      if (focused) typing.value = parts.rest.replace(/^\s+/, "");
+      else { if (parts.rest.trim()) addChip(parts.rest.trim()); typing.value = ""; }
+      sync();
+      typing.addEventListener("input", function () {
+        var parts = split(typing.value);
+        if (parts.done.length) {
+          parts.done.forEach(addChip);
+          typing.value = parts.rest.replace(/^\s+/, "");
+        }
+        sync();
+        clearTimeout(timer);
+        timer = setTimeout(suggest, 150);
+      });
+      typing.addEventListener("keydown", function (e) {
+        var open = !list.hidden && list.children.length > 0;
+        if (e.key === "ArrowDown" && open) { move(1); e.preventDefault(); }
+        else if (e.key === "ArrowUp" && open) { move(-1); e.preventDefault(); }
+        else if (e.key === "Enter") {
+          var a = active() || (open ? list.querySelector("[role=option]") : null);
+          if (a) { pick(a); e.preventDefault(); }
+          else if (typing.value.trim()) { commit(); e.preventDefault(); }
+        } else if (e.key === "Escape" && open) { close(); e.preventDefault(); e.stopPropagation(); }
+        else if (e.key === "Backspace" && !typing.value) {
+          var chipsAll = chips.querySelectorAll(".chip");
+          if (chipsAll.length) { chipsAll[chipsAll.length - 1].remove(); sync(); }
+        }
+      });
+      typing.addEventListener("blur", function () { if (typing.value.trim()) commit(); else close(); });
+      // Picking with the pointer must not blur the field first.
+      list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+      list.addEventListener("click", function (e) {
+        var li = e.target.closest && e.target.closest("[role=option]");
+        if (li) pick(li);
+      });
+      chips.addEventListener("click", function (e) { if (e.target === chips) typing.focus(); });
+      if (focused) typing.focus();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:after:swap", function () { enhance(document); });
+})();

@@ -88,9 +88,20 @@ type SMTP struct {
 
 // Domain gives the servers for logins of one mail domain ([[domain]]).
 type Domain struct {
-	Name string `toml:"name"` // matched case-insensitively against the part after the last '@' of the login
-	IMAP Server `toml:"imap"`
-	SMTP SMTP   `toml:"smtp"`
+	Name    string  `toml:"name"` // matched case-insensitively against the part after the last '@' of the login
+	IMAP    Server  `toml:"imap"`
+	SMTP    SMTP    `toml:"smtp"`
+	CardDAV CardDAV `toml:"carddav"`
+}
+
+// CardDAV is the address book server of the people who log in with a
+// server's logins ([carddav], and carddav.url in [[domain]]). They sign in
+// to it as to IMAP: the same login and password, or their OAuth token.
+type CardDAV struct {
+	// URL is the server's root, a principal, an address book home or an
+	// address book itself; the address book is found from there. Empty:
+	// no address book, suggestions come from the person's mail only.
+	URL string `toml:"url"`
 }
 
 // Session configures the web sessions.
@@ -218,10 +229,11 @@ type Config struct {
 	// in the file or the environment. main then runs the embedded demo.
 	Demo bool `toml:"-"`
 
-	IMAP    Server   `toml:"imap"`   // default IMAP server
-	SMTP    SMTP     `toml:"smtp"`   // default SMTP server
-	Domains []Domain `toml:"domain"` // per-domain servers, chosen by ServersFor
-	OAuth   []OAuth  `toml:"oauth"`  // sign-in providers (oauth.go)
+	IMAP    Server   `toml:"imap"`    // default IMAP server
+	SMTP    SMTP     `toml:"smtp"`    // default SMTP server
+	Domains []Domain `toml:"domain"`  // per-domain servers, chosen by ServersFor
+	OAuth   []OAuth  `toml:"oauth"`   // sign-in providers (oauth.go)
+	CardDAV CardDAV  `toml:"carddav"` // the default address book server
 
 	Session Session `toml:"session"`
 	Argon2  Argon2  `toml:"argon2"`
@@ -376,6 +388,20 @@ func (c Config) ServersFor(login string) (imap Server, smtp SMTP) {
 		}
 	}
 	return c.IMAP, c.SMTP
+}
+
+// CardDAVFor returns the address book server's URL for a login name:
+// that of its [[domain]] entry when one matches (as in ServersFor), else
+// the default [carddav] one. "" means none.
+func (c Config) CardDAVFor(login string) string {
+	if at := strings.LastIndexByte(login, '@'); at >= 0 {
+		for _, d := range c.Domains {
+			if strings.EqualFold(d.Name, login[at+1:]) {
+				return d.CardDAV.URL
+			}
+		}
+	}
+	return c.CardDAV.URL
 }
 
 // BasePath is the path of PublicURL without its trailing slash: "" when

@@ -194,6 +194,8 @@ func envVars(c *Config) []envVar {
 		{"WEBMAIL_SMTP_PIN_SHA256", "smtp.pin_sha256", setString(&c.SMTP.PinSHA256)},
 		{"WEBMAIL_SMTP_USE_IMAP_CREDENTIALS", "smtp.use_imap_credentials", setBool(&c.SMTP.UseIMAPCredentials)},
 
+		{"WEBMAIL_CARDDAV_URL", "carddav.url", setString(&c.CardDAV.URL)},
+
 		{"WEBMAIL_SESSION_IDLE_TIMEOUT", "session.idle_timeout", setDuration(&c.Session.IdleTimeout)},
 		{"WEBMAIL_SESSION_LIFETIME", "session.lifetime", setDuration(&c.Session.Lifetime)},
 		{"WEBMAIL_SESSION_REDIS_URL", "session.redis_url", setString(&c.Session.RedisURL)},

@@ -97,7 +97,9 @@ func (c Config) Validate() error {
 		} else {
 			v.server(p+".smtp", d.SMTP.Server)
 		}
+		v.carddav(p+".carddav.url", d.CardDAV.URL)
 	}
+	v.carddav("carddav.url", c.CardDAV.URL)
 
 	v.oauth(c.OAuth)
 
@@ -278,6 +280,27 @@ func (v *validator) server(prefix string, s Server) {
 	}
 	if s.PinSHA256 != "" && s.Pin() == nil {
 		v.add(prefix+".pin_sha256", "must be the 64 hex digits of a SHA-256 (colons allowed), got %q", s.PinSHA256)
+	}
+}
+
+// carddav checks an address book server's URL: https, or http to a
+// loopback host only (the password travels with every request).
+func (v *validator) carddav(key, raw string) {
+	if raw == "" {
+		return
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err == nil && u.User != nil:
+		v.add(key, "must not hold a login or password: people sign in with their own")
+	case err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "":
+		v.add(key, "must be an http(s) URL without query or fragment, got %q", raw)
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http":
+		v.add(key, "must be https (http is only allowed for loopback hosts), got %q", raw)
+	default:
+		v.add(key, "must be an http(s) URL, got %q", raw)
 	}
 }
 

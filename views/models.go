@@ -141,11 +141,12 @@ type MessageShowParams struct {
 	Attached []AttachedMessage
 	// Mono shows the text body in a fixed-width font (font=mono), so
 	// that plain-text tables keep their columns.
-	Mono    bool
-	IsDraft bool         // in the Drafts folder: offer to edit it
-	Role    webmail.Role // the folder's role decides the actions offered
-	Folders []webmail.Folder
-	Zone    *time.Location // the reader's, for dates
+	Mono       bool
+	IsDraft    bool         // in the Drafts folder: offer to edit it
+	AddContact bool         // an address book takes the sender: offer to add it
+	Role       webmail.Role // the folder's role decides the actions offered
+	Folders    []webmail.Folder
+	Zone       *time.Location // the reader's, for dates
 }
 
 // AttachedMessage is a message attached to the one shown (a forwarded
@@ -200,6 +201,9 @@ type ComposeParams struct {
 	TokenSends bool
 	// Pane is true when the form is swapped into the message pane.
 	Pane bool
+	// Recipients are the addresses most often written to or heard from,
+	// offered in a <datalist> by the recipient fields.
+	Recipients []webmail.Contact
 }
 
 // ComposeForm is everything the person typed or the reply prepared, so a
@@ -271,3 +275,30 @@ const (
 	BodyHTML BodyMode = "html"
 	BodyText BodyMode = "text"
 )
+
+// ContactsParams fills the Contacts page.
+type ContactsParams struct {
+	Base
+	Query    string
+	Contacts []webmail.Contact
+	More     bool // more matched than are shown
+	// Book: the list is the address book; else it is the addresses met
+	// in the person's mail (no address book, or it failed).
+	Book bool
+	// CanAdd: an address book is configured, so contacts can be added.
+	CanAdd  bool
+	Problem string // why the address book could not be read
+	// Error is what is wrong with the contact being added; Name and
+	// Email are what was typed.
+	Error, Name, Email string
+}
+
+// Suggestion is one recipient offered while the person types: Value is
+// what goes into the field ("Name <address>").
+type Suggestion struct{ Value, Name, Email string }
+
+// SuggestionsParams fills the list of suggestions under a recipient
+// field.
+type SuggestionsParams struct {
+	Items []Suggestion
+}

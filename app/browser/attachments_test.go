@@ -177,7 +177,7 @@ func TestComposeKeepsAttachments(t *testing.T) {
 				tb.screenshot(t, "compose-kept-removed-phone")
 				want = files[1:]
 			}
-			tb.eval(t, `document.querySelector("[data-testid=to-input]").value = ""`, nil)
+			tb.eval(t, `document.querySelectorAll("[data-testid=chip] button").forEach(b => b.click()); document.querySelector("[data-testid=to-input]").value = ""`, nil)
 			tb.typeInto(t, "[data-testid=to-input]", rcpt)
 			if !tc.js { // the password is never rendered back
 				tb.typeInto(t, "[data-testid=smtp-fields] #smtp_password", w.acct.SMTPPassword)
