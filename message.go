@@ -96,7 +96,25 @@ type Message struct {
 	Ref MessageRef
 	Summary
 	Envelope Envelope
+	// Unsubscribe is how to leave the mailing list the message came
+	// from, when its header says.
+	Unsubscribe Unsubscribe
 }
+
+// Unsubscribe is how a mailing list's message says to leave the list:
+// the URIs of its List-Unsubscribe header (RFC 2369), and whether the list
+// accepts a one-click POST (List-Unsubscribe-Post, RFC 8058).
+type Unsubscribe struct {
+	List string // the list's name, from List-Id; "" when it has none
+	// OneClick is the https URI the webmail may POST to on the person's
+	// behalf ("List-Unsubscribe=One-Click").
+	OneClick string
+	Mailto   string // a mailto: URI: a message to send
+	Web      string // an http(s) URI: a page to open in the browser
+}
+
+// Offered reports whether the message says how to unsubscribe.
+func (u Unsubscribe) Offered() bool { return u.OneClick != "" || u.Mailto != "" || u.Web != "" }
 
 // FolderMatches are a search's first matches in one folder.
 type FolderMatches struct {

@@ -19,6 +19,7 @@ import (
 	"webmail/app/contacts"
 	"webmail/app/mail"
 	"webmail/app/oauth"
+	"webmail/app/oneclick"
 	"webmail/app/sessionstore"
 	"webmail/app/smtpcred"
 	"webmail/app/usecase"
@@ -41,6 +42,10 @@ type Options struct {
 	// OAuthClient talks to the OAuth providers; a client with a 15-second
 	// timeout by default.
 	OAuthClient *http.Client
+	// OneClick sends one-click unsubscribe requests (list_unsubscribe.go):
+	// by default to public https addresses only. Tests give one that may
+	// reach their loopback listener; no configuration can.
+	OneClick *oneclick.Client
 }
 
 // App is the webmail. Create it with New, serve Handler, and run Run.
@@ -76,6 +81,8 @@ type App struct {
 	closers []func() error // what Run closes at the end (the Redis store)
 
 	zones sync.Map // zone name → *time.Location, the zones readers asked for (timezone.go)
+
+	oneClick *oneclick.Client // one-click unsubscribe requests (list_unsubscribe.go)
 }
 
 // New builds the application from a validated configuration.
@@ -97,6 +104,9 @@ func New(cfg config.Config, opt Options) (*App, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.OneClick == nil {
+		opt.OneClick = oneclick.New(oneclick.Options{})
 	}
 	d := mail.Dialer{Timeout: cfg.IMAPTimeout.Duration}
 	if opt.Dialer != nil {
@@ -146,6 +156,7 @@ func New(cfg config.Config, opt Options) (*App, error) {
 	}
 	a.flows.ErrorFunc = a.sessions.ErrorFunc
 	a.closers = closers
+	a.oneClick = opt.OneClick
 	return a, nil
 }
 

@@ -54,6 +54,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/conversation", a.handle(a.showConversation))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}", a.handle(a.downloadPart))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/print", a.handle(a.printMessage))
 
 	// The open message (messages_*.go).
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unread", a.handle(a.unreadMessage))
@@ -64,6 +65,10 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/junk", a.handle(a.junkMessage))
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/notjunk", a.handle(a.notJunkMessage))
 	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/delete", a.handle(a.deleteMessage))
+
+	// Leaving the mailing list a message came from (list_unsubscribe*.go).
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/unsubscribe", a.handle(a.showListUnsubscribe))
+	mux.Handle("POST /m/{mailbox}/{validity}/{uid}/unsubscribe", a.handle(a.unsubscribeList))
 
 	// Writing.
 	mux.Handle("GET /compose", a.handle(a.showCompose))

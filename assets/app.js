@@ -435,3 +435,16 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:after:swap", function () { enhance(document); });
 })();
+
+// The print page's Print button opens the browser's print dialogue. It is
+// hidden until this runs; without JavaScript the browser's own Print
+// command prints the same page.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-print]").forEach(function (b) { b.hidden = false; });
+  });
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+})();

@@ -74,6 +74,13 @@ func (s *syncBuffer) String() string {
 // configuration. The application log is printed if the test fails.
 func newWebmail(t *testing.T, opt demo.Options, configure ...func(*config.Config)) *webmail {
 	t.Helper()
+	return newWebmailWith(t, opt, app.Options{}, configure...)
+}
+
+// newWebmailWith is newWebmail with app options (its logger is the
+// test's).
+func newWebmailWith(t *testing.T, opt demo.Options, aopt app.Options, configure ...func(*config.Config)) *webmail {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	d, err := demo.Start(ctx, opt)
@@ -111,7 +118,8 @@ func newWebmail(t *testing.T, opt demo.Options, configure ...func(*config.Config
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(cfg, app.Options{Logger: log})
+	aopt.Logger = log
+	a, err := app.New(cfg, aopt)
 	if err != nil {
 		t.Fatal(err)
 	}

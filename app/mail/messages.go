@@ -83,7 +83,8 @@ type Message struct {
 	Structure imap.BodyStructure
 }
 
-// Message fetches the envelope, flags and MIME structure of one message.
+// Message fetches the envelope, flags, MIME structure and mailing list
+// fields of one message.
 // A UIDVALIDITY that no longer matches is ErrNotFound: the UID may now
 // name another message.
 func (c *Conn) Message(ctx context.Context, ref webmail.MessageRef) (*Message, error) {
@@ -94,7 +95,7 @@ func (c *Conn) Message(ctx context.Context, ref webmail.MessageRef) (*Message, e
 	var msgs []*fetched
 	err := c.do(ctx, "fetch", func() error {
 		var err error
-		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uid), summaryOptions()))
+		msgs, err = collect(c.c.Fetch(imap.UIDSetNum(uid), messageOptions()))
 		return err
 	})
 	if err != nil {
@@ -104,7 +105,22 @@ func (c *Conn) Message(ctx context.Context, ref webmail.MessageRef) (*Message, e
 		return nil, ErrNotFound
 	}
 	m := msgs[0]
-	return &Message{Message: webmail.Message{Ref: ref, Summary: m.summary(), Envelope: envelope(m.Envelope)}, Structure: m.BodyStructure}, nil
+	return &Message{Message: webmail.Message{
+		Ref: ref, Summary: m.summary(), Envelope: envelope(m.Envelope),
+		Unsubscribe: message.ParseUnsubscribe(m.FindBodySection(listFields)),
+	}, Structure: m.BodyStructure}, nil
+}
+
+// listFields are the header fields that say how to leave a mailing list,
+// fetched with the envelope (BODY.PEEK[HEADER.FIELDS (...)]).
+var listFields = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: message.UnsubscribeFields, Peek: true}
+
+// messageOptions fetch what the message view shows before its bodies: a
+// list row's items and the mailing list's header fields.
+func messageOptions() *imap.FetchOptions {
+	o := summaryOptions()
+	o.BodySection = []*imap.FetchItemBodySection{listFields}
+	return o
 }
 
 func (c *Conn) checkValidity(ctx context.Context, mailbox string, validity uint32) error {
