@@ -67,7 +67,7 @@ const topStateJS = `((baseline) => {
 		Href: location.href,
 		Messages: document.querySelectorAll("[data-testid=message]").length,
 		Frames: Array.from(document.querySelectorAll("iframe, frame, object, embed, portal, fencedframe")).filter(f =>
-			!(f.matches("iframe[data-testid=html-body]") && f.getAttribute("sandbox") === "allow-popups allow-popups-to-escape-sandbox" &&
+			!(f.matches("iframe[data-testid=html-body], iframe[data-testid=attached-html-body]") && f.getAttribute("sandbox") === "allow-popups allow-popups-to-escape-sandbox" &&
 			  new URL(f.src).origin === location.origin && f.closest("#message [data-testid=message]"))
 		).map(f => describe(f) + " sandbox=" + f.getAttribute("sandbox") + " src=" + (f.getAttribute("src") || f.getAttribute("data") || "")),
 		Scripts: Array.from(document.scripts).filter(s => !(s.src && s.src.startsWith(location.origin + "/assets/"))).map(s => s.src || s.textContent.slice(0, 80)),
@@ -76,7 +76,8 @@ const topStateJS = `((baseline) => {
 			["href", "action", "formaction", "src", "data"].map(a => e.getAttribute(a)).filter(v => v !== null)
 		).filter(v => /^[\s\x00-\x20]*(javascript|vbscript|data|livescript)\s*:/i.test(v)),
 		Handlers: all.filter(e => Array.from(e.attributes).some(a => /^on/i.test(a.name))).map(e => describe(e) + " " + Array.from(e.attributes).filter(a => /^on/i.test(a.name)).map(a => a.name).join(",")),
-		Globals: Object.keys(window).filter(k => !base.has(k) && !k.startsWith("__marker")),
+		// Numbered properties are the page's frames (window[0], …), not globals.
+		Globals: Object.keys(window).filter(k => !base.has(k) && !k.startsWith("__marker") && !(/^\d+$/.test(k) && +k < window.frames.length)),
 		CSP: window.__cspViolations || ["no CSP recorder"],
 	};
 })(%s)`
@@ -204,9 +205,16 @@ func TestHostileMessages(t *testing.T) {
 			tb.waitFor(t, name+" as text", `document.querySelector("[data-testid=text-body]")`)
 			check.top(t, name+": text view", path+"?view=text")
 		}
+		// Attached (forwarded) messages' HTML bodies, each in a frame of its own.
+		var attached []string
+		tb.eval(t, `Array.from(document.querySelectorAll("#message iframe[data-testid=attached-html-body]")).map(f => f.getAttribute("src"))`, &attached)
 		if hasHTML {
 			tb.navigate(t, w.url+path+"/body")
 			check.frame(t, name+": HTML body on its own", path+"/body")
+		}
+		for _, src := range attached {
+			tb.navigate(t, w.url+src)
+			check.frame(t, name+": attached HTML body "+src, src)
 		}
 
 		// Through htmx, from the list.
