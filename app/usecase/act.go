@@ -293,7 +293,17 @@ func (s *Service) deleteForGood(ctx context.Context, c *mail.Conn, act Action) (
 // time is up.
 func (s *Service) Undo(ctx context.Context, acct mail.Account, u webmail.Undo) (notice string, err error) {
 	if s.now().After(u.Until) {
-		return "Too late to undo; the messages are in " + u.Moved.Mailbox + ".", nil
+		// The folder as the tree shows it (without a namespace prefix);
+		// its bare name if the tree cannot be had.
+		where := u.Moved.Mailbox
+		_ = s.pool.Do(ctx, acct, "", func(c *mail.Conn) error {
+			folders, err := c.Folders(ctx, false)
+			if f, ok := webmail.FindFolder(folders, u.Moved.Mailbox); err == nil && ok {
+				where = webmail.FolderLabel(f)
+			}
+			return err
+		})
+		return "Too late to undo; the messages are in " + where + ".", nil
 	}
 	var back int
 	err = s.pool.Do(ctx, acct, u.Moved.Mailbox, func(c *mail.Conn) error {

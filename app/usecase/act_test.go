@@ -110,7 +110,7 @@ func TestActMovesAndUndoes(t *testing.T) {
 		}
 		m.clock.t = m.clock.t.Add(usecase.UndoWindow + time.Second)
 		notice, err := m.svc.Undo(ctx, m.acct, *out.Undo)
-		if err != nil || notice != "Too late to undo; the messages are in "+archive+"." {
+		if err != nil || notice != "Too late to undo; the messages are in Archive." {
 			t.Errorf("late undo: %q, %v", notice, err)
 		}
 		if slices.Contains(m.subjects(t, "INBOX"), "late") {

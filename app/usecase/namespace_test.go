@@ -3,6 +3,7 @@ package usecase_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -119,6 +120,16 @@ func TestNamespaceFolders(t *testing.T) {
 			}
 			if moved.Notice == "" || len(a.subjects(t, nc.full("Bills"))) != 1 {
 				t.Errorf("move: %+v; %s holds %v", moved, nc.full("Bills"), a.subjects(t, nc.full("Bills")))
+			}
+
+			// An undo too late names the folder as the tree does.
+			moved, err = a.svc.Act(ctx, a.acct, usecase.Action{Verb: usecase.Archive, Messages: selection(a.put(t, "INBOX", "Late")...)})
+			if err != nil || moved.Undo == nil {
+				t.Fatalf("archive: %+v, %v", moved, err)
+			}
+			a.clock.t = a.clock.t.Add(usecase.UndoWindow + time.Second)
+			if notice, err := a.svc.Undo(ctx, a.acct, *moved.Undo); err != nil || notice != "Too late to undo; the messages are in Archive." {
+				t.Errorf("late undo: %q, %v", notice, err)
 			}
 		})
 	}
