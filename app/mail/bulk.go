@@ -22,36 +22,39 @@ const (
 	bulkRanges = 500
 )
 
-// CountAll counts the messages of mailbox that match criteria (nil: all),
-// with one ESEARCH COUNT.
-func (c *Conn) CountAll(ctx context.Context, mailbox string, validity uint32, criteria *imap.SearchCriteria) (int, error) {
-	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
-		return 0, err
-	}
-	if criteria == nil {
-		criteria = &imap.SearchCriteria{}
-	}
-	_, n, err := c.searchUIDs(ctx, criteria)
-	return n, err
+// Matched is what MatchAll found in a mailbox: a compact set of UID
+// ranges, and how many messages it holds.
+type Matched struct {
+	Mailbox  string
+	Validity uint32
+	UIDs     imap.UIDSet
+	N        int
 }
 
-// ApplyAll applies op to every message of mailbox that matches criteria
-// (nil: all of them), whatever their number: one UID SEARCH, whose result
-// stays a compact set of UID ranges (ESEARCH), then one command per batch
-// of at most BulkBatch messages. Memory grows with the number of ranges,
-// not of messages. It returns how many messages it acted on; the folder
-// counts are read afresh afterwards.
-func (c *Conn) ApplyAll(ctx context.Context, mailbox string, validity uint32, criteria *imap.SearchCriteria, op BulkOp) (int, error) {
+// MatchAll finds the messages of mailbox that match criteria (nil: all)
+// with one UID SEARCH whose result stays a compact set of UID ranges
+// (ESEARCH), and counts them: what ApplyAll then acts on.
+func (c *Conn) MatchAll(ctx context.Context, mailbox string, validity uint32, criteria *imap.SearchCriteria) (Matched, error) {
 	if err := c.checkValidity(ctx, mailbox, validity); err != nil {
-		return 0, err
+		return Matched{}, err
 	}
 	if criteria == nil {
 		criteria = &imap.SearchCriteria{}
 	}
-	set, _, err := c.searchUIDs(ctx, criteria)
-	if err != nil {
+	set, n, err := c.searchUIDs(ctx, criteria)
+	return Matched{Mailbox: mailbox, Validity: validity, UIDs: set, N: n}, err
+}
+
+// ApplyAll applies op to the messages MatchAll found, whatever their
+// number: one command per batch of at most BulkBatch messages, in their
+// mailbox (selected again if another command changed it). Memory grows
+// with the number of ranges, not of messages. It returns how many
+// messages it acted on; the folder counts are read afresh afterwards.
+func (c *Conn) ApplyAll(ctx context.Context, m Matched, op BulkOp) (int, error) {
+	if err := c.checkValidity(ctx, m.Mailbox, m.Validity); err != nil {
 		return 0, err
 	}
+	set := m.UIDs
 	if op.Expunge && !c.caps.Has(imap.CapUIDPlus) && !c.caps.Has(imap.CapIMAP4rev2) {
 		return 0, ErrNoUIDPlus
 	}

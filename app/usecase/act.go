@@ -219,10 +219,11 @@ func (s *Service) actOnAll(ctx context.Context, c *mail.Conn, act Action) (Outco
 	if criteria != nil {
 		which = "matching this search"
 	}
-	n, err := c.CountAll(ctx, sel.Mailbox, sel.Validity, criteria)
+	matched, err := c.MatchAll(ctx, sel.Mailbox, sel.Validity, criteria)
 	if err != nil {
 		return Outcome{}, err
 	}
+	n := matched.N
 	if n == 0 {
 		return Outcome{Notice: "No messages " + which + "."}, nil
 	}
@@ -253,7 +254,7 @@ func (s *Service) actOnAll(ctx context.Context, c *mail.Conn, act Action) (Outco
 			return Outcome{NeedsConfirm: true, Question: verb + " all " + what + " " + which + "? They will be " + done + "; this cannot be undone.", Button: verb + " all " + what}, nil
 		}
 	}
-	got, err := c.ApplyAll(ctx, sel.Mailbox, sel.Validity, criteria, op)
+	got, err := c.ApplyAll(ctx, matched, op)
 	if errors.Is(err, mail.ErrNoUIDPlus) {
 		return Outcome{}, webmail.Errorf(webmail.EConflict, "This server cannot delete exactly these messages for good; delete them a page at a time.", err)
 	}

@@ -42,9 +42,13 @@ func TestActOnAll(t *testing.T) {
 		if got := flagged(); got != 11 {
 			t.Errorf("%d flagged, want the 11 that match", got)
 		}
+		searches := m.commands.count("search")
 		out, err = m.svc.Act(ctx, m.acct, usecase.Action{Verb: usecase.Flag, Messages: sel, All: true})
 		if err != nil || out.Notice != "110 messages flagged." {
 			t.Fatalf("flag all: %+v, %v", out, err)
+		}
+		if n := m.commands.count("search") - searches; n != 1 {
+			t.Errorf("flag all sent %d searches, want one: the UIDs it counts are the ones it flags", n)
 		}
 		if got := flagged(); got != len(subjects) {
 			t.Errorf("%d flagged, want all %d", got, len(subjects))
