@@ -225,7 +225,7 @@ func buildTree(list []*imap.ListData, ns namespaces) []webmail.Folder {
 	byName := map[string]*node{}
 	seen := map[webmail.Role]bool{}
 	for _, l := range list {
-		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) || ns.isPrefix(l.Mailbox) {
+		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) || ns.isPrefix(l.Mailbox) || l.Mailbox == ns.settingsFolder() {
 			continue
 		}
 		n, rel := ns.place(l.Mailbox)

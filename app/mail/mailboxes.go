@@ -75,7 +75,7 @@ func (c *Conn) FolderTree(ctx context.Context) (*webmail.FolderTree, error) {
 	}
 	byName := make(map[string]*imap.ListData, len(list))
 	for _, l := range list {
-		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) || ns.isPrefix(l.Mailbox) {
+		if hasAttr(l.Attrs, imap.MailboxAttrNonExistent) || ns.isPrefix(l.Mailbox) || l.Mailbox == ns.settingsFolder() {
 			continue
 		}
 		byName[l.Mailbox] = l

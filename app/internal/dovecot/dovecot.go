@@ -82,6 +82,9 @@ type Options struct {
 	// the fixture's, and sections with the same name are merged, so for example
 	// "namespace inbox {\n prefix = INBOX/\n}" adds a prefix to the inbox namespace.
 	Extra string
+	// Metadata turns on IMAP METADATA (RFC 5464), with the entries in a file
+	// dictionary in each user's home.
+	Metadata bool
 }
 
 // User is an account of the test server.
@@ -313,6 +316,10 @@ func (s *Server) config(ports []int, opt Options) string {
 	p("}")
 	if opt.MaxUserIPConnections != 0 {
 		p("protocol imap {\n  mail_max_userip_connections = %d\n}", opt.MaxUserIPConnections)
+	}
+	if opt.Metadata {
+		p("mail_attribute_dict = file:%%h/dovecot-attributes")
+		p("protocol imap {\n  imap_metadata = yes\n}")
 	}
 	if opt.Extra != "" {
 		p("# Options.Extra")

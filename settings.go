@@ -1,0 +1,249 @@
+package webmail
+
+import (
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Settings are a person's preferences and sending identities. They are not
+// secrets, but they are the person's: they live in the person's own mailbox
+// (IMAP METADATA, or a settings message in a hidden folder), never in a
+// database of the webmail. The zero value is the defaults.
+type Settings struct {
+	// TimeZone names the zone dates are shown in (a tz database name);
+	// "" follows the browser, else the server.
+	TimeZone string `json:"time_zone,omitempty"`
+	// Language is "" (the browser's Accept-Language), or one of Languages.
+	Language string `json:"language,omitempty"`
+	// PerPage is how many messages a list page shows: one of PerPageChoices,
+	// 0 for PageSize.
+	PerPage int `json:"per_page,omitempty"`
+	// Density is DensityComfortable ("" too) or DensityCompact.
+	Density string `json:"density,omitempty"`
+	// Conversations: lists open grouped by conversation.
+	Conversations bool `json:"conversations,omitempty"`
+	// QuoteBelow: a reply starts above the quoted text (the signature goes
+	// there too), else below it.
+	QuoteBelow bool `json:"quote_below,omitempty"`
+	// MarkRead is when an opened message is marked as read: MarkReadOnOpen
+	// ("" too), MarkReadAfterDelay (after MarkReadDelay seconds, with
+	// JavaScript; on open without) or MarkReadNever.
+	MarkRead      string `json:"mark_read,omitempty"`
+	MarkReadDelay int    `json:"mark_read_delay,omitempty"`
+	// RemoteContent lists the senders ("ann@example.org") and domains
+	// ("example.org") whose messages show remote content at once.
+	RemoteContent []string `json:"remote_content,omitempty"`
+	// Identities are the addresses the person sends as, besides the login.
+	Identities []Identity `json:"identities,omitempty"`
+}
+
+// Identity is an address a person sends as, with its display name,
+// Reply-To and signature.
+type Identity struct {
+	Address   string `json:"address"`
+	Name      string `json:"name,omitempty"`
+	ReplyTo   string `json:"reply_to,omitempty"`
+	Signature string `json:"signature,omitempty"`
+	Default   bool   `json:"default,omitempty"`
+}
+
+// Values of Settings fields.
+const (
+	DensityComfortable = "comfortable"
+	DensityCompact     = "compact"
+
+	MarkReadOnOpen     = "open"
+	MarkReadAfterDelay = "delay"
+	MarkReadNever      = "never"
+)
+
+// Bounds of Settings.
+const (
+	MaxIdentities    = 20
+	MaxRemoteContent = 500
+	MaxSignature     = 4000
+	MaxMarkReadDelay = 60
+)
+
+// Languages are the languages a person can choose besides the browser's.
+var Languages = []string{"en", "de", "ar"}
+
+// PerPageChoices are the list page sizes a person can choose.
+var PerPageChoices = []int{25, 50, 100}
+
+// Page is the list page size these settings ask for.
+func (s Settings) Page() int {
+	if slices.Contains(PerPageChoices, s.PerPage) {
+		return s.PerPage
+	}
+	return PageSize
+}
+
+// DefaultIdentity is the identity marked default, else the first; ok is
+// false without identities.
+func (s Settings) DefaultIdentity() (Identity, bool) {
+	for _, id := range s.Identities {
+		if id.Default {
+			return id, true
+		}
+	}
+	if len(s.Identities) > 0 {
+		return s.Identities[0], true
+	}
+	return Identity{}, false
+}
+
+// Identity is the identity of this address (case-insensitive).
+func (s Settings) Identity(addr string) (Identity, bool) {
+	for _, id := range s.Identities {
+		if strings.EqualFold(id.Address, addr) {
+			return id, true
+		}
+	}
+	return Identity{}, false
+}
+
+// ShowsRemote reports whether remote content of mail from addr shows at
+// once: the address, or its domain, is on the allow-list.
+func (s Settings) ShowsRemote(addr string) bool {
+	if addr == "" {
+		return false
+	}
+	_, domain, _ := strings.Cut(addr, "@")
+	for _, e := range s.RemoteContent {
+		if strings.EqualFold(e, addr) || domain != "" && strings.EqualFold(e, domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks s, field by field: an *Error of code EInvalid whose
+// Fields name what is wrong ("time_zone", "identities.2.address"), or nil.
+func (s Settings) Validate() error {
+	f := map[string]string{}
+	if s.TimeZone != "" && !ValidZone(s.TimeZone) {
+		f["time_zone"] = "This is not a time zone name known here. Use a name such as Europe/Berlin, America/New_York or UTC."
+	}
+	if s.Language != "" && !slices.Contains(Languages, s.Language) {
+		f["language"] = "Choose one of the languages offered."
+	}
+	if s.PerPage != 0 && !slices.Contains(PerPageChoices, s.PerPage) {
+		f["per_page"] = "Choose 25, 50 or 100 messages a page."
+	}
+	if s.Density != "" && s.Density != DensityComfortable && s.Density != DensityCompact {
+		f["density"] = "Choose comfortable or compact."
+	}
+	switch s.MarkRead {
+	case "", MarkReadOnOpen, MarkReadNever:
+	case MarkReadAfterDelay:
+		if s.MarkReadDelay < 1 || s.MarkReadDelay > MaxMarkReadDelay {
+			f["mark_read_delay"] = "Give a delay of 1 to " + strconv.Itoa(MaxMarkReadDelay) + " seconds."
+		}
+	default:
+		f["mark_read"] = "Choose when messages are marked as read."
+	}
+	if len(s.RemoteContent) > MaxRemoteContent {
+		f["remote_content"] = "At most " + strconv.Itoa(MaxRemoteContent) + " senders can be allowed."
+	}
+	for i, e := range s.RemoteContent {
+		if !validSender(e) {
+			f["remote_content."+strconv.Itoa(i)] = "Not an address or domain."
+		}
+	}
+	if len(s.Identities) > MaxIdentities {
+		f["identities"] = "At most " + strconv.Itoa(MaxIdentities) + " identities."
+	}
+	defaults := 0
+	for i, id := range s.Identities {
+		for k, v := range id.fieldErrors() {
+			f["identities."+strconv.Itoa(i)+"."+k] = v
+		}
+		for _, other := range s.Identities[:i] {
+			if strings.EqualFold(other.Address, id.Address) {
+				f["identities."+strconv.Itoa(i)+".address"] = "You have this address already."
+			}
+		}
+		if id.Default {
+			defaults++
+		}
+	}
+	if defaults > 1 {
+		f["identities"] = "Only one identity can be the default."
+	}
+	if len(f) > 0 {
+		return &Error{Code: EInvalid, Message: "Some settings need correcting.", Fields: f}
+	}
+	return nil
+}
+
+// Validate checks one identity: an *Error of code EInvalid whose Fields
+// are "address", "name", "reply_to" or "signature", or nil.
+func (id Identity) Validate() error {
+	if f := id.fieldErrors(); len(f) > 0 {
+		return &Error{Code: EInvalid, Message: "The identity needs correcting.", Fields: f}
+	}
+	return nil
+}
+
+func (id Identity) fieldErrors() map[string]string {
+	f := map[string]string{}
+	if !validAddress(id.Address) {
+		f["address"] = "Enter an e-mail address such as ann@example.org."
+	}
+	if len(id.Name) > 100 || strings.ContainsFunc(id.Name, unicode.IsControl) {
+		f["name"] = "At most 100 characters, without line breaks."
+	}
+	if id.ReplyTo != "" && !validAddress(id.ReplyTo) {
+		f["reply_to"] = "Enter an e-mail address, or leave it empty."
+	}
+	if len(id.Signature) > MaxSignature || strings.ContainsFunc(id.Signature, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
+		f["signature"] = "At most " + strconv.Itoa(MaxSignature) + " characters of text."
+	}
+	return f
+}
+
+// validAddress accepts one bare address, "mailbox@host".
+func validAddress(s string) bool {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " <>\"\r\n,") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s, "@")
+}
+
+// validSender accepts an address or a domain name.
+func validSender(s string) bool {
+	if strings.Contains(s, "@") {
+		return validAddress(s)
+	}
+	if s == "" || len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r > unicode.MaxASCII && unicode.IsLetter(r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidZone reports whether name is a zone of the tz database: made of
+// what such names are made of ("America/Argentina/Buenos_Aires",
+// "Etc/GMT+5"), nothing that could be a path out of it, and known.
+func ValidZone(name string) bool {
+	if name == "" || len(name) > 64 || name == "Local" || strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/_+-", r)) {
+			return false
+		}
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
