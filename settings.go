@@ -26,9 +26,9 @@ type Settings struct {
 	Density string `json:"density,omitempty"`
 	// Conversations: lists open grouped by conversation.
 	Conversations bool `json:"conversations,omitempty"`
-	// QuoteBelow: a reply starts above the quoted text (the signature goes
-	// there too), else below it.
-	QuoteBelow bool `json:"quote_below,omitempty"`
+	// ReplyBelow: a reply is written below the quoted text (the signature
+	// after it); by default it is written above the quote.
+	ReplyBelow bool `json:"reply_below,omitempty"`
 	// MarkRead is when an opened message is marked as read: MarkReadOnOpen
 	// ("" too), MarkReadAfterDelay (after MarkReadDelay seconds, with
 	// JavaScript; on open without) or MarkReadNever.
@@ -76,7 +76,7 @@ var Languages = []string{"en", "de", "ar"}
 var PerPageChoices = []int{25, 50, 100}
 
 // Page is the list page size these settings ask for.
-func (s Settings) Page() int {
+func (s Settings) PageLen() int {
 	if slices.Contains(PerPageChoices, s.PerPage) {
 		return s.PerPage
 	}

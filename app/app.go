@@ -78,6 +78,10 @@ type App struct {
 	contacts  *contacts.Cache
 	davClient *http.Client
 
+	// The person's settings, per session, in memory for a short time
+	// (settings.go); they live in the person's mailbox.
+	prefs *settingsCache
+
 	closers []func() error // what Run closes at the end (the Redis store)
 
 	zones sync.Map // zone name → *time.Location, the zones readers asked for (timezone.go)
@@ -134,6 +138,8 @@ func New(cfg config.Config, opt Options) (*App, error) {
 
 		contacts:  newContactCache(cfg.Session.IdleTimeout.Duration, opt.Now),
 		davClient: &http.Client{Timeout: cfg.IMAPTimeout.Duration, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+
+		prefs: newSettingsCache(),
 
 		providers: map[string]*oauth.Provider{},
 		refresh:   newRefresher(rdb, opt.Logger),

@@ -64,6 +64,8 @@ func readComposeForm(w http.ResponseWriter, r *http.Request, maxUpload int64) (*
 
 func (f *composeForm) set(name, value string) {
 	switch name {
+	case "from":
+		f.From = value
 	case "to":
 		f.To = value
 	case "cc":

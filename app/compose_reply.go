@@ -59,10 +59,15 @@ func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
 	}
 	acct := accountFrom(r)
 	all := r.URL.Query().Get("all") == "1"
-	d := compose.Reply(o, []string{strings.ToLower(acct.Login)}, all)
+	d := compose.Reply(o, ownAddresses(a.settings(r), acct.Login), all)
 	om.release()
 	f := formFromDraft(d)
 	f.ReplyOf = om.ref.String()
+	chosen := ""
+	if d.From != nil {
+		chosen = d.From.Address
+	}
+	a.startForm(r, &f, chosen, true, true)
 	title := "Reply"
 	if all {
 		title = "Reply to all"
@@ -85,6 +90,7 @@ func (a *App) showForward(w http.ResponseWriter, r *http.Request) error {
 	f := formFromDraft(compose.Forward(o))
 	f.ForwardOf = om.ref.String()
 	f.Kept = keptParts("f:", om.msg.Structure)
+	a.startForm(r, &f, "", true, false)
 	return a.showComposeForm(w, r, f, "Forward")
 }
 
@@ -111,6 +117,9 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.Mess
 	}
 	if len(env.InReplyTo) > 0 {
 		f.InReplyTo = env.InReplyTo[0]
+	}
+	if len(env.From) > 0 {
+		f.From = env.From[0].Addr()
 	}
 	f.Kept = keptParts("d:", msg.Structure)
 	return a.showComposeForm(w, r, f, "Draft")

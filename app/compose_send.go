@@ -111,6 +111,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	acct := accountFrom(r)
 	sent, err := a.uc.Send(r.Context(), acct.mail(), usecase.Outgoing{
 		Draft: d, SMTP: acct.SMTP.Server, Auth: auth, ReplyOf: formRef(f.ReplyOf), Replaces: formRef(f.Draft),
+		Sender: envelopeSender(acct.Login, d),
 	})
 	if err != nil {
 		var ae *usecase.AttachmentError
@@ -256,11 +257,14 @@ func (f *composeForm) refuseDamaged() []string {
 func (a *App) draftFrom(r *http.Request, f *composeForm) (*compose.Draft, map[string]string) {
 	errs := map[string]string{}
 	d := &compose.Draft{Subject: f.Subject, Body: f.Body, Date: a.now(), InReplyTo: strings.TrimSpace(f.InReplyTo)}
-	from, err := mailAddress(accountFrom(r).Login, a.displayName(r))
-	if err != nil {
-		errs["to"] = "Your login name is not an e-mail address, so there is no address to send from."
+	from, replyTo, problem := a.sender(r, a.settings(r), f.From)
+	if problem != "" {
+		errs["from"] = problem
+		if len(a.fromChoices(r, a.settings(r))) == 0 {
+			errs["to"] = problem // no From field to show it by
+		}
 	}
-	d.From = from
+	d.From, d.ReplyTo = from, replyTo
 	for _, fld := range []struct {
 		name, value string
 		dst         *[]*netmail.Address
@@ -398,4 +402,15 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// envelopeSender is the SMTP envelope sender: the login's address,
+// whichever identity From shows, so bounces come to the login's mailbox
+// and the sending server sees who is logged in; From's address when the
+// login is no address.
+func envelopeSender(login string, d *compose.Draft) string {
+	if a, err := netmail.ParseAddress(login); err == nil {
+		return a.Address
+	}
+	return d.From.Address
 }

@@ -13,6 +13,10 @@ import (
 // composeParams fills the compose form.
 func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) views.ComposeParams {
 	acct := accountFrom(r)
+	st := a.settings(r)
+	if f.From == "" {
+		f.From = defaultFrom(st, acct.Login)
+	}
 	return views.ComposeParams{
 		Base:        a.base(r, title),
 		Form:        f,
@@ -24,6 +28,7 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 		MaxUpload:  a.maxUpload(),
 		TooLarge:   a.tooLargeText(),
 		Recipients: a.recipientChoices(r),
+		From:       a.fromChoices(r, st),
 	}
 }
 
@@ -48,6 +53,7 @@ func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
 	if ref, err := webmail.ParseMessageRef(q.Get("draft")); err == nil {
 		return a.showDraft(w, r, ref)
 	}
+	a.startForm(r, &f, "", false, false)
 	return a.showComposeForm(w, r, f, "New message")
 }
 

@@ -156,6 +156,7 @@ func (a *App) endSession(w http.ResponseWriter, r *http.Request, reason string) 
 		a.bodies.forget(sid)
 		a.refresh.forget(r.Context(), sid)
 		a.contacts.Forget(sid)
+		a.prefs.lru.Remove(sid)
 	}
 	a.sessions.Destroy(r.Context())
 	a.setCredCookie(w, r, "", -1) // an empty value always fits

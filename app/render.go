@@ -29,6 +29,7 @@ func (a *App) base(r *http.Request, title string) views.Base {
 	if acct := accountFrom(r); acct.Login != "" {
 		b.Account = acct.Login
 		b.Flash = a.sessions.PopString(r.Context(), sessFlash)
+		b.Density = a.cachedSettings(r).Density
 	}
 	return b
 }

@@ -204,11 +204,28 @@ type ComposeParams struct {
 	// Recipients are the addresses most often written to or heard from,
 	// offered in a <datalist> by the recipient fields.
 	Recipients []webmail.Contact
+	// From are the addresses the person can send from: their identities,
+	// or the login alone. Form.From is the one chosen.
+	From []FromChoice
+}
+
+// FromChoice is an address the compose form offers as From.
+type FromChoice struct {
+	Address, Name string
+}
+
+// Label is the choice as the select shows it: "Ann <ann@example.org>".
+func (c FromChoice) Label() string {
+	if c.Name == "" {
+		return c.Address
+	}
+	return c.Name + " <" + c.Address + ">"
 }
 
 // ComposeForm is everything the person typed or the reply prepared, so a
 // failed send loses nothing.
 type ComposeForm struct {
+	From                       string // the address sent from: the login's or an identity's
 	To, Cc, Bcc, Subject, Body string
 	InReplyTo, References      string // header values carried along
 	ReplyOf, ForwardOf, Draft  string // "mailbox/validity/uid" of the original or the earlier draft

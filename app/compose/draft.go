@@ -22,6 +22,7 @@ const dateLayout = "Mon, 02 Jan 2006 15:04:05 -0700"
 // Draft is a message being written, as the compose form posts it.
 type Draft struct {
 	From        *mail.Address
+	ReplyTo     *mail.Address // the identity's Reply-To; nil for none
 	To, Cc, Bcc []*mail.Address
 	Subject     string
 	Body        string   // plain text as typed, "\r\n" or "\n" line ends
@@ -72,6 +73,9 @@ func (d *Draft) Validate() []FieldError {
 		add("from", "is missing")
 	} else {
 		checkAddress("from", d.From)
+	}
+	if d.ReplyTo != nil {
+		checkAddress("reply-to", d.ReplyTo)
 	}
 	for _, f := range []struct {
 		name string
@@ -214,6 +218,13 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 			return fmt.Errorf("compose: %s: %w", f.key, err)
 		}
 		fields = append(fields, [2]string{f.key, v})
+	}
+	if d.ReplyTo != nil && d.ReplyTo.Address != "" {
+		v, err := formatAddressList([]*mail.Address{d.ReplyTo})
+		if err != nil {
+			return fmt.Errorf("compose: Reply-To: %w", err)
+		}
+		fields = append(fields, [2]string{"Reply-To", v})
 	}
 	fields = append(fields,
 		[2]string{"Subject", headerText(d.Subject)},

@@ -17,6 +17,9 @@ type Outgoing struct {
 	Draft *compose.Draft
 	SMTP  config.Server // the sending server
 	Auth  mail.Auth     // the login for it
+	// Sender is the SMTP envelope sender (MAIL FROM): the login's address,
+	// whichever identity the From field shows; From's address when empty.
+	Sender string
 	// ReplyOf is the message answered, marked \Answered once sent; zero
 	// for none.
 	ReplyOf webmail.MessageRef
@@ -51,7 +54,11 @@ func (s *Service) Send(ctx context.Context, acct mail.Account, out Outgoing) (Se
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	if err := s.dialer.Send(ctx, out.SMTP, out.Auth, d.From.Address, compose.Recipients(d), size, io.NewSectionReader(spool, 0, size)); err != nil {
+	sender := out.Sender
+	if sender == "" {
+		sender = d.From.Address
+	}
+	if err := s.dialer.Send(ctx, out.SMTP, out.Auth, sender, compose.Recipients(d), size, io.NewSectionReader(spool, 0, size)); err != nil {
 		return Sent{}, err
 	}
 	var sent Sent

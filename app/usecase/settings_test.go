@@ -99,7 +99,7 @@ func TestSettingsKeptInMailbox(t *testing.T) {
 		}
 		want := webmail.Settings{
 			TimeZone: "Asia/Tokyo", Language: "de", PerPage: 25, Density: webmail.DensityCompact, Conversations: true,
-			QuoteBelow: true, MarkRead: webmail.MarkReadAfterDelay, MarkReadDelay: 5,
+			ReplyBelow: true, MarkRead: webmail.MarkReadAfterDelay, MarkReadDelay: 5,
 			RemoteContent: []string{"news@example.org", "example.com"},
 			Identities: []webmail.Identity{{
 				Address: "sales@example.org", Name: "Jürgen Müller", ReplyTo: "team@example.org",
