@@ -95,7 +95,16 @@ func (a *App) Handler() http.Handler {
 	// Live updates of an open folder (app/live.go).
 	mux.Handle("GET /m/{mailbox}/events", a.handle(a.folderEvents))
 
-	// Settings (settings_*.go).
+	// Settings (settings_*.go), kept in the person's mailbox
+	// (settings.go): identities (identity_*.go) and the senders whose
+	// remote content shows (remote_*.go).
+	mux.Handle("GET /settings", a.handle(a.showSettings))
+	mux.Handle("POST /settings/reading", a.handle(a.saveReading))
+	mux.Handle("POST /settings/identities", a.handle(a.saveIdentity))
+	mux.Handle("POST /settings/identities/{address}/default", a.handle(a.defaultIdentity))
+	mux.Handle("POST /settings/identities/{address}/delete", a.handle(a.deleteIdentity))
+	mux.Handle("POST /settings/remote", a.handle(a.allowRemote))
+	mux.Handle("POST /settings/remote/{sender}/delete", a.handle(a.disallowRemote))
 	mux.Handle("GET /settings/sending", a.handle(a.showSettingsSending))
 	mux.Handle("POST /settings/sending", a.handle(a.saveSettingsSending))
 	mux.Handle("POST /settings/sending/forget", a.handle(a.forgetSettingsSending))

@@ -83,3 +83,15 @@ func (a *App) keepSettings(r *http.Request, st webmail.Settings) {
 		a.prefs.lru.Add(sid, st)
 	}
 }
+
+// updateSettings changes the person's settings in their mailbox (read
+// afresh, changed, saved: usecase.UpdateSettings) and keeps the result
+// for this session.
+func (a *App) updateSettings(r *http.Request, change func(*webmail.Settings) error) error {
+	st, err := a.uc.UpdateSettings(r.Context(), accountFrom(r).mail(), change)
+	if err != nil {
+		return err
+	}
+	a.keepSettings(r, st)
+	return nil
+}

@@ -3,14 +3,15 @@ package app
 import (
 	"net/http"
 	"strings"
-	"time"
 
+	"webmail"
 	"webmail/views"
 )
 
-// saveTimeZone keeps the zone chosen on the settings page in a cookie of
-// this browser (timezone.go), or forgets it when the field is empty: the
-// browser's zone, or the server's, applies again.
+// saveTimeZone keeps the zone chosen on the settings page with the
+// person's settings, in their mailbox (timezone.go), or forgets it when
+// the field is empty: the browser's zone, or the server's, applies
+// again. The cookie an older version kept it in is cleared.
 func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
@@ -20,6 +21,9 @@ func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 	p := a.settingsParams(r)
 	p.Zone = name
 	if name == "" {
+		if err := a.updateSettings(r, func(st *webmail.Settings) error { st.TimeZone = ""; return nil }); err != nil {
+			return err
+		}
 		a.setZoneCookie(w, "", -1)
 		_, p.ZoneInUse = a.zoneFrom("", a.cookieZone(r, browserZoneCookie))
 		p.Saved = "The chosen time zone is forgotten."
@@ -29,7 +33,10 @@ func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 		p.ZoneError = "This is not a time zone name known here. Use a name such as Europe/Berlin, America/New_York or UTC."
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
-	a.setZoneCookie(w, name, int((365 * 24 * time.Hour).Seconds()))
+	if err := a.updateSettings(r, func(st *webmail.Settings) error { st.TimeZone = name; return nil }); err != nil {
+		return err
+	}
+	a.setZoneCookie(w, "", -1)
 	_, p.ZoneInUse = a.zoneFrom(name, "")
 	p.Saved = "Dates are shown in " + name + " from now on."
 	return render(w, r, http.StatusOK, views.SettingsSending(p))

@@ -7,9 +7,10 @@ import (
 )
 
 // The reader's time zone: dates are shown in it. It comes from the zone
-// chosen on the settings page (a cookie the server sets, for browsers
-// without JavaScript or a person who wants another zone), else the
-// browser's own zone (a cookie app.js sets from
+// chosen on the settings page (kept in the person's mailbox with their
+// other settings, for browsers without JavaScript or a person who wants
+// another zone; an older version kept it in a cookie, still read), else
+// the browser's own zone (a cookie app.js sets from
 // Intl.DateTimeFormat().resolvedOptions().timeZone), else the server's.
 // A zone name is no secret; the server keeps nothing.
 
@@ -30,7 +31,7 @@ func (a *App) zoneCookie() string {
 
 // readerZone is the zone this request's dates are shown in.
 func (a *App) readerZone(r *http.Request) *time.Location {
-	loc, _ := a.zoneFrom(a.cookieZone(r, a.zoneCookie()), a.cookieZone(r, browserZoneCookie))
+	loc, _ := a.zoneFrom(a.chosenZone(r), a.cookieZone(r, browserZoneCookie))
 	return loc
 }
 
@@ -64,7 +65,14 @@ func (a *App) cookieZone(r *http.Request, cookie string) string {
 }
 
 // chosenZone is the zone chosen on the settings page, "" for none.
-func (a *App) chosenZone(r *http.Request) string { return a.cookieZone(r, a.zoneCookie()) }
+func (a *App) chosenZone(r *http.Request) string {
+	if z := a.settings(r).TimeZone; z != "" {
+		if _, ok := a.zone(z); ok {
+			return z
+		}
+	}
+	return a.cookieZone(r, a.zoneCookie())
+}
 
 // zoneInUse names the zone dates are shown in and where it comes from.
 func (a *App) zoneInUse(r *http.Request) string {

@@ -70,6 +70,10 @@ func TestTimeZones(t *testing.T) {
 
 	t.Run("chosen in the settings, without JavaScript", func(t *testing.T) {
 		t.Parallel()
+		// The chosen zone is kept in the mailbox: a mailbox of its own,
+		// so the other subtests keep theirs.
+		e, dc := newDovecotEnv(t, dovecot.Options{})
+		dc.Deliver(t, dovecot.DefaultLogin, "INBOX", tokyoMessage)
 		c := e.client()
 		c.login(t, e.acct.Login, e.acct.Password)
 		c.jar.SetCookies(u, []*http.Cookie{{Name: "tz", Value: "America/New_York", Path: "/"}})
@@ -85,6 +89,13 @@ func TestTimeZones(t *testing.T) {
 		}
 		if _, header := c.dates(t); header != "Mon, 2 Mar 2026 10:05" {
 			t.Errorf("header date %q, want Tokyo's time and no sender's time", header)
+		}
+		// Kept in the mailbox, not in this browser: another browser
+		// (here without any zone of its own) shows Tokyo's time too.
+		other := e.client()
+		other.login(t, e.acct.Login, e.acct.Password)
+		if _, header := other.dates(t); header != "Mon, 2 Mar 2026 10:05" {
+			t.Errorf("another browser: header date %q, want Tokyo's time", header)
 		}
 
 		parse(t, c.do(t, "POST", "/settings/timezone", url.Values{"tz": {""}}), http.StatusOK)

@@ -276,6 +276,19 @@ type SettingsParams struct {
 	ZoneError       string
 }
 
+// SettingsShowParams fills the settings page.
+type SettingsShowParams struct {
+	Base
+	// Settings are as saved, or as posted when Errors says what is wrong.
+	Settings webmail.Settings
+	Errors   map[string]string // reading form field → what is wrong
+	Error    string            // what went wrong as a whole
+	// Identity is the identity form's input, kept when IdentityErrors
+	// says what is wrong with it.
+	Identity       webmail.Identity
+	IdentityErrors map[string]string
+}
+
 // ComposeSentParams fills the confirmation after a send.
 type ComposeSentParams struct {
 	Base

@@ -63,6 +63,7 @@ func (tb *tab) typeInto(t *testing.T, sel, text string) {
 func (tb *tab) saveSMTPCredentials(t *testing.T, w *webmail) {
 	t.Helper()
 	tb.click(t, "[data-testid=settings]")
+	tb.click(t, "[data-testid=settings-sending-link]")
 	tb.waitFor(t, "the sending settings", `location.pathname === "/settings/sending" && document.querySelector("[data-testid=smtp-form]")`)
 	tb.typeInto(t, "[data-testid=smtp-form] #smtp_login", w.acct.SMTPLogin)
 	tb.typeInto(t, "[data-testid=smtp-form] #smtp_password", w.acct.SMTPPassword)
@@ -356,6 +357,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 	// Forget: the browser drops the blob, the form asks again.
 	tb.navigate(t, w.url+"/m/INBOX")
 	tb.click(t, "[data-testid=settings]")
+	tb.click(t, "[data-testid=settings-sending-link]")
 	tb.waitFor(t, "the sending settings", `document.querySelector("[data-testid=smtp-forget]")`)
 	tb.click(t, "[data-testid=smtp-forget]")
 	tb.waitFor(t, "the settings to say the credentials are forgotten", `/no longer holds/.test(document.querySelector("[data-testid=settings-saved]")?.textContent)`)

@@ -1,0 +1,29 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+)
+
+// allowRemote adds a message's sender to the senders whose remote content
+// shows at once, then goes back to the message (next, a path of ours)
+// with its remote content shown.
+func (a *App) allowRemote(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+	}
+	sender := strings.TrimSpace(r.PostForm.Get("sender"))
+	st, err := a.uc.AllowRemote(r.Context(), accountFrom(r).mail(), sender)
+	if err != nil {
+		return err
+	}
+	a.keepSettings(r, st)
+	a.sessions.Put(r.Context(), sessFlash, "Remote content of mail from "+sender+" now shows at once. The settings page lists the senders allowed.")
+	next := r.PostForm.Get("next")
+	if !strings.HasPrefix(next, "/m/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		next = "/settings#remote"
+	}
+	seeOther(w, r, next)
+	return nil
+}
