@@ -25,6 +25,10 @@ func (a *App) showFolders(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place, view views.Screen) error {
+	if a.settings(r).Conversations {
+		place.Threads = place.Threads || !r.URL.Query().Has("threads")
+		place.ThreadsOff = !place.Threads
+	}
 	mailbox := place.Mailbox
 	target := htmxTarget(r)
 	if target == views.TargetMessage { // "back to the list" from a message

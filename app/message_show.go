@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"webmail"
 
 	"webmail/app/mail"
@@ -31,6 +32,14 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		Remote:  q.Get("remote") == "1",
 		Mono:    q.Get("font") == "mono",
 	}
+	st := a.settings(r)
+	if sender := senderOf(msg.Envelope); sender != "" {
+		if st.ShowsRemote(sender) {
+			mp.Remote = true
+		} else {
+			mp.RemoteSender = sender
+		}
+	}
 	mp.Mode = views.BodyText
 	if mp.HasHTML && (views.BodyMode(q.Get("view")) != views.BodyText || !mp.HasText) {
 		mp.Mode = views.BodyHTML
@@ -45,14 +54,26 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	wasUnread := !msg.Seen
-	if wasUnread { // opening marks read: an explicit STORE
+	markNow := wasUnread
+	switch st.MarkRead {
+	case webmail.MarkReadNever:
+		markNow = false
+	case webmail.MarkReadAfterDelay:
+		if isHTMX(r) { // JavaScript runs: it marks the message read later
+			markNow, mp.MarkReadAfter = false, st.MarkReadDelay
+			if !wasUnread {
+				mp.MarkReadAfter = 0
+			}
+		}
+	}
+	if markNow { // opening marks read: an explicit STORE
 		if err := conn.SetSeen(ctx, ref, true); err != nil {
 			return err
 		}
 		msg.Seen = true
 	}
 
-	p := views.MailboxParams{View: views.ScreenMessage, Now: a.readerNow(r), Message: &mp, FoldersChanged: wasUnread}
+	p := views.MailboxParams{View: views.ScreenMessage, Now: a.readerNow(r), Message: &mp, FoldersChanged: markNow}
 	if p.Folders, err = conn.Folders(ctx, false); err != nil { // cached
 		return err
 	}
@@ -77,4 +98,12 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		withList(&p, l)
 	}
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
+}
+
+// senderOf is the address a message is from, "" if none.
+func senderOf(env webmail.Envelope) string {
+	if len(env.From) == 0 {
+		return ""
+	}
+	return strings.ToLower(env.From[0].Addr())
 }

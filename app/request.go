@@ -65,7 +65,7 @@ func placeFrom(r *http.Request, mailbox string) views.Place {
 	if r.Method == http.MethodPost {
 		get = r.PostFormValue
 	}
-	p := views.Place{Mailbox: mailbox, Page: 1, Query: strings.TrimSpace(get("q")), All: get("scope") == "all", Sort: get("sort"), Threads: get("threads") == "1"}
+	p := views.Place{Mailbox: mailbox, Page: 1, Query: strings.TrimSpace(get("q")), All: get("scope") == "all", Sort: get("sort"), Threads: get("threads") == "1", ThreadsOff: get("threads") == "0"}
 	if n, err := strconv.Atoi(get("page")); err == nil && n > 1 {
 		p.Page = n
 	}

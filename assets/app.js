@@ -448,3 +448,29 @@
     if (e.target.closest && e.target.closest("[data-print]")) window.print();
   });
 })();
+
+// Mark as read after a delay (the setting "after it has been open for N
+// seconds"): the message view carries a hidden form to the list's "mark
+// read" route; it is posted once the message has stayed open that long,
+// unless another message or page replaced it first. Without JavaScript the
+// server marks the message read when it is opened.
+(function () {
+  "use strict";
+  function arm() {
+    document.querySelectorAll("form[data-mark-read-after]:not([data-armed])").forEach(function (form) {
+      form.setAttribute("data-armed", "");
+      var seconds = parseInt(form.getAttribute("data-mark-read-after"), 10);
+      if (!(seconds > 0)) return;
+      setTimeout(function () {
+        if (!document.contains(form)) return;
+        fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin", redirect: "manual" }).then(function () {
+          form.setAttribute("data-marked", "");
+          var row = document.querySelector("#list .row.current");
+          if (row) row.classList.remove("unread");
+        }, function () { /* it stays unread; nothing is lost */ });
+      }, seconds * 1000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", arm);
+  document.addEventListener("htmx:after:swap", arm);
+})();

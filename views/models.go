@@ -147,6 +147,13 @@ type MessageShowParams struct {
 	Role       webmail.Role // the folder's role decides the actions offered
 	Folders    []webmail.Folder
 	Zone       *time.Location // the reader's, for dates
+	// RemoteSender is the sender's address, offered for the senders whose
+	// remote content always shows; "" when it is already there (or none).
+	RemoteSender string
+	// MarkReadAfter is how many seconds the message stays open before the
+	// browser (with JavaScript) marks it read; 0 when the server did, or
+	// nothing does.
+	MarkReadAfter int
 }
 
 // AttachedMessage is a message attached to the one shown (a forwarded

@@ -15,6 +15,9 @@ type Place struct {
 	All     bool   // search all folders
 	Sort    string // "", "date", "-date", "from", ... ("-" descending is the default for dates)
 	Threads bool   // grouped into conversations
+	// ThreadsOff says that a list not grouped must say so in its URL
+	// (threads=0): grouping is the person's default (Settings.Conversations).
+	ThreadsOff bool
 }
 
 // Values are the place's query parameters (without the mailbox).
@@ -34,6 +37,8 @@ func (p Place) Values() url.Values {
 	}
 	if p.Threads {
 		v.Set("threads", "1")
+	} else if p.ThreadsOff {
+		v.Set("threads", "0")
 	}
 	return v
 }
