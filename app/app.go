@@ -139,7 +139,7 @@ func New(cfg config.Config, opt Options) (*App, error) {
 		contacts:  newContactCache(cfg.Session.IdleTimeout.Duration, opt.Now),
 		davClient: &http.Client{Timeout: cfg.IMAPTimeout.Duration, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 
-		prefs: newSettingsCache(),
+		prefs: newSettingsCache(opt.Now),
 
 		providers: map[string]*oauth.Provider{},
 		refresh:   newRefresher(rdb, opt.Logger),

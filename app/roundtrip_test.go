@@ -9,7 +9,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"webmail/app/internal/dovecot"
 	"webmail/config"
 )
 
@@ -113,5 +115,48 @@ func TestIMAPCommandsPerPage(t *testing.T) {
 	}
 	if len(got) > 5 {
 		t.Errorf("message view sent %d commands %v, want at most 5", len(got), got)
+	}
+}
+
+// TestSettingsReadOncePerSession: the settings kept in the mailbox
+// (METADATA on this Dovecot) are read once by a session's first page;
+// the pages after it, compose included, send no GETMETADATA, until the
+// session's copy is older than settingsTTL.
+func TestSettingsReadOncePerSession(t *testing.T) {
+	t.Parallel()
+	dc := dovecot.Start(t, dovecot.Options{Metadata: true})
+	dc.Deliver(t, dovecot.DefaultLogin, "INBOX", dovecotMessages(3)...)
+	proxy, log := imapCommandProxy(t, dc.Addr())
+	e, _ := newDovecotEnv(t, dovecot.Options{}, func(c *config.Config) {
+		host, port := splitHostPort(t, proxy)
+		c.IMAP = config.Server{Host: host, Port: port, Security: config.SecurityPlain}
+	})
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	log.take()
+	count := func(cmds []string) int {
+		n := 0
+		for _, cmd := range cmds {
+			if cmd == "GETMETADATA" {
+				n++
+			}
+		}
+		return n
+	}
+	c.page(t, "/m/INBOX", http.StatusOK)
+	if n := count(log.take()); n != 1 {
+		t.Errorf("first page sent %d GETMETADATA, want 1", n)
+	}
+	href := c.findMessage(t, "INBOX", "Message 1")
+	c.page(t, href, http.StatusOK)
+	c.page(t, "/compose", http.StatusOK)
+	c.page(t, "/m/INBOX?page=1", http.StatusOK)
+	if got := log.take(); count(got) != 0 {
+		t.Errorf("later pages sent %v, want no GETMETADATA", got)
+	}
+	e.skew.Add(int64(settingsTTL + time.Second))
+	c.page(t, "/m/INBOX", http.StatusOK)
+	if n := count(log.take()); n != 1 {
+		t.Errorf("after the TTL: %d GETMETADATA, want 1 (another instance's save shows)", n)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
 	"webmail"
@@ -23,12 +23,32 @@ const (
 )
 
 type settingsCache struct {
-	lru   *expirable.LRU[string, webmail.Settings]
+	lru   *lru.Cache[string, keptSettings]
+	now   func() time.Time
 	group singleflight.Group
 }
 
-func newSettingsCache() *settingsCache {
-	return &settingsCache{lru: expirable.NewLRU[string, webmail.Settings](settingsSessions, nil, settingsTTL)}
+type keptSettings struct {
+	st   webmail.Settings
+	read time.Time
+}
+
+func newSettingsCache(now func() time.Time) *settingsCache {
+	c, _ := lru.New[string, keptSettings](settingsSessions)
+	return &settingsCache{lru: c, now: now}
+}
+
+// get is the session's settings if read less than settingsTTL ago.
+func (c *settingsCache) get(sid string) (webmail.Settings, bool) {
+	k, ok := c.lru.Get(sid)
+	if !ok || c.now().Sub(k.read) >= settingsTTL {
+		return webmail.Settings{}, false
+	}
+	return k.st, true
+}
+
+func (c *settingsCache) put(sid string, st webmail.Settings) {
+	c.lru.Add(sid, keptSettings{st: st, read: c.now()})
 }
 
 // settings are the request's person's settings: from this instance's
@@ -50,7 +70,7 @@ func (a *App) loadSettings(r *http.Request) (webmail.Settings, error) {
 	if acct.sid == "" {
 		return webmail.Settings{}, nil
 	}
-	if st, ok := a.prefs.lru.Get(acct.sid); ok {
+	if st, ok := a.prefs.get(acct.sid); ok {
 		return st, nil
 	}
 	v, err, _ := a.prefs.group.Do(acct.sid, func() (any, error) {
@@ -60,7 +80,7 @@ func (a *App) loadSettings(r *http.Request) (webmail.Settings, error) {
 		if err != nil {
 			return webmail.Settings{}, err
 		}
-		a.prefs.lru.Add(acct.sid, st)
+		a.prefs.put(acct.sid, st)
 		return st, nil
 	})
 	return v.(webmail.Settings), err
@@ -71,7 +91,7 @@ func (a *App) loadSettings(r *http.Request) (webmail.Settings, error) {
 // density, even an error page whose mail server is down).
 func (a *App) cachedSettings(r *http.Request) webmail.Settings {
 	if sid := accountFrom(r).sid; sid != "" {
-		st, _ := a.prefs.lru.Peek(sid)
+		st, _ := a.prefs.get(sid)
 		return st
 	}
 	return webmail.Settings{}
@@ -80,7 +100,7 @@ func (a *App) cachedSettings(r *http.Request) webmail.Settings {
 // keepSettings notes settings just saved, for this session.
 func (a *App) keepSettings(r *http.Request, st webmail.Settings) {
 	if sid := accountFrom(r).sid; sid != "" {
-		a.prefs.lru.Add(sid, st)
+		a.prefs.put(sid, st)
 	}
 }
 
