@@ -24,7 +24,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	place.Threads = true
 	ctx := r.Context()
 	acct := accountFrom(r).mail()
-	conv, err := a.uc.Conversation(ctx, acct, ref, listQuery(place))
+	conv, err := a.uc.Conversation(ctx, acct, ref, a.listQuery(r, place))
 	if err != nil {
 		return err
 	}
@@ -83,6 +83,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
 	if htmxTarget(r) != views.TargetMessage {
 		// The list beside it: a full page, or #main.
+		conn.SetPageLen(a.settings(r).PageLen())
 		tp, err := conn.ListConversations(ctx, mailbox, place.Page)
 		if err != nil {
 			return err

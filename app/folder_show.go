@@ -35,7 +35,7 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 		return render(w, r, http.StatusOK, views.MailboxFor(views.MailboxParams{}, target))
 	}
 	// The folder list comes from the account's cache: no LIST here.
-	l, err := a.uc.List(r.Context(), accountFrom(r).mail(), listQuery(place), r.URL.Query().Has("refresh"))
+	l, err := a.uc.List(r.Context(), accountFrom(r).mail(), a.listQuery(r, place), r.URL.Query().Has("refresh"))
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Place = mp.Place
 	om.release() // the list borrows its own
-	l, err := a.uc.List(ctx, accountFrom(r).mail(), listQuery(p.Place), false)
+	l, err := a.uc.List(ctx, accountFrom(r).mail(), a.listQuery(r, p.Place), false)
 	if err != nil && !errors.Is(err, mail.ErrNotFound) {
 		return err
 	}

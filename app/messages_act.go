@@ -73,7 +73,7 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request, verb usecase.
 		return errorf(http.StatusBadRequest, "The form could not be read.", err)
 	}
 	place := placeFrom(r, ref.Mailbox)
-	out, next, err := a.uc.ActOnMessage(r.Context(), accountFrom(r).mail(), actionFrom(r, verb, ref.Selection()), listQuery(place))
+	out, next, err := a.uc.ActOnMessage(r.Context(), accountFrom(r).mail(), actionFrom(r, verb, ref.Selection()), a.listQuery(r, place))
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,8 @@ func placeFrom(r *http.Request, mailbox string) views.Place {
 	return p
 }
 
-// listQuery is the use case's view of a place.
-func listQuery(p views.Place) usecase.ListQuery {
-	return usecase.ListQuery{Mailbox: p.Mailbox, Page: p.Page, Search: p.Query, AllFolders: p.All, Sort: p.Sort, Threads: p.Threads}
+// listQuery is the use case's view of a place, with as many messages a
+// page as the person's settings ask.
+func (a *App) listQuery(r *http.Request, p views.Place) usecase.ListQuery {
+	return usecase.ListQuery{Mailbox: p.Mailbox, Page: p.Page, Search: p.Query, AllFolders: p.All, Sort: p.Sort, Threads: p.Threads, PageLen: a.settings(r).PageLen()}
 }

@@ -175,6 +175,9 @@ func TestReadingSettings(t *testing.T) {
 	if _, ok := doc.Find("[data-testid=threads]").Attr("checked"); !ok {
 		t.Error("conversations by default: the list is not grouped")
 	}
+	if n := other.page(t, "/m/INBOX?threads=0", http.StatusOK).Find("[data-testid=row]").Length(); n != 25 {
+		t.Errorf("a page of the Inbox shows %d messages, want the 25 chosen", n)
+	}
 	doc = other.page(t, "/settings", http.StatusOK)
 	if got := doc.Find("[data-testid=language] option[selected]").AttrOr("value", ""); got != "de" {
 		t.Errorf("language %q, want de", got)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"time"
+	"webmail"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -34,6 +35,19 @@ type Conn struct {
 	obs *Observer // the Dialer's, or nil
 
 	news *news // what the server told unasked; nil on a watcher's
+
+	rows int // messages a list page shows for this borrower; 0: webmail.PageSize
+}
+
+// SetPageLen sets how many messages a list page shows (the person's
+// setting) until the connection is given back; 0 for webmail.PageSize.
+func (c *Conn) SetPageLen(n int) { c.rows = n }
+
+func (c *Conn) pageLen() int {
+	if c.rows > 0 {
+		return c.rows
+	}
+	return webmail.PageSize
 }
 
 // Close logs out (briefly) and closes the connection.

@@ -79,11 +79,11 @@ func (c *Conn) windowConversation(ctx context.Context, ref webmail.MessageRef, n
 	if err != nil {
 		return nil, err
 	}
-	if _, err := newPage(ref.Mailbox, ref.Validity, int(count), n); err != nil || count == 0 {
+	if _, err := newPage(ref.Mailbox, ref.Validity, int(count), n, c.pageLen()); err != nil || count == 0 {
 		return nil, ErrNotFound
 	}
-	hi := int(count) - (n-1)*webmail.PageSize
-	lo := max(1, hi-webmail.PageSize+1)
+	hi := int(count) - (n-1)*c.pageLen()
+	lo := max(1, hi-c.pageLen()+1)
 	refs := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
 	var msgs []*fetched
 	err = c.do(ctx, "fetch", func() error {

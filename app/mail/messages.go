@@ -11,10 +11,11 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// newPage is page n of total entries, or ErrNotFound past the last page.
-func newPage(mailbox string, validity uint32, total, n int) (*webmail.Page, error) {
+// newPage is page n of total entries, size a page, or ErrNotFound past
+// the last page.
+func newPage(mailbox string, validity uint32, total, n, size int) (*webmail.Page, error) {
 	p := &webmail.Page{Mailbox: mailbox, UIDValidity: validity, Total: uint32(total), Number: n}
-	p.Pages = max(1, (total+webmail.PageSize-1)/webmail.PageSize)
+	p.Pages = max(1, (total+size-1)/size)
 	if n < 1 || n > p.Pages {
 		return nil, ErrNotFound
 	}
@@ -53,12 +54,12 @@ func (c *Conn) ListPage(ctx context.Context, mailbox string, n int) (*webmail.Pa
 	if err != nil {
 		return nil, err
 	}
-	p, err := newPage(mailbox, validity, int(count), n)
+	p, err := newPage(mailbox, validity, int(count), n, c.pageLen())
 	if err != nil || count == 0 {
 		return p, err
 	}
-	hi := int(count) - (n-1)*webmail.PageSize
-	lo := max(1, hi-webmail.PageSize+1)
+	hi := int(count) - (n-1)*c.pageLen()
+	lo := max(1, hi-c.pageLen()+1)
 	var msgs []*fetched
 	err = c.do(ctx, "fetch", func() error {
 		var err error

@@ -295,6 +295,7 @@ func (p *Pool) releaser(ac *accountConns, c *Conn) func() {
 }
 
 func (p *Pool) giveBack(ac *accountConns, c *Conn) {
+	c.rows = 0 // the next borrower's page length is its own
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c.long {

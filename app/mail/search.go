@@ -74,7 +74,7 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*we
 		if err != nil {
 			return nil, err
 		}
-		uids = pageOfSet(set, n, v.Asc)
+		uids = pageOfSet(set, n, c.pageLen(), v.Asc)
 		if v.Rows > 0 && len(uids) > v.Rows {
 			uids = uids[:v.Rows]
 		}
@@ -89,7 +89,7 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*we
 			return nil, err
 		}
 		total = len(all)
-		for _, u := range pageOf(all, n) {
+		for _, u := range pageOf(all, n, c.pageLen()) {
 			uids = append(uids, imap.UID(u))
 		}
 	default:
@@ -98,7 +98,7 @@ func (c *Conn) ListView(ctx context.Context, mailbox string, n int, v View) (*we
 			return nil, err
 		}
 	}
-	p, err := newPage(mailbox, validity, total, n)
+	p, err := newPage(mailbox, validity, total, n, c.pageLen())
 	if err != nil || len(uids) == 0 {
 		return p, err
 	}
@@ -232,7 +232,7 @@ func (c *Conn) sortHere(ctx context.Context, criteria *imap.SearchCriteria, v Vi
 		all[i] = uint32(m.UID)
 	}
 	var uids []imap.UID
-	for _, u := range pageOf(all, n) {
+	for _, u := range pageOf(all, n, c.pageLen()) {
 		uids = append(uids, imap.UID(u))
 	}
 	return uids, len(msgs), nil
@@ -272,12 +272,12 @@ func baseSubject(s string) string {
 	}
 }
 
-func pageOf(all []uint32, n int) []uint32 {
-	lo := (n - 1) * webmail.PageSize
+func pageOf(all []uint32, n, size int) []uint32 {
+	lo := (n - 1) * size
 	if lo < 0 || lo >= len(all) {
 		return nil
 	}
-	return all[lo:min(lo+webmail.PageSize, len(all))]
+	return all[lo:min(lo+size, len(all))]
 }
 
 func setLen(set imap.UIDSet) int {
@@ -292,8 +292,8 @@ func setLen(set imap.UIDSet) int {
 
 // pageOfSet picks page n (newest first unless asc) from a UID set without
 // expanding it: a million hits cost no more than fifty.
-func pageOfSet(set imap.UIDSet, n int, asc bool) []imap.UID {
-	skip := (n - 1) * webmail.PageSize
+func pageOfSet(set imap.UIDSet, n, pageLen int, asc bool) []imap.UID {
+	skip := (n - 1) * pageLen
 	var out []imap.UID
 	ranges := slices.Clone(set)
 	slices.SortFunc(ranges, func(a, b imap.UIDRange) int { return cmp.Compare(a.Start, b.Start) })
@@ -306,7 +306,7 @@ func pageOfSet(set imap.UIDSet, n int, asc bool) []imap.UID {
 			skip -= size
 			return true
 		}
-		for i := skip; i < size && len(out) < webmail.PageSize; i++ {
+		for i := skip; i < size && len(out) < pageLen; i++ {
 			if asc {
 				out = append(out, r.Start+imap.UID(i))
 			} else {
@@ -314,7 +314,7 @@ func pageOfSet(set imap.UIDSet, n int, asc bool) []imap.UID {
 			}
 		}
 		skip = 0
-		return len(out) < webmail.PageSize
+		return len(out) < pageLen
 	}
 	if asc {
 		for _, r := range ranges {

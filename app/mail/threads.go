@@ -30,7 +30,7 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	if err != nil {
 		return nil, err
 	}
-	p, err := newPage(mailbox, validity, int(count), n)
+	p, err := newPage(mailbox, validity, int(count), n, c.pageLen())
 	if err != nil {
 		return nil, err
 	}
@@ -41,8 +41,8 @@ func (c *Conn) ListConversations(ctx context.Context, mailbox string, n int) (*T
 	if count == 0 {
 		return tp, nil
 	}
-	hi := int(count) - (n-1)*webmail.PageSize
-	lo := max(1, hi-webmail.PageSize+1)
+	hi := int(count) - (n-1)*c.pageLen()
+	lo := max(1, hi-c.pageLen()+1)
 	refs := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"References"}, Peek: true}
 	var msgs []*fetched
 	err = c.do(ctx, "fetch", func() error {
@@ -168,12 +168,12 @@ func (c *Conn) listServerThreads(ctx context.Context, p *webmail.Page) (*ThreadP
 	if err != nil {
 		return nil, err
 	}
-	p, err = newPage(p.Mailbox, p.UIDValidity, len(groups), p.Number)
+	p, err = newPage(p.Mailbox, p.UIDValidity, len(groups), p.Number, c.pageLen())
 	if err != nil {
 		return nil, err
 	}
-	lo := (p.Number - 1) * webmail.PageSize
-	groups = groups[lo:min(lo+webmail.PageSize, len(groups))]
+	lo := (p.Number - 1) * c.pageLen()
+	groups = groups[lo:min(lo+c.pageLen(), len(groups))]
 	var uids []imap.UID
 	for _, g := range groups {
 		for _, u := range g {

@@ -31,6 +31,7 @@ const MaxExpanded = 5
 func (s *Service) Conversation(ctx context.Context, acct mail.Account, ref webmail.MessageRef, q ListQuery) (*Conversation, error) {
 	conv := &Conversation{}
 	err := s.pool.Do(ctx, acct, ref.Mailbox, func(c *mail.Conn) error {
+		c.SetPageLen(q.PageLen)
 		var err error
 		if conv.Messages, err = c.Conversation(ctx, ref, max(1, q.Page)); err != nil {
 			return err

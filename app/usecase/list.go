@@ -24,6 +24,9 @@ type ListQuery struct {
 	Sort string
 	// Threads groups the page into conversations.
 	Threads bool
+	// PageLen is how many messages (or conversations) a page holds: the
+	// person's setting; webmail.PageSize when zero.
+	PageLen int
 }
 
 func (q ListQuery) plain() bool { return q.Search == "" && q.Sort == "" && !q.Threads }
@@ -60,6 +63,7 @@ const (
 func (s *Service) List(ctx context.Context, acct mail.Account, q ListQuery, refresh bool) (*List, error) {
 	l := &List{}
 	err := s.pool.Do(ctx, acct, q.Mailbox, func(c *mail.Conn) error {
+		c.SetPageLen(q.PageLen)
 		var err error
 		if l.Folders, err = c.Folders(ctx, refresh); err != nil {
 			return err
