@@ -48,6 +48,7 @@ func (a *App) original(r *http.Request, om *openedMessage) (compose.Original, er
 
 // showReply prepares a reply (?all=1: to everyone) to a message.
 func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
+	st := a.settings(r) // before a connection is held: reading them borrows one
 	om, err := a.openMessage(r)
 	if err != nil {
 		return err
@@ -59,7 +60,7 @@ func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
 	}
 	acct := accountFrom(r)
 	all := r.URL.Query().Get("all") == "1"
-	d := compose.Reply(o, ownAddresses(a.settings(r), acct.Login), all)
+	d := compose.Reply(o, ownAddresses(st, acct.Login), all)
 	om.release()
 	f := formFromDraft(d)
 	f.ReplyOf = om.ref.String()

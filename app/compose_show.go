@@ -45,6 +45,7 @@ func (a *App) showComposeForm(w http.ResponseWriter, r *http.Request, f views.Co
 // showCompose is GET /compose, pre-filled from ?to=&cc=&subject=&body= or
 // from a mailto: URL (?mailto=).
 func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
+	a.settings(r) // read (and kept) before a draft's connection is held
 	q := r.URL.Query()
 	f := views.ComposeForm{To: q.Get("to"), Cc: q.Get("cc"), Bcc: q.Get("bcc"), Subject: q.Get("subject"), Body: q.Get("body")}
 	if m := q.Get("mailto"); m != "" {

@@ -16,6 +16,7 @@ const bodyLimit = 2 << 20
 // showMessage shows one message and marks it read.
 func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	st := a.settings(r) // before a connection is held: reading them borrows one
 	om, err := a.openMessage(r)
 	if err != nil {
 		return err
@@ -32,7 +33,6 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		Remote:  q.Get("remote") == "1",
 		Mono:    q.Get("font") == "mono",
 	}
-	st := a.settings(r)
 	if sender := senderOf(msg.Envelope); sender != "" {
 		if st.ShowsRemote(sender) {
 			mp.Remote = true
