@@ -58,6 +58,9 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	switch st.MarkRead {
 	case webmail.MarkReadNever:
 		markNow = false
+		if wasUnread {
+			mp.MarkReadAfter = -1 // the list's row stays unread
+		}
 	case webmail.MarkReadAfterDelay:
 		if isHTMX(r) { // JavaScript runs: it marks the message read later
 			markNow, mp.MarkReadAfter = false, st.MarkReadDelay

@@ -18,10 +18,11 @@
     var msg = document.querySelector("#message [data-uid]");
     if (!msg) return;
     var uid = msg.getAttribute("data-uid");
+    var later = document.querySelector("#message form[data-mark-read-after]"); // read later, or never
     document.querySelectorAll("#list .row").forEach(function (row) {
       var current = row.getAttribute("data-uid") === uid;
       row.classList.toggle("current", current);
-      if (current) row.classList.remove("unread");
+      if (current && !later) row.classList.remove("unread");
     });
   });
 

@@ -151,8 +151,8 @@ type MessageShowParams struct {
 	// remote content always shows; "" when it is already there (or none).
 	RemoteSender string
 	// MarkReadAfter is how many seconds the message stays open before the
-	// browser (with JavaScript) marks it read; 0 when the server did, or
-	// nothing does.
+	// browser (with JavaScript) marks it read; 0 when the server did, -1
+	// when nothing does (the setting "never").
 	MarkReadAfter int
 }
 
