@@ -24,7 +24,10 @@ type Draft struct {
 	From        *mail.Address
 	To, Cc, Bcc []*mail.Address
 	Subject     string
-	Body        string   // plain text as typed, "\r\n" or "\n" line ends
+	Body        string // plain text as typed, "\r\n" or "\n" line ends
+	// HTML is the body as sanitised HTML (MarkdownHTML), sent beside Body
+	// as multipart/alternative; "" sends Body alone.
+	HTML        string
 	InReplyTo   string   // message identifier, without angle brackets
 	References  []string // message identifiers, without angle brackets, oldest first
 	Attachments []Attachment
@@ -154,8 +157,10 @@ func Recipients(d *Draft) []string {
 // copy written next has the same.
 //
 // The body is text/plain; charset=utf-8, format=flowed where that keeps the
-// text exact, quoted-printable or 7bit (see encodeBody). With attachments
-// the message is multipart/mixed: the text, then each attachment, base64
+// text exact, quoted-printable or 7bit (see encodeBody). With HTML it is
+// multipart/alternative: that text, then the HTML (quoted-printable) in a
+// small document. With attachments the message is multipart/mixed: the
+// text (or the alternative), then each attachment, base64
 // encoded while it is read from Open, with its cleaned file name (RFC 2231
 // encoded if not ASCII) and content type.
 //
@@ -237,13 +242,24 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 		cte = "quoted-printable"
 	}
 
-	if len(d.Attachments) == 0 {
-		fields = append(fields, [2]string{"Content-Type", textType}, [2]string{"Content-Transfer-Encoding", cte})
-		mw, err := message.CreateWriter(w, header(fields))
+	textHeader := [][2]string{{"Content-Type", textType}, {"Content-Transfer-Encoding", cte}}
+
+	if len(d.Attachments) == 0 && d.HTML == "" {
+		mw, err := message.CreateWriter(w, header(append(fields, textHeader...)))
 		if err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
 		if _, err := io.WriteString(mw, body.text); err != nil {
+			return err
+		}
+		return mw.Close()
+	}
+	if len(d.Attachments) == 0 {
+		mw, err := message.CreateWriter(w, header(append(fields, alternativeHeader()...)))
+		if err != nil {
+			return fmt.Errorf("compose: %w", err)
+		}
+		if err := d.writeAlternatives(mw, textHeader, body.text); err != nil {
 			return err
 		}
 		return mw.Close()
@@ -255,15 +271,21 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 	if err != nil {
 		return fmt.Errorf("compose: %w", err)
 	}
-	pw, err := mw.CreatePart(header([][2]string{{"Content-Type", textType}, {"Content-Transfer-Encoding", cte}}))
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(pw, body.text); err != nil {
-		return err
-	}
-	if err := pw.Close(); err != nil {
-		return err
+	if d.HTML == "" {
+		if err := writePart(mw, textHeader, body.text); err != nil {
+			return err
+		}
+	} else {
+		aw, err := mw.CreatePart(header(alternativeHeader()))
+		if err != nil {
+			return err
+		}
+		if err := d.writeAlternatives(aw, textHeader, body.text); err != nil {
+			return err
+		}
+		if err := aw.Close(); err != nil {
+			return err
+		}
 	}
 	for i, a := range d.Attachments {
 		if err := writeAttachment(mw, a); err != nil {
@@ -271,6 +293,41 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 		}
 	}
 	return mw.Close()
+}
+
+// alternativeHeader is the header of a multipart/alternative part.
+func alternativeHeader() [][2]string {
+	return [][2]string{{"Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": "=_" + rand.Text()})}}
+}
+
+// writeAlternatives writes the text part and then the HTML part of a
+// multipart/alternative: the text first, as RFC 2046 orders them from the
+// plainest to the richest.
+func (d *Draft) writeAlternatives(mw *message.Writer, textHeader [][2]string, text string) error {
+	if err := writePart(mw, textHeader, text); err != nil {
+		return err
+	}
+	return writePart(mw, [][2]string{
+		{"Content-Type", mime.FormatMediaType("text/html", map[string]string{"charset": "utf-8"})},
+		{"Content-Transfer-Encoding", "quoted-printable"},
+	}, htmlDocument(d.HTML))
+}
+
+// htmlDocument wraps a sanitised body fragment in a document.
+func htmlDocument(body string) string {
+	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + body + "\n</body></html>\n"
+}
+
+// writePart writes one single part.
+func writePart(mw *message.Writer, fields [][2]string, content string) error {
+	pw, err := mw.CreatePart(header(fields))
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(pw, content); err != nil {
+		return err
+	}
+	return pw.Close()
 }
 
 // writeAttachment writes one attachment part, streaming its content. A

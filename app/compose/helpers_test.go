@@ -31,6 +31,7 @@ type written struct {
 	TextCTE     string
 	Text        string // the text as typed: decoded and, if flowed, unflowed
 	Wire        string // the text part, decoded, before unflowing
+	HTML        string // the text/html part, decoded, if there is one
 	Attachments []writtenAttachment
 }
 
@@ -86,11 +87,15 @@ func parseWritten(t testing.TB, raw []byte) written {
 		}
 		switch h := p.Header.(type) {
 		case *mail.InlineHeader:
-			texts++
 			b, err := io.ReadAll(p.Body)
 			if err != nil {
 				t.Fatalf("reading the text: %v", err)
 			}
+			if ct, _, _ := h.ContentType(); ct == "text/html" {
+				w.HTML = string(b)
+				continue
+			}
+			texts++
 			w.TextType = h.Get("Content-Type")
 			w.TextCTE = h.Get("Content-Transfer-Encoding")
 			w.Wire = string(b)

@@ -1,0 +1,103 @@
+package compose
+
+import (
+	"bytes"
+	"reflect"
+	"sync"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+
+	"webmail/app/message"
+)
+
+// markdown is the Markdown a body is read as: CommonMark with GFM
+// autolinks, tables and strikethrough, every line break kept, and without
+// the constructs that turn plain text into something its writer did not
+// mean:
+//
+//   - no raw HTML: "<b>" is text, shown as typed (goldmark would otherwise
+//     drop it);
+//   - no setext headings: a line of "-" or "=" under text (the signature
+//     separator "-- " among them) does not make the line above a heading;
+//   - tables only with pipes: a line of dashes under a line of text (a
+//     signature separator "-- " again) makes no table, as GFM would.
+//
+// ATX headings ("# Title"), lists, quotes ("> "), emphasis, code spans,
+// fenced and indented code, links, tables ("| a | b |") and thematic
+// breaks ("---" alone) are Markdown.
+var markdown = sync.OnceValue(func() goldmark.Markdown {
+	left := map[reflect.Type]bool{
+		reflect.TypeOf(parser.NewSetextHeadingParser()): true,
+		reflect.TypeOf(parser.NewHTMLBlockParser()):     true,
+		reflect.TypeOf(parser.NewRawHTMLParser()):       true,
+	}
+	keep := func(in []util.PrioritizedValue) []util.PrioritizedValue {
+		var out []util.PrioritizedValue
+		for _, v := range in {
+			if !left[reflect.TypeOf(v.Value)] {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	p := parser.NewParser(
+		parser.WithBlockParsers(keep(parser.DefaultBlockParsers())...),
+		parser.WithInlineParsers(keep(parser.DefaultInlineParsers())...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+		// The table extension's parts, its paragraph transformer behind
+		// pipeTables.
+		parser.WithParagraphTransformers(util.Prioritized(pipeTables{extension.NewTableParagraphTransformer()}, 200)),
+		parser.WithASTTransformers(util.Prioritized(extension.NewTableASTTransformer(), 0)),
+	)
+	return goldmark.New(
+		goldmark.WithParser(p),
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
+		goldmark.WithRendererOptions(
+			gmhtml.WithHardWraps(),
+			renderer.WithNodeRenderers(util.Prioritized(extension.NewTableHTMLRenderer(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)), 500)),
+		),
+	)
+})
+
+// pipeTables makes a table of a paragraph only when its delimiter row
+// ("|---|:--|") has a pipe: GFM also reads "Regards" over "-- " as a
+// table of one column.
+type pipeTables struct{ parser.ParagraphTransformer }
+
+func (p pipeTables) Transform(node *ast.Paragraph, reader text.Reader, pc parser.Context) {
+	lines := node.Lines()
+	for i := 1; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		l := seg.Value(reader.Source())
+		if len(bytes.Trim(l, "-:| \t\r\n")) == 0 && bytes.IndexByte(l, '-') >= 0 {
+			if bytes.IndexByte(l, '|') < 0 {
+				return
+			}
+			break
+		}
+	}
+	p.ParagraphTransformer.Transform(node, reader, pc)
+}
+
+// MarkdownHTML renders a body typed as Markdown into HTML and sanitises it
+// with the policy incoming mail is shown with (message.SanitizeHTML):
+// whatever the text holds, the result has only allow-listed elements,
+// attributes and URLs. Remote images are not kept, as they are not in
+// mail being read; opt.CID maps the cid: images the message carries.
+func MarkdownHTML(body string, opt message.SanitizeOptions) string {
+	var b bytes.Buffer
+	b.Grow(len(body) + len(body)/4)
+	if err := markdown().Convert([]byte(NormaliseBody(body)), &b); err != nil {
+		// Rendering into a buffer does not fail; if it ever did, the
+		// text is still sent as typed, and the HTML is its text.
+		return message.TextToHTML(body, false, false)
+	}
+	return message.SanitizeHTML(b.String(), opt).HTML
+}
