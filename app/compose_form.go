@@ -47,6 +47,10 @@ func (f *composeForm) cleanup() {
 	}
 }
 
+// formatMarkdown is the "format" field's value for a Markdown body; any
+// other value, or none, is plain text.
+const formatMarkdown = "markdown"
+
 // readComposeForm reads a compose form as a stream (readStreamedForm).
 // Every field but the file input comes before it in the form, so when
 // the uploads pass maxUpload what was typed is still all there.
@@ -74,6 +78,8 @@ func (f *composeForm) set(name, value string) {
 		f.Subject = value
 	case "body":
 		f.Body = value
+	case "format":
+		f.Markdown = value == formatMarkdown
 	case "in_reply_to":
 		f.InReplyTo = value
 	case "references":

@@ -64,6 +64,9 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	for k, v := range errs {
 		p.FieldErrors[k] = v
 	}
+	if err := a.withForwardHTML(r, f, d, true); err != nil {
+		return err
+	}
 	status := http.StatusUnprocessableEntity
 	if f.TooLarge {
 		// Said at the top too: the file input is at the end of the form.
@@ -256,6 +259,9 @@ func (f *composeForm) refuseDamaged() []string {
 func (a *App) draftFrom(r *http.Request, f *composeForm) (*compose.Draft, map[string]string) {
 	errs := map[string]string{}
 	d := &compose.Draft{Subject: f.Subject, Body: f.Body, Date: a.now(), InReplyTo: strings.TrimSpace(f.InReplyTo)}
+	if f.Markdown {
+		d.HTML = compose.MarkdownHTML(f.Body, message.SanitizeOptions{})
+	}
 	from, err := mailAddress(accountFrom(r).Login, a.displayName(r))
 	if err != nil {
 		errs["to"] = "Your login name is not an e-mail address, so there is no address to send from."

@@ -204,14 +204,21 @@ type ComposeParams struct {
 	// Recipients are the addresses most often written to or heard from,
 	// offered in a <datalist> by the recipient fields.
 	Recipients []webmail.Contact
+	// Preview is the body as it will be read, sanitised HTML (the
+	// rendered Markdown, or the plain text), when the person asked to see
+	// it; "" shows no preview.
+	Preview string
 }
 
 // ComposeForm is everything the person typed or the reply prepared, so a
 // failed send loses nothing.
 type ComposeForm struct {
 	To, Cc, Bcc, Subject, Body string
-	InReplyTo, References      string // header values carried along
-	ReplyOf, ForwardOf, Draft  string // "mailbox/validity/uid" of the original or the earlier draft
+	// Markdown: the body is Markdown, sent as text and as HTML rendered
+	// from it (the "format" field); else plain text only.
+	Markdown                  bool
+	InReplyTo, References     string // header values carried along
+	ReplyOf, ForwardOf, Draft string // "mailbox/validity/uid" of the original or the earlier draft
 	// Kept are the attachments the form already holds, listed as ticked
 	// boxes: sent along unless unticked, never uploaded again.
 	Kept      []KeptAttachment

@@ -2,6 +2,8 @@ package compose
 
 import (
 	"bytes"
+	"html"
+	"strings"
 	"reflect"
 	"sync"
 
@@ -26,6 +28,8 @@ import (
 //     drop it);
 //   - no setext headings: a line of "-" or "=" under text (the signature
 //     separator "-- " among them) does not make the line above a heading;
+//   - no link reference definitions: a line "[1]: https://…" (as in
+//     quoted newsletters) stays in the text rather than vanish;
 //   - tables only with pipes: a line of dashes under a line of text (a
 //     signature separator "-- " again) makes no table, as GFM would.
 //
@@ -50,9 +54,9 @@ var markdown = sync.OnceValue(func() goldmark.Markdown {
 	p := parser.NewParser(
 		parser.WithBlockParsers(keep(parser.DefaultBlockParsers())...),
 		parser.WithInlineParsers(keep(parser.DefaultInlineParsers())...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-		// The table extension's parts, its paragraph transformer behind
-		// pipeTables.
+		// No link reference definitions: "[1]: https://…" under a text
+		// stays there. The table extension's parts, its paragraph
+		// transformer behind pipeTables.
 		parser.WithParagraphTransformers(util.Prioritized(pipeTables{extension.NewTableParagraphTransformer()}, 200)),
 		parser.WithASTTransformers(util.Prioritized(extension.NewTableASTTransformer(), 0)),
 	)
@@ -100,4 +104,26 @@ func MarkdownHTML(body string, opt message.SanitizeOptions) string {
 		return message.TextToHTML(body, false, false)
 	}
 	return message.SanitizeHTML(b.String(), opt).HTML
+}
+
+// ForwardHTML is the HTML of a forward that keeps the forwarded message's
+// own HTML, as Gmail and Fastmail forward: note (the person's Markdown,
+// see SplitForward) rendered by MarkdownHTML, the forwarded block's header
+// lines, then original, the forwarded message's HTML body, sanitised
+// here. Each piece is sanitised on its own, so the original's style sheet
+// and markup stay as they are shown when it is read.
+func ForwardHTML(note string, header []string, original string, opt message.SanitizeOptions) string {
+	var b strings.Builder
+	b.WriteString(MarkdownHTML(note, message.SanitizeOptions{}))
+	b.WriteString("<div class=\"forwarded\"><p>")
+	for i, l := range header {
+		if i > 0 {
+			b.WriteString("<br>\n")
+		}
+		b.WriteString(html.EscapeString(l))
+	}
+	b.WriteString("</p>\n")
+	b.WriteString(message.SanitizeHTML(original, opt).HTML)
+	b.WriteString("</div>")
+	return b.String()
 }

@@ -32,6 +32,7 @@ func TestMarkdownHTML(t *testing.T) {
 		{name: "signature is no heading", in: "Regards\n-- \nAnn", want: []string{"Regards<br>", "--<br>", "Ann"}, notWant: []string{"<h2", "<h1"}},
 		{name: "underline is no heading", in: "Title\n=====", notWant: []string{"<h1"}},
 		{name: "indented text is kept", in: "    indented", want: []string{"indented"}},
+		{name: "reference lines stay", in: "see [1]\n\n[1]: https://example.org/x", want: []string{"[1]:", `href="https://example.org/x"`}},
 		{name: "dashes under text are no table", in: "a\n---\nb", notWant: []string{"<table", "<h2"}},
 		{name: "tags are text", in: "a <b>bold</b> claim", want: []string{"a &lt;b&gt;bold&lt;/b&gt; claim"}, notWant: []string{"<b>"}},
 		{name: "star in an address", in: "mail a*b@example.org", notWant: []string{"<em>"}},
