@@ -3,8 +3,8 @@ package compose
 import (
 	"bytes"
 	"html"
-	"strings"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/yuin/goldmark"
