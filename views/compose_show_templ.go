@@ -501,7 +501,7 @@ func bodyField(p ComposeParams) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "\" data-testid=\"preview\">Preview</button></div><p class=\"hint\" id=\"format-hint\">Markdown: **bold**, *italic*, [link](https://…), \"- \" lists, \"> \" quotes. It is sent as formatted text and, as typed, as plain text.</p><label for=\"body\" class=\"sr\">Message</label> <textarea id=\"body\" name=\"body\" rows=\"14\" data-testid=\"body-input\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "\" data-testid=\"preview\">Preview</button></div><p class=\"hint\" id=\"format-hint\">Markdown: **bold**, *italic*, [link](https://…), \"- \" lists, \"> \" quotes. Sent formatted, and as typed for plain-text readers.</p><label for=\"body\" class=\"sr\">Message</label> <textarea id=\"body\" name=\"body\" rows=\"14\" data-testid=\"body-input\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
