@@ -51,6 +51,9 @@ func (f *composeForm) cleanup() {
 // other value, or none, is plain text.
 const formatMarkdown = "markdown"
 
+// maxInline bounds the inline image markers a form may carry.
+const maxInline = 100
+
 // readComposeForm reads a compose form as a stream (readStreamedForm).
 // Every field but the file input comes before it in the form, so when
 // the uploads pass maxUpload what was typed is still all there.
@@ -62,6 +65,11 @@ func readComposeForm(w http.ResponseWriter, r *http.Request, maxUpload int64) (*
 	f := &composeForm{smtpPassword: sf.secret, Keep: sf.keeps, Uploads: sf.uploads, TooLarge: sf.tooLarge}
 	for k, v := range sf.values {
 		f.set(k, strings.Join(v, ", "))
+	}
+	for _, m := range sf.values["inline"] {
+		if len(f.Inline) < maxInline && len(m) <= 512 {
+			f.Inline = append(f.Inline, m)
+		}
 	}
 	return f, nil
 }

@@ -20,52 +20,60 @@ import (
 // gone (the text then is the forward). remote keeps the original's remote
 // images, for the recipient's own program to load or block as it would
 // the original's; a preview blocks them.
-func (a *App) forwardHTML(r *http.Request, f *composeForm, d *compose.Draft, remote bool) error {
+func (a *App) forwardHTML(r *http.Request, f *composeForm, d *compose.Draft, remote bool) (bool, error) {
 	if !f.Markdown || f.ForwardOf == "" {
-		return nil
+		return false, nil
 	}
 	note, header, ok := compose.SplitForward(f.Body)
 	ref, err := webmail.ParseMessageRef(f.ForwardOf)
 	if !ok || err != nil {
-		return nil
+		return false, nil
 	}
 	conn, release, err := a.conn(r)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer release()
 	ctx := r.Context()
 	msg, err := conn.Message(ctx, ref)
 	if errors.Is(err, mail.ErrNotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	l := message.LayoutOf(msg.Structure)
 	if l.HTML == nil {
-		return nil
+		return false, nil
 	}
 	bodies, err := conn.Sections(ctx, ref, []message.Part{*l.HTML}, bodyLimit)
 	if err != nil {
-		return err
+		return false, err
 	}
 	original, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *l.HTML, bodyLimit)
 	d.HTML = compose.ForwardHTML(note, header, original, message.SanitizeOptions{AllowRemote: remote})
-	return nil
+	return true, nil
 }
 
-// withForwardHTML is forwardHTML for a form being sent, saved or
-// previewed: when the original cannot be read, the forward goes on with
-// the HTML of the text as typed. An error means the session cannot go on.
-func (a *App) withForwardHTML(r *http.Request, f *composeForm, d *compose.Draft, remote bool) error {
-	err := a.forwardHTML(r, f, d, remote)
+// renderBody sets the HTML of d, whose attachments at are, from f: the
+// Markdown rendered with the inline images the message carries, or a
+// forward's HTML (forwarded). When the forwarded message cannot be read,
+// the forward goes on with the HTML of the text as typed. An error means
+// the session cannot go on.
+func (a *App) renderBody(r *http.Request, f *composeForm, d *compose.Draft, at *attachments, remote bool) (forwarded bool, err error) {
+	if !f.Markdown {
+		return false, nil
+	}
+	at.markInline(f.Inline)
+	d.Attachments = at.forMessage()
+	d.HTML = compose.MarkdownHTML(f.Body, at.contentIDs())
+	forwarded, err = a.forwardHTML(r, f, d, remote)
 	if err == nil {
-		return nil
+		return forwarded, nil
 	}
 	if fl := a.classify(r, err); fl.outcome != showError {
-		return err
+		return false, err
 	}
 	a.log.Warn("the forwarded message's HTML could not be read", "err", err.Error())
-	return nil
+	return false, nil
 }

@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"errors"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"mime"
 	"net/http"
@@ -286,5 +289,89 @@ func TestForwardKeepsHTML(t *testing.T) {
 	}
 	if hdoc.Find("script").Length() != 0 || strings.Contains(got.html, "track.example.net/open.gif") && fwd.Find("img[onload]").Length() != 0 {
 		t.Error("the forwarded HTML is not sanitised")
+	}
+}
+
+// tinyPNG is a 2×2 PNG.
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	img.Set(0, 0, color.RGBA{R: 200, A: 255})
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestInlineImages: an image pasted into the Markdown (a file of the form
+// and its "inline" marker) shows in the preview, waits in Drafts as a part
+// of the draft, comes back with its marker when the draft is opened, and
+// is sent inline: in a multipart/related with the HTML, which shows it by
+// cid:.
+func TestInlineImages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	blob := c.saveSMTP(t, e.acct.SMTPLogin, e.acct.SMTPPassword)
+	const cid = "k3x9q@inline.webmail"
+	pic := upfile{"pasted-k3x9q.png", "image/png", tinyPNG(t)}
+	other := testFiles()[0]
+	body := "The spot:\n\n![the spot](cid:" + cid + ")\n"
+
+	doc := c.page(t, "/compose", http.StatusOK)
+	fields := with(composeFields(doc), "to", "ann@example.net", "subject", "Here", "body", body)
+	fields = append(fields, [2]string{"inline", cid + " " + pic.name})
+	doc = parse(t, c.postForm(t, "/compose/preview", fields, other, pic), http.StatusOK)
+	if src := doc.Find("[data-testid=preview-body] img").AttrOr("src", ""); !strings.HasPrefix(src, "data:image/png;base64,") {
+		t.Errorf("the preview shows the image from %q, want its content", src)
+	}
+	checkKept(t, doc, "d:", []upfile{other, pic})
+	if got := doc.Find("input[name=inline]").AttrOr("value", ""); got != cid+" "+pic.name {
+		t.Errorf("the marker came back as %q", got)
+	}
+	ref := doc.Find("[data-testid=compose-form] input[name=draft]").AttrOr("value", "")
+
+	// The draft, opened again, still has the image inline.
+	doc = c.page(t, "/compose?draft="+ref, http.StatusOK)
+	if got := doc.Find("input[name=inline]").AttrOr("value", ""); got != cid+" "+pic.name {
+		t.Errorf("the reopened draft's marker is %q", got)
+	}
+	doc = parse(t, c.postForm(t, "/compose/preview", composeFields(doc)), http.StatusOK)
+	if src := doc.Find("[data-testid=preview-body] img").AttrOr("src", ""); !strings.HasPrefix(src, "data:image/png;base64,") {
+		t.Errorf("the reopened draft's preview shows the image from %q", src)
+	}
+
+	resp := c.postForm(t, "/compose/send", with(composeFields(doc), "smtp_blob", blob))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send: %d", resp.StatusCode)
+	}
+	raw := lastDelivery(t, e.demo).Data
+	got := readBodies(t, raw)
+	if !strings.Contains(got.html, `src="cid:`+cid+`"`) {
+		t.Errorf("the HTML does not show the image by cid: %s", got.html)
+	}
+	if got.attachments != 1 {
+		t.Errorf("%d attachments, want the PDF only", got.attachments)
+	}
+	s := string(raw)
+	if !strings.Contains(s, "multipart/related") || !strings.Contains(s, "Content-Id: <"+cid+">") && !strings.Contains(s, "Content-ID: <"+cid+">") {
+		t.Errorf("no multipart/related with the image's Content-ID:\n%.3000s", s)
+	}
+	mr, _ := mail.CreateReader(bytes.NewReader(raw))
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatal("the image is not in the message")
+		}
+		if p.Header.Get("Content-Id") == "<"+cid+">" {
+			data, _ := io.ReadAll(p.Body)
+			if !bytes.Equal(data, pic.data) {
+				t.Error("the inline image differs from the one pasted")
+			}
+			break
+		}
 	}
 }

@@ -30,10 +30,6 @@ func (a *App) showPreview(w http.ResponseWriter, r *http.Request, f *composeForm
 	f.refuseDamaged() // quietly: the person is looking at the form
 	p := a.composeParams(r, f.ComposeForm, "New message")
 	d, _ := a.draftFrom(r, f) // addresses are checked when sending
-	if err := a.withForwardHTML(r, f, d, false); err != nil {
-		return err
-	}
-	p.Preview = previewHTML(d)
 	status := http.StatusOK
 	if f.TooLarge {
 		p.FieldErrors["attachments"] = a.tooLargeText()
@@ -52,13 +48,20 @@ func (a *App) showPreview(w http.ResponseWriter, r *http.Request, f *composeForm
 		p.Error = lostText(at.lost)
 	}
 	d.Attachments = at.forMessage()
+	forwarded, err := a.renderBody(r, f, d, at, false)
+	if err != nil {
+		return err
+	}
+	switch {
+	case forwarded:
+		p.Preview = d.HTML
+	case f.Markdown:
+		// The page cannot show cid: URLs: the inline images are shown
+		// from their content.
+		p.Preview = compose.MarkdownPreview(f.Body, at.previewCID())
+	default:
+		p.Preview = message.TextToHTML(compose.NormaliseBody(d.Body), false, false)
+	}
 	return a.comeBack(w, r, f, d, p, status, false)
 }
 
-// previewHTML is the body of d as a reader will see it, as safe HTML.
-func previewHTML(d *compose.Draft) string {
-	if d.HTML != "" {
-		return d.HTML
-	}
-	return message.TextToHTML(compose.NormaliseBody(d.Body), false, false)
-}

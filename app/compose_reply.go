@@ -118,6 +118,12 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.Mess
 		f.InReplyTo = env.InReplyTo[0]
 	}
 	f.Kept = keptParts("d:", msg.Structure)
+	for _, p := range om.layout.Inline {
+		// The images the Markdown showed inline, found again by name.
+		if f.Markdown && compose.ValidContentID(p.ContentID) && p.OriginalName != "" {
+			f.Inline = append(f.Inline, p.ContentID+" "+p.OriginalName)
+		}
+	}
 	return a.showComposeForm(w, r, f, "Draft")
 }
 

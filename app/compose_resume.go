@@ -126,6 +126,9 @@ func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		p.Error = lostText(at.lost)
 	}
 	d.Attachments = at.forMessage()
+	if _, err := a.renderBody(r, f, d, at, true); err != nil {
+		return err
+	}
 	if at.hasNew() {
 		p.Notice = intro // comeBack says where the message is
 	}

@@ -64,9 +64,6 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	for k, v := range errs {
 		p.FieldErrors[k] = v
 	}
-	if err := a.withForwardHTML(r, f, d, true); err != nil {
-		return err
-	}
 	status := http.StatusUnprocessableEntity
 	if f.TooLarge {
 		// Said at the top too: the file input is at the end of the form.
@@ -87,6 +84,9 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		damaged = append(damaged, lostText(at.lost))
 	}
 	d.Attachments = at.forMessage()
+	if _, err := a.renderBody(r, f, d, at, true); err != nil {
+		return err
+	}
 	if len(damaged) > 0 {
 		p.Error = "The message was not sent. " + strings.Join(damaged, " ") + " Check it, then send it again."
 	}
@@ -163,7 +163,7 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 		ref, err := a.uc.SaveDraft(r.Context(), accountFrom(r).mail(), d, formRef(f.Draft))
 		if err == nil {
 			p.Form.Draft = ref.String()
-			p.Form.Kept = f.att.keptInDraft()
+			p.Form.Kept = f.att.keptInDraft(d.HTML != "")
 			saved := "Your message is saved in Drafts."
 			if f.SaveOnly {
 				saved = "Draft saved at " + a.now().Format("15:04") + "."
@@ -259,9 +259,6 @@ func (f *composeForm) refuseDamaged() []string {
 func (a *App) draftFrom(r *http.Request, f *composeForm) (*compose.Draft, map[string]string) {
 	errs := map[string]string{}
 	d := &compose.Draft{Subject: f.Subject, Body: f.Body, Date: a.now(), InReplyTo: strings.TrimSpace(f.InReplyTo)}
-	if f.Markdown {
-		d.HTML = compose.MarkdownHTML(f.Body, message.SanitizeOptions{})
-	}
 	from, err := mailAddress(accountFrom(r).Login, a.displayName(r))
 	if err != nil {
 		errs["to"] = "Your login name is not an e-mail address, so there is no address to send from."

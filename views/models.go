@@ -216,7 +216,11 @@ type ComposeForm struct {
 	To, Cc, Bcc, Subject, Body string
 	// Markdown: the body is Markdown, sent as text and as HTML rendered
 	// from it (the "format" field); else plain text only.
-	Markdown                  bool
+	Markdown bool
+	// Inline are the markers of images the Markdown shows inline: "cid
+	// name", the Content-ID its cid: URL names and the attachment's file
+	// name.
+	Inline                    []string
 	InReplyTo, References     string // header values carried along
 	ReplyOf, ForwardOf, Draft string // "mailbox/validity/uid" of the original or the earlier draft
 	// Kept are the attachments the form already holds, listed as ticked

@@ -32,6 +32,7 @@ type written struct {
 	Text        string // the text as typed: decoded and, if flowed, unflowed
 	Wire        string // the text part, decoded, before unflowing
 	HTML        string // the text/html part, decoded, if there is one
+	Inline      []string // the Content-IDs of inline parts other than text
 	Attachments []writtenAttachment
 }
 
@@ -91,8 +92,12 @@ func parseWritten(t testing.TB, raw []byte) written {
 			if err != nil {
 				t.Fatalf("reading the text: %v", err)
 			}
-			if ct, _, _ := h.ContentType(); ct == "text/html" {
+			switch ct, _, _ := h.ContentType(); {
+			case ct == "text/html":
 				w.HTML = string(b)
+				continue
+			case ct != "text/plain":
+				w.Inline = append(w.Inline, h.Get("Content-Id"))
 				continue
 			}
 			texts++

@@ -2,8 +2,10 @@ package compose
 
 import (
 	"bytes"
+	"crypto/rand"
 	"html"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -94,8 +96,22 @@ func (p pipeTables) Transform(node *ast.Paragraph, reader text.Reader, pc parser
 // with the policy incoming mail is shown with (message.SanitizeHTML):
 // whatever the text holds, the result has only allow-listed elements,
 // attributes and URLs. Remote images are not kept, as they are not in
-// mail being read; opt.CID maps the cid: images the message carries.
-func MarkdownHTML(body string, opt message.SanitizeOptions) string {
+// mail being read. Images whose src is "cid:" and one of inline, the
+// content IDs of the images the message carries (see
+// Attachment.ContentID), are kept as such; other cid: images are dropped.
+func MarkdownHTML(body string, inline []string) string {
+	return sanitizeWithCIDs(renderMarkdown(body), inline)
+}
+
+// MarkdownPreview is MarkdownHTML for showing in the webmail's own page:
+// cid: images are shown through cid, which maps a content ID to a data:
+// URI (see message.SanitizeOptions).
+func MarkdownPreview(body string, cid func(contentID string) (string, bool)) string {
+	return message.SanitizeHTML(renderMarkdown(body), message.SanitizeOptions{CID: cid}).HTML
+}
+
+// renderMarkdown is the HTML goldmark makes of body, not yet sanitised.
+func renderMarkdown(body string) string {
 	var b bytes.Buffer
 	b.Grow(len(body) + len(body)/4)
 	if err := markdown().Convert([]byte(NormaliseBody(body)), &b); err != nil {
@@ -103,7 +119,55 @@ func MarkdownHTML(body string, opt message.SanitizeOptions) string {
 		// text is still sent as typed, and the HTML is its text.
 		return message.TextToHTML(body, false, false)
 	}
-	return message.SanitizeHTML(b.String(), opt).HTML
+	return b.String()
+}
+
+// sanitizeWithCIDs is message.SanitizeHTML keeping cid: images of inline.
+// The sanitiser shows cid: images as data: URIs it is given; each of
+// inline is given a placeholder (a fresh random word, which no text can
+// foresee) that is then put back as its cid: URL.
+func sanitizeWithCIDs(in string, inline []string) string {
+	if len(inline) == 0 {
+		return message.SanitizeHTML(in, message.SanitizeOptions{}).HTML
+	}
+	nonce := strings.ReplaceAll(rand.Text(), "=", "")
+	index := map[string]int{}
+	for i, id := range inline {
+		if ValidContentID(id) {
+			index[id] = i
+		}
+	}
+	placeholder := func(i int) string {
+		return "data:image/png;base64,Cid" + nonce + "N" + strconv.Itoa(i) + "E"
+	}
+	out := message.SanitizeHTML(in, message.SanitizeOptions{CID: func(id string) (string, bool) {
+		i, ok := index[id]
+		if !ok {
+			return "", false
+		}
+		return placeholder(i), true
+	}}).HTML
+	pairs := make([]string, 0, 2*len(index))
+	for id, i := range index {
+		pairs = append(pairs, `src="`+placeholder(i)+`"`, `src="cid:`+id+`"`)
+	}
+	return strings.NewReplacer(pairs...).Replace(out)
+}
+
+// ValidContentID reports whether id may be a Content-ID the webmail
+// writes and a cid: URL refers to as it is: "word@domain" of letters,
+// digits, dots, hyphens and underscores, at most 128 characters.
+func ValidContentID(id string) bool {
+	left, right, ok := strings.Cut(id, "@")
+	if !ok || len(id) > 128 || left == "" || right == "" {
+		return false
+	}
+	for _, c := range left + right {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // ForwardHTML is the HTML of a forward that keeps the forwarded message's
@@ -114,7 +178,7 @@ func MarkdownHTML(body string, opt message.SanitizeOptions) string {
 // and markup stay as they are shown when it is read.
 func ForwardHTML(note string, header []string, original string, opt message.SanitizeOptions) string {
 	var b strings.Builder
-	b.WriteString(MarkdownHTML(note, message.SanitizeOptions{}))
+	b.WriteString(MarkdownHTML(note, nil))
 	b.WriteString("<div class=\"forwarded\"><p>")
 	for i, l := range header {
 		if i > 0 {
