@@ -64,4 +64,3 @@ func (a *App) showPreview(w http.ResponseWriter, r *http.Request, f *composeForm
 	}
 	return a.comeBack(w, r, f, d, p, status, false)
 }
-

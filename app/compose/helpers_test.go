@@ -29,9 +29,9 @@ type written struct {
 	References  []string
 	TextType    string // the text part's Content-Type
 	TextCTE     string
-	Text        string // the text as typed: decoded and, if flowed, unflowed
-	Wire        string // the text part, decoded, before unflowing
-	HTML        string // the text/html part, decoded, if there is one
+	Text        string   // the text as typed: decoded and, if flowed, unflowed
+	Wire        string   // the text part, decoded, before unflowing
+	HTML        string   // the text/html part, decoded, if there is one
 	Inline      []string // the Content-IDs of inline parts other than text
 	Attachments []writtenAttachment
 }

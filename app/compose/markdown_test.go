@@ -6,7 +6,6 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-
 )
 
 func TestMarkdownHTML(t *testing.T) {
