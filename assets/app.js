@@ -75,8 +75,9 @@
 // The Markdown toolbar of the compose form (views/compose_show.templ):
 // its buttons, and Ctrl/Cmd+B and I, edit the Markdown in the textarea
 // (bold, italic, link around the selection; list and quote marks before
-// the selected lines). Shown only here and only for a Markdown body;
-// without JavaScript Markdown is typed as it is.
+// the selected lines), and images pasted or dropped into it are sent
+// inline. Only for a Markdown body; without JavaScript Markdown is typed
+// as it is, and images are attached.
 (function () {
   "use strict";
   function sync(root) {
@@ -149,6 +150,56 @@
     e.preventDefault();
     apply(ta, key === "b" ? "bold" : "italic");
   });
+
+  // Images pasted or dropped into a Markdown body join the form's files,
+  // each with a hidden "inline" marker (app/compose_inline.go), and the
+  // body gets "![name](cid:…)" where they were put: the message carries
+  // them inline. Returns whether it took the files.
+  function inlineImages(ta, files) {
+    var form = ta.form;
+    var format = form && form.querySelector("[data-format]");
+    var input = form && form.querySelector("input[type=file][name=attachments]");
+    var markers = form && form.querySelector("[data-inline-markers]");
+    if (!format || format.value !== "markdown" || !input || !markers || typeof DataTransfer !== "function") return false;
+    var images = Array.prototype.filter.call(files || [], function (f) { return /^image\//.test(f.type); });
+    if (!images.length) return false;
+    var dt = new DataTransfer();
+    Array.prototype.forEach.call(input.files || [], function (f) { dt.items.add(f); });
+    var text = "";
+    images.forEach(function (f) {
+      var r = new Uint32Array(2);
+      crypto.getRandomValues(r);
+      var id = r[0].toString(36) + r[1].toString(36);
+      var name = f.name || "pasted-" + id + "." + (f.type.split("/")[1] || "png").replace(/[^a-z0-9]/g, "");
+      dt.items.add(new File([f], name, { type: f.type }));
+      var m = document.createElement("input");
+      m.type = "hidden";
+      m.name = "inline";
+      m.value = id + "@inline.webmail " + name;
+      markers.appendChild(m);
+      text += "![" + name.replace(/[\[\]\\]/g, "") + "](cid:" + id + "@inline.webmail)";
+    });
+    try { input.files = dt.files; } catch (err) { return false; }
+    input.dispatchEvent(new Event("change", { bubbles: true })); // the size check, the list of files
+    var s = ta.selectionStart;
+    put(ta, s, ta.selectionEnd, text, s + text.length, s + text.length);
+    return true;
+  }
+  // In the capture phase: a drop on the body is this, not an attachment.
+  document.addEventListener("paste", function (e) {
+    var ta = e.target;
+    if (ta.matches && ta.matches("textarea[name=body]") && e.clipboardData && inlineImages(ta, e.clipboardData.files)) e.preventDefault();
+  }, true);
+  document.addEventListener("dragover", function (e) {
+    if (e.target.matches && e.target.matches("textarea[name=body]") && e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) e.preventDefault();
+  });
+  document.addEventListener("drop", function (e) {
+    var ta = e.target;
+    if (ta.matches && ta.matches("textarea[name=body]") && e.dataTransfer && inlineImages(ta, e.dataTransfer.files)) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
 })();
 
 // Attachments of the compose form (views/compose.templ). Without

@@ -70,6 +70,21 @@ func TestComposeMarkdown(t *testing.T) {
 		t.Fatalf("after the toolbar and Ctrl+I the body is %q, want %q", got, typed)
 	}
 
+	// A pasted image goes inline.
+	tb.run(t, "pasting an image", chromedp.Evaluate(`(() => {
+		const ta = document.querySelector("[data-testid=body-input]");
+		ta.focus();
+		ta.setSelectionRange(ta.value.length, ta.value.length);
+		const png = Uint8Array.from(atob("`+tinyPNGBase64+`"), c => c.charCodeAt(0));
+		const dt = new DataTransfer();
+		dt.items.add(new File([png], "image.png", {type: "image/png"}));
+		ta.dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+	})()`, nil))
+	body := tb.value(t, "[data-testid=body-input]")
+	if !strings.HasPrefix(body, typed+"![image.png](cid:") || tb.count(t, "input[name=inline]") != 1 || tb.num(t, `document.querySelector("[data-testid=attachments-input]").files.length`) != 1 {
+		t.Fatalf("after pasting an image the body is %q, with %d markers", body, tb.count(t, "input[name=inline]"))
+	}
+
 	tb.eval(t, `window.__marker = 1`, nil)
 	tb.click(t, "[data-testid=preview]")
 	tb.waitFor(t, "the preview", `document.querySelector("#message [data-testid=preview-body] strong")`)
@@ -82,8 +97,11 @@ func TestComposeMarkdown(t *testing.T) {
 	if got := tb.text(t, "[data-testid=preview-body] em"); got != "noon" {
 		t.Errorf("the preview shows %q in italics, want “noon”", got)
 	}
-	if got := tb.value(t, "[data-testid=body-input]"); got != typed {
-		t.Errorf("after the preview the body is %q, want %q", got, typed)
+	if got := tb.value(t, "[data-testid=body-input]"); got != body {
+		t.Errorf("after the preview the body is %q, want %q", got, body)
+	}
+	if src := tb.str(t, `document.querySelector("[data-testid=preview-body] img")?.getAttribute("src") ?? ""`); !strings.HasPrefix(src, "data:image/png") {
+		t.Errorf("the preview shows the pasted image from %q", src)
 	}
 	tb.screenshot(t, "compose-markdown-preview")
 
@@ -92,10 +110,17 @@ func TestComposeMarkdown(t *testing.T) {
 	tb.waitSent(t, "erin@example.net")
 	d := w.delivered(t, before)
 	checkDelivery(t, w, d, "erin@example.net", "Markdown", typed)
-	if html := deliveredHTML(t, d); !strings.Contains(html, "<strong>today</strong>") || !strings.Contains(html, "<em>noon</em>") {
+	html := deliveredHTML(t, d)
+	if !strings.Contains(html, "<strong>today</strong>") || !strings.Contains(html, "<em>noon</em>") || !strings.Contains(html, `<img src="cid:`) {
 		t.Errorf("the HTML sent is %q", html)
 	}
+	if !strings.Contains(string(d.Data), "multipart/related") {
+		t.Error("the pasted image is not sent inline (no multipart/related)")
+	}
 }
+
+// tinyPNGBase64 is a 1×1 PNG.
+const tinyPNGBase64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 
 // TestComposeMarkdownNoJavaScript previews and sends Markdown with scripts
 // off: no toolbar, the Preview button posts the form, and the preview is
