@@ -172,13 +172,14 @@ func ValidContentID(id string) bool {
 
 // ForwardHTML is the HTML of a forward that keeps the forwarded message's
 // own HTML, as Gmail and Fastmail forward: note (the person's Markdown,
-// see SplitForward) rendered by MarkdownHTML, the forwarded block's header
+// see SplitForward) rendered by MarkdownHTML with its inline images, the
+// forwarded block's header
 // lines, then original, the forwarded message's HTML body, sanitised
 // here. Each piece is sanitised on its own, so the original's style sheet
 // and markup stay as they are shown when it is read.
-func ForwardHTML(note string, header []string, original string, opt message.SanitizeOptions) string {
+func ForwardHTML(note string, inline, header []string, original string, opt message.SanitizeOptions) string {
 	var b strings.Builder
-	b.WriteString(MarkdownHTML(note, nil))
+	b.WriteString(MarkdownHTML(note, inline))
 	b.WriteString("<div class=\"forwarded\"><p>")
 	for i, l := range header {
 		if i > 0 {

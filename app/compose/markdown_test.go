@@ -6,6 +6,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"webmail/app/message"
 )
 
 func TestMarkdownHTML(t *testing.T) {
@@ -202,4 +204,21 @@ func BenchmarkMarkdownRender(b *testing.B) {
 	for b.Loop() {
 		MarkdownHTML(body, nil)
 	}
+}
+
+func TestSplitForward(t *testing.T) {
+	t.Parallel()
+	body := Forward(original()).Body
+	note, header, ok := SplitForward("Have a look\n" + body)
+	if !ok || note != "Have a look\n\n" || len(header) < 3 || header[0] != forwardMarker || !strings.HasPrefix(header[1], "From: ") {
+		t.Errorf("SplitForward = %q, %q, %v", note, header, ok)
+	}
+	if _, _, ok := SplitForward("no block here\n-------- Forwarded --------\n"); ok {
+		t.Error("SplitForward found a block that is not there")
+	}
+	got := ForwardHTML("**Hi**", nil, []string{forwardMarker, "From: <script>x</script>"}, `<p onclick="x()">Original</p><script>y()</script>`, message.SanitizeOptions{})
+	if !strings.Contains(got, "<strong>Hi</strong>") || !strings.Contains(got, "From: &lt;script&gt;") || !strings.Contains(got, "<p>Original</p>") {
+		t.Errorf("ForwardHTML = %q", got)
+	}
+	checkInert(t, got)
 }

@@ -17,10 +17,11 @@ import (
 // mail as it was, not its text version. The text part stays what the
 // form holds. It does nothing for plain text, for a forward whose
 // forwarded block was deleted, or when the original has no HTML or is
-// gone (the text then is the forward). remote keeps the original's remote
+// gone (the text then is the forward). inline are the Content-IDs of the
+// images the note may show. remote keeps the original's remote
 // images, for the recipient's own program to load or block as it would
 // the original's; a preview blocks them.
-func (a *App) forwardHTML(r *http.Request, f *composeForm, d *compose.Draft, remote bool) (bool, error) {
+func (a *App) forwardHTML(r *http.Request, f *composeForm, d *compose.Draft, inline []string, remote bool) (bool, error) {
 	if !f.Markdown || f.ForwardOf == "" {
 		return false, nil
 	}
@@ -51,7 +52,7 @@ func (a *App) forwardHTML(r *http.Request, f *composeForm, d *compose.Draft, rem
 		return false, err
 	}
 	original, _, _ := message.DecodeText(bytes.NewReader(bodies[0]), *l.HTML, bodyLimit)
-	d.HTML = compose.ForwardHTML(note, header, original, message.SanitizeOptions{AllowRemote: remote})
+	d.HTML = compose.ForwardHTML(note, inline, header, original, message.SanitizeOptions{AllowRemote: remote})
 	return true, nil
 }
 
@@ -66,8 +67,9 @@ func (a *App) renderBody(r *http.Request, f *composeForm, d *compose.Draft, at *
 	}
 	at.markInline(f.Inline)
 	d.Attachments = at.forMessage()
-	d.HTML = compose.MarkdownHTML(f.Body, at.contentIDs())
-	forwarded, err = a.forwardHTML(r, f, d, remote)
+	inline := at.contentIDs()
+	d.HTML = compose.MarkdownHTML(f.Body, inline)
+	forwarded, err = a.forwardHTML(r, f, d, inline, remote)
 	if err == nil {
 		return forwarded, nil
 	}
