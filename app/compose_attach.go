@@ -2,10 +2,10 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"webmail"
 
@@ -34,6 +34,7 @@ type attachment struct {
 	ref  string  // its keep value while a message in the mailbox holds it
 	file *upload // or its content, on this server for this request only
 	open func() (io.ReadCloser, error)
+	cid  string // the Content-ID of an image the HTML shows inline
 }
 
 // attachments are a compose form's files, resolved.
@@ -204,7 +205,7 @@ func (at *attachments) forMessage() []compose.Attachment {
 	out := make([]compose.Attachment, 0, len(at.list))
 	for i := range at.list {
 		x := &at.list[i]
-		out = append(out, compose.Attachment{Filename: x.name, ContentType: x.typ, Open: func() (io.ReadCloser, error) {
+		out = append(out, compose.Attachment{Filename: x.name, ContentType: x.typ, ContentID: x.cid, Open: func() (io.ReadCloser, error) {
 			rc, err := x.open()
 			if err != nil {
 				return nil, err
@@ -253,13 +254,32 @@ func (at *attachments) kept() []views.KeptAttachment {
 }
 
 // keptInDraft lists the attachments as parts of the draft they were just
-// written into. compose.Draft.WriteTo puts the text first and then the
-// attachments in order, so attachment i is part i+2: no need to ask the
-// server for the structure of what it just stored.
-func (at *attachments) keptInDraft() []views.KeptAttachment {
+// written into, with html when it has an HTML body. compose.Draft.WriteTo
+// puts the text (or the text and the HTML) first and then the attachments
+// in order, so the i-th of them is part i+2; the inline images, i-th
+// among them, are after the HTML in the multipart/related that is the
+// second alternative: part 1.2.(i+2) with attachments, 2.(i+2) without.
+// No need to ask the server for the structure of what it just stored.
+func (at *attachments) keptInDraft(html bool) []views.KeptAttachment {
+	related := "2."
+	for _, x := range at.list {
+		if !html || !compose.ValidContentID(x.cid) {
+			related = "1.2."
+			break
+		}
+	}
 	out := make([]views.KeptAttachment, 0, len(at.list))
-	for i, x := range at.list {
-		out = append(out, views.KeptAttachment{Value: fmt.Sprintf("d:%d", i+2), Name: x.label, Size: x.size})
+	attached, inline := 0, 0
+	for _, x := range at.list {
+		var section string
+		if html && compose.ValidContentID(x.cid) {
+			section = related + strconv.Itoa(inline+2)
+			inline++
+		} else {
+			section = strconv.Itoa(attached + 2)
+			attached++
+		}
+		out = append(out, views.KeptAttachment{Value: "d:" + section, Name: x.label, Size: x.size})
 	}
 	return out
 }

@@ -78,16 +78,25 @@ func (c *client) postForm(t testing.TB, path string, fields [][2]string, files .
 }
 
 // formFields are the fields a browser posts for form: its named inputs
-// but buttons and files, ticked boxes only, and textareas, in order.
+// but buttons and files, ticked boxes only, textareas and selects, in
+// order.
 func formFields(form *goquery.Selection) [][2]string {
 	var out [][2]string
-	form.Find("input, textarea").Each(func(_ int, s *goquery.Selection) {
+	form.Find("input, textarea, select").Each(func(_ int, s *goquery.Selection) {
 		name := s.AttrOr("name", "")
 		if name == "" {
 			return
 		}
-		if goquery.NodeName(s) == "textarea" {
+		switch goquery.NodeName(s) {
+		case "textarea":
 			out = append(out, [2]string{name, s.Text()})
+			return
+		case "select":
+			opt := s.Find("option[selected]").First()
+			if opt.Length() == 0 {
+				opt = s.Find("option").First()
+			}
+			out = append(out, [2]string{name, opt.AttrOr("value", "")})
 			return
 		}
 		switch s.AttrOr("type", "text") {

@@ -47,6 +47,13 @@ func (f *composeForm) cleanup() {
 	}
 }
 
+// formatMarkdown is the "format" field's value for a Markdown body; any
+// other value, or none, is plain text.
+const formatMarkdown = "markdown"
+
+// maxInline bounds the inline image markers a form may carry.
+const maxInline = 100
+
 // readComposeForm reads a compose form as a stream (readStreamedForm).
 // Every field but the file input comes before it in the form, so when
 // the uploads pass maxUpload what was typed is still all there.
@@ -58,6 +65,11 @@ func readComposeForm(w http.ResponseWriter, r *http.Request, maxUpload int64) (*
 	f := &composeForm{smtpPassword: sf.secret, Keep: sf.keeps, Uploads: sf.uploads, TooLarge: sf.tooLarge}
 	for k, v := range sf.values {
 		f.set(k, strings.Join(v, ", "))
+	}
+	for _, m := range sf.values["inline"] {
+		if len(f.Inline) < maxInline && len(m) <= 512 {
+			f.Inline = append(f.Inline, m)
+		}
 	}
 	return f, nil
 }
@@ -76,6 +88,8 @@ func (f *composeForm) set(name, value string) {
 		f.Subject = value
 	case "body":
 		f.Body = value
+	case "format":
+		f.Markdown = value == formatMarkdown
 	case "in_reply_to":
 		f.InReplyTo = value
 	case "references":

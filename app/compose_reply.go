@@ -115,6 +115,11 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.Mess
 	f := views.ComposeForm{
 		To: compose.FormatAddressList(addrsFromEnvelope(env.To)), Cc: compose.FormatAddressList(addrsFromEnvelope(env.Cc)), Bcc: compose.FormatAddressList(addrsFromEnvelope(env.Bcc)),
 		Subject: env.Subject, Body: o.Text, References: strings.Join(o.References, " "), Draft: ref.String(),
+		// The webmail saves a Markdown body as text and HTML, a plain
+		// one as text alone: a draft with both was Markdown (another
+		// program's draft with both is read as Markdown too, its text
+		// part being what it was typed as).
+		Markdown: om.layout.Text != nil && om.layout.HTML != nil,
 	}
 	if len(env.InReplyTo) > 0 {
 		f.InReplyTo = env.InReplyTo[0]
@@ -123,6 +128,12 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.Mess
 		f.From = env.From[0].Addr()
 	}
 	f.Kept = keptParts("d:", msg.Structure)
+	for _, p := range om.layout.Inline {
+		// The images the Markdown showed inline, found again by name.
+		if f.Markdown && compose.ValidContentID(p.ContentID) && p.OriginalName != "" {
+			f.Inline = append(f.Inline, p.ContentID+" "+p.OriginalName)
+		}
+	}
 	return a.showComposeForm(w, r, f, "Draft")
 }
 
@@ -137,9 +148,13 @@ func keptParts(prefix string, bs imap.BodyStructure) []views.KeptAttachment {
 	return out
 }
 
+// formFromDraft fills the form with a prepared reply or forward. A new
+// message is Markdown unless the person chooses plain text: the text part
+// goes out as typed either way, and the Markdown read (see
+// compose.MarkdownHTML) leaves ordinary text as it is.
 func formFromDraft(d compose.Draft) views.ComposeForm {
 	return views.ComposeForm{
 		To: compose.FormatAddressList(d.To), Cc: compose.FormatAddressList(d.Cc), Bcc: compose.FormatAddressList(d.Bcc),
-		Subject: d.Subject, Body: d.Body, InReplyTo: d.InReplyTo, References: strings.Join(d.References, " "),
+		Subject: d.Subject, Body: d.Body, Markdown: true, InReplyTo: d.InReplyTo, References: strings.Join(d.References, " "),
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 // carriedFields are the compose fields a login form carries. The SMTP
 // password is not: it is never sent back to the browser.
-var carriedFields = []string{"to", "cc", "bcc", "subject", "body", "in_reply_to", "references", "reply_of", "forward_of", "draft", "smtp_login"}
+var carriedFields = []string{"to", "cc", "bcc", "subject", "body", "format", "in_reply_to", "references", "reply_of", "forward_of", "draft", "smtp_login"}
 
 // maxDroppedBytes bounds the names of the files the sign-in buttons do
 // not carry ("c_dropped"), which the flow session keeps.
@@ -126,6 +126,9 @@ func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		p.Error = lostText(at.lost)
 	}
 	d.Attachments = at.forMessage()
+	if _, err := a.renderBody(r, f, d, at, true); err != nil {
+		return err
+	}
 	if at.hasNew() {
 		p.Notice = intro // comeBack says where the message is
 	}
@@ -144,6 +147,10 @@ func (f *composeForm) get(name string) string {
 		return f.Subject
 	case "body":
 		return f.Body
+	case "format":
+		if f.Markdown {
+			return formatMarkdown
+		}
 	case "in_reply_to":
 		return f.InReplyTo
 	case "references":

@@ -84,6 +84,9 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		damaged = append(damaged, lostText(at.lost))
 	}
 	d.Attachments = at.forMessage()
+	if _, err := a.renderBody(r, f, d, at, true); err != nil {
+		return err
+	}
 	if len(damaged) > 0 {
 		p.Error = "The message was not sent. " + strings.Join(damaged, " ") + " Check it, then send it again."
 	}
@@ -161,7 +164,7 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 		ref, err := a.uc.SaveDraft(r.Context(), accountFrom(r).mail(), d, formRef(f.Draft))
 		if err == nil {
 			p.Form.Draft = ref.String()
-			p.Form.Kept = f.att.keptInDraft()
+			p.Form.Kept = f.att.keptInDraft(d.HTML != "")
 			saved := "Your message is saved in Drafts."
 			if f.SaveOnly {
 				saved = "Draft saved at " + a.now().Format("15:04") + "."

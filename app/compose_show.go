@@ -51,6 +51,7 @@ func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
 	if m := q.Get("mailto"); m != "" {
 		f = fromMailto(m)
 	}
+	f.Markdown = true // see formFromDraft
 	if ref, err := webmail.ParseMessageRef(q.Get("draft")); err == nil {
 		return a.showDraft(w, r, ref)
 	}

@@ -74,6 +74,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /compose", a.handle(a.showCompose))
 	mux.Handle("POST /compose/send", a.handle(a.sendMessage))
 	mux.Handle("POST /compose/draft", a.handle(a.saveDraft))
+	mux.Handle("POST /compose/preview", a.handle(a.previewCompose))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/reply", a.handle(a.showReply))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/forward", a.handle(a.showForward))
 

@@ -73,6 +73,136 @@
   }, true);
 })();
 
+// The Markdown toolbar of the compose form (views/compose_show.templ):
+// its buttons, and Ctrl/Cmd+B and I, edit the Markdown in the textarea
+// (bold, italic, link around the selection; list and quote marks before
+// the selected lines), and images pasted or dropped into it are sent
+// inline. Only for a Markdown body; without JavaScript Markdown is typed
+// as it is, and images are attached.
+(function () {
+  "use strict";
+  function sync(root) {
+    root.querySelectorAll("[data-format]").forEach(function (select) {
+      var bar = select.form && select.form.querySelector("[data-md-toolbar]");
+      if (bar) bar.hidden = select.value !== "markdown";
+    });
+  }
+  // put replaces the text from s to e, undoably where the browser can,
+  // and selects from selS to selE.
+  function put(ta, s, e, text, selS, selE) {
+    ta.focus();
+    ta.setSelectionRange(s, e);
+    var done = false;
+    try { done = document.execCommand("insertText", false, text); } catch (err) { /* not supported */ }
+    if (!done || ta.value.slice(s, s + text.length) !== text) ta.setRangeText(text, s, e, "end");
+    ta.setSelectionRange(selS, selE);
+  }
+  function wrap(ta, mark, placeholder) {
+    var s = ta.selectionStart, e = ta.selectionEnd, v = ta.value, n = mark.length;
+    if (v.slice(s - n, s) === mark && v.slice(e, e + n) === mark) { // toggle off
+      put(ta, s - n, e + n, v.slice(s, e), s - n, e - n);
+      return;
+    }
+    var inner = v.slice(s, e) || placeholder;
+    put(ta, s, e, mark + inner + mark, s + n, s + n + inner.length);
+  }
+  function link(ta) {
+    var s = ta.selectionStart, e = ta.selectionEnd, sel = ta.value.slice(s, e);
+    if (/^https?:\/\/\S+$/.test(sel)) {
+      put(ta, s, e, "[link text](" + sel + ")", s + 1, s + 10);
+      return;
+    }
+    var text = sel || "link text";
+    var out = "[" + text + "](https://)";
+    put(ta, s, e, out, s + text.length + 3, s + out.length - 1);
+  }
+  function lines(ta, mark) {
+    var v = ta.value, s = v.lastIndexOf("\n", ta.selectionStart - 1) + 1, e = ta.selectionEnd;
+    if (e > s && v[e - 1] === "\n") e--;
+    var end = v.indexOf("\n", e);
+    if (end < 0) end = v.length;
+    var out = v.slice(s, end).split("\n").map(function (l) { return mark + l; }).join("\n");
+    put(ta, s, end, out, s, s + out.length);
+  }
+  function apply(ta, what) {
+    if (what === "bold") wrap(ta, "**", "bold text");
+    else if (what === "italic") wrap(ta, "*", "italic text");
+    else if (what === "link") link(ta);
+    else if (what === "list") lines(ta, "- ");
+    else if (what === "quote") lines(ta, "> ");
+  }
+  document.addEventListener("DOMContentLoaded", function () { sync(document); });
+  document.addEventListener("htmx:after:swap", function () { sync(document); });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-format]")) sync(document);
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-md]");
+    var ta = b && b.form && b.form.querySelector("textarea[name=body]");
+    if (ta) apply(ta, b.getAttribute("data-md"));
+  });
+  document.addEventListener("keydown", function (e) {
+    var ta = e.target;
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || !ta.matches || !ta.matches("textarea[name=body]")) return;
+    var format = ta.form && ta.form.querySelector("[data-format]");
+    if (!format || format.value !== "markdown") return;
+    var key = e.key.toLowerCase();
+    if (key !== "b" && key !== "i") return;
+    e.preventDefault();
+    apply(ta, key === "b" ? "bold" : "italic");
+  });
+
+  // Images pasted or dropped into a Markdown body join the form's files,
+  // each with a hidden "inline" marker (app/compose_inline.go), and the
+  // body gets "![name](cid:…)" where they were put: the message carries
+  // them inline. Returns whether it took the files.
+  function inlineImages(ta, files) {
+    var form = ta.form;
+    var format = form && form.querySelector("[data-format]");
+    var input = form && form.querySelector("input[type=file][name=attachments]");
+    var markers = form && form.querySelector("[data-inline-markers]");
+    if (!format || format.value !== "markdown" || !input || !markers || typeof DataTransfer !== "function") return false;
+    var images = Array.prototype.filter.call(files || [], function (f) { return /^image\//.test(f.type); });
+    if (!images.length) return false;
+    var dt = new DataTransfer();
+    Array.prototype.forEach.call(input.files || [], function (f) { dt.items.add(f); });
+    var text = "";
+    images.forEach(function (f) {
+      var r = new Uint32Array(2);
+      crypto.getRandomValues(r);
+      var id = r[0].toString(36) + r[1].toString(36);
+      var name = f.name || "pasted-" + id + "." + (f.type.split("/")[1] || "png").replace(/[^a-z0-9]/g, "");
+      dt.items.add(new File([f], name, { type: f.type }));
+      var m = document.createElement("input");
+      m.type = "hidden";
+      m.name = "inline";
+      m.value = id + "@inline.webmail " + name;
+      markers.appendChild(m);
+      text += "![" + name.replace(/[\[\]\\]/g, "") + "](cid:" + id + "@inline.webmail)";
+    });
+    try { input.files = dt.files; } catch (err) { return false; }
+    input.dispatchEvent(new Event("change", { bubbles: true })); // the size check, the list of files
+    var s = ta.selectionStart;
+    put(ta, s, ta.selectionEnd, text, s + text.length, s + text.length);
+    return true;
+  }
+  // In the capture phase: a drop on the body is this, not an attachment.
+  document.addEventListener("paste", function (e) {
+    var ta = e.target;
+    if (ta.matches && ta.matches("textarea[name=body]") && e.clipboardData && inlineImages(ta, e.clipboardData.files)) e.preventDefault();
+  }, true);
+  document.addEventListener("dragover", function (e) {
+    if (e.target.matches && e.target.matches("textarea[name=body]") && e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) e.preventDefault();
+  });
+  document.addEventListener("drop", function (e) {
+    var ta = e.target;
+    if (ta.matches && ta.matches("textarea[name=body]") && e.dataTransfer && inlineImages(ta, e.dataTransfer.files)) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+})();
+
 // Attachments of the compose form (views/compose.templ). Without
 // JavaScript each file the form already holds is a ticked box: untick it
 // to leave the file out. Here a Remove button does the same, and Undo

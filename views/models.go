@@ -211,6 +211,10 @@ type ComposeParams struct {
 	// Recipients are the addresses most often written to or heard from,
 	// offered in a <datalist> by the recipient fields.
 	Recipients []webmail.Contact
+	// Preview is the body as it will be read, sanitised HTML (the
+	// rendered Markdown, or the plain text), when the person asked to see
+	// it; "" shows no preview.
+	Preview string
 	// From are the addresses the person can send from: their identities,
 	// or the login alone. Form.From is the one chosen.
 	From []FromChoice
@@ -234,8 +238,15 @@ func (c FromChoice) Label() string {
 type ComposeForm struct {
 	From                       string // the address sent from: the login's or an identity's
 	To, Cc, Bcc, Subject, Body string
-	InReplyTo, References      string // header values carried along
-	ReplyOf, ForwardOf, Draft  string // "mailbox/validity/uid" of the original or the earlier draft
+	// Markdown: the body is Markdown, sent as text and as HTML rendered
+	// from it (the "format" field); else plain text only.
+	Markdown bool
+	// Inline are the markers of images the Markdown shows inline: "cid
+	// name", the Content-ID its cid: URL names and the attachment's file
+	// name.
+	Inline                    []string
+	InReplyTo, References     string // header values carried along
+	ReplyOf, ForwardOf, Draft string // "mailbox/validity/uid" of the original or the earlier draft
 	// Kept are the attachments the form already holds, listed as ticked
 	// boxes: sent along unless unticked, never uploaded again.
 	Kept      []KeptAttachment

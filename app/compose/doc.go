@@ -40,6 +40,18 @@
 // soft breaks only loses the rewrapping. Unflow reads a flowed body back
 // into the text as typed, for reopening a saved draft.
 //
+// # Markdown
+//
+// A body typed as Markdown is also sent as HTML: MarkdownHTML renders it
+// with goldmark (CommonMark, hard line breaks, GFM autolinks, pipe tables
+// and strikethrough, without raw HTML, setext headings or link reference
+// definitions, so that ordinary plain text renders as itself) and
+// sanitises it with message.SanitizeHTML, the policy incoming mail is shown
+// with. Draft.HTML then makes WriteTo write multipart/alternative (the
+// text as typed, then the HTML), with the images the HTML shows by cid:
+// (Attachment.ContentID) in a multipart/related beside it. ForwardHTML
+// keeps a forwarded message's own HTML below the person's text.
+//
 // # Attachments
 //
 // Attachments are read from their Open function while the message is

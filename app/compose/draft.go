@@ -25,7 +25,10 @@ type Draft struct {
 	ReplyTo     *mail.Address // the identity's Reply-To; nil for none
 	To, Cc, Bcc []*mail.Address
 	Subject     string
-	Body        string   // plain text as typed, "\r\n" or "\n" line ends
+	Body        string // plain text as typed, "\r\n" or "\n" line ends
+	// HTML is the body as sanitised HTML (MarkdownHTML), sent beside Body
+	// as multipart/alternative; "" sends Body alone.
+	HTML        string
 	InReplyTo   string   // message identifier, without angle brackets
 	References  []string // message identifiers, without angle brackets, oldest first
 	Attachments []Attachment
@@ -39,7 +42,12 @@ type Draft struct {
 type Attachment struct {
 	Filename    string // as uploaded; cleaned when written
 	ContentType string // as uploaded; reduced to type/subtype when written
-	Open        func() (io.ReadCloser, error)
+	// ContentID makes an image inline, shown by the HTML through a
+	// "cid:" URL (see MarkdownHTML): written with the HTML in a
+	// multipart/related, "Content-Disposition: inline". Without HTML, or
+	// when not ValidContentID, it is an attachment like any other.
+	ContentID string
+	Open      func() (io.ReadCloser, error)
 }
 
 // Validate checks a draft before it is sent or saved, returning one
@@ -158,8 +166,11 @@ func Recipients(d *Draft) []string {
 // copy written next has the same.
 //
 // The body is text/plain; charset=utf-8, format=flowed where that keeps the
-// text exact, quoted-printable or 7bit (see encodeBody). With attachments
-// the message is multipart/mixed: the text, then each attachment, base64
+// text exact, quoted-printable or 7bit (see encodeBody). With HTML it is
+// multipart/alternative: that text, then the HTML (quoted-printable) in a
+// small document, or a multipart/related of the HTML and the images it
+// shows (attachments with a ContentID). With attachments the message is
+// multipart/mixed: the text (or the alternative), then each attachment, base64
 // encoded while it is read from Open, with its cleaned file name (RFC 2231
 // encoded if not ASCII) and content type.
 //
@@ -248,13 +259,25 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 		cte = "quoted-printable"
 	}
 
-	if len(d.Attachments) == 0 {
-		fields = append(fields, [2]string{"Content-Type", textType}, [2]string{"Content-Transfer-Encoding", cte})
-		mw, err := message.CreateWriter(w, header(fields))
+	textHeader := [][2]string{{"Content-Type", textType}, {"Content-Transfer-Encoding", cte}}
+	inline, attached := d.inlineParts()
+
+	if len(d.Attachments) == 0 && d.HTML == "" {
+		mw, err := message.CreateWriter(w, header(append(fields, textHeader...)))
 		if err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
 		if _, err := io.WriteString(mw, body.text); err != nil {
+			return err
+		}
+		return mw.Close()
+	}
+	if len(attached) == 0 {
+		mw, err := message.CreateWriter(w, header(append(fields, alternativeHeader()...)))
+		if err != nil {
+			return fmt.Errorf("compose: %w", err)
+		}
+		if err := d.writeAlternatives(mw, textHeader, body.text, inline); err != nil {
 			return err
 		}
 		return mw.Close()
@@ -266,28 +289,115 @@ func (d *Draft) write(w io.Writer, withBcc bool) error {
 	if err != nil {
 		return fmt.Errorf("compose: %w", err)
 	}
-	pw, err := mw.CreatePart(header([][2]string{{"Content-Type", textType}, {"Content-Transfer-Encoding", cte}}))
-	if err != nil {
-		return err
+	if d.HTML == "" {
+		if err := writePart(mw, textHeader, body.text); err != nil {
+			return err
+		}
+	} else {
+		aw, err := mw.CreatePart(header(alternativeHeader()))
+		if err != nil {
+			return err
+		}
+		if err := d.writeAlternatives(aw, textHeader, body.text, inline); err != nil {
+			return err
+		}
+		if err := aw.Close(); err != nil {
+			return err
+		}
 	}
-	if _, err := io.WriteString(pw, body.text); err != nil {
-		return err
-	}
-	if err := pw.Close(); err != nil {
-		return err
-	}
-	for i, a := range d.Attachments {
+	for _, a := range attached {
 		if err := writeAttachment(mw, a); err != nil {
-			return fmt.Errorf("compose: attachment %d (%q): %w", i+1, cleanFilename(a.Filename), err)
+			return err
 		}
 	}
 	return mw.Close()
 }
 
+// inlineParts splits the attachments into the images the HTML shows
+// (written in a multipart/related with it) and the others, each with its
+// number in the draft for error messages.
+func (d *Draft) inlineParts() (inline, attached []numbered) {
+	for i, a := range d.Attachments {
+		n := numbered{Attachment: a, n: i + 1}
+		if d.HTML != "" && ValidContentID(a.ContentID) {
+			inline = append(inline, n)
+		} else {
+			attached = append(attached, n)
+		}
+	}
+	return inline, attached
+}
+
+// numbered is an attachment and its place among a draft's (from 1).
+type numbered struct {
+	Attachment
+	n int
+}
+
+// alternativeHeader is the header of a multipart/alternative part.
+func alternativeHeader() [][2]string {
+	return [][2]string{{"Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": "=_" + rand.Text()})}}
+}
+
+// writeAlternatives writes the text part and then the HTML part of a
+// multipart/alternative: the text first, as RFC 2046 orders them from the
+// plainest to the richest.
+// With inline images, the HTML and they are a multipart/related.
+func (d *Draft) writeAlternatives(mw *message.Writer, textHeader [][2]string, text string, inline []numbered) error {
+	if err := writePart(mw, textHeader, text); err != nil {
+		return err
+	}
+	htmlHeader := [][2]string{
+		{"Content-Type", mime.FormatMediaType("text/html", map[string]string{"charset": "utf-8"})},
+		{"Content-Transfer-Encoding", "quoted-printable"},
+	}
+	if len(inline) == 0 {
+		return writePart(mw, htmlHeader, htmlDocument(d.HTML))
+	}
+	rw, err := mw.CreatePart(header([][2]string{{"Content-Type", mime.FormatMediaType("multipart/related", map[string]string{"type": "text/html", "boundary": "=_" + rand.Text()})}}))
+	if err != nil {
+		return err
+	}
+	if err := writePart(rw, htmlHeader, htmlDocument(d.HTML)); err != nil {
+		return err
+	}
+	for _, a := range inline {
+		if err := writeAttachment(rw, a); err != nil {
+			return err
+		}
+	}
+	return rw.Close()
+}
+
+// htmlDocument wraps a sanitised body fragment in a document.
+func htmlDocument(body string) string {
+	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + body + "\n</body></html>\n"
+}
+
+// writePart writes one single part.
+func writePart(mw *message.Writer, fields [][2]string, content string) error {
+	pw, err := mw.CreatePart(header(fields))
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(pw, content); err != nil {
+		return err
+	}
+	return pw.Close()
+}
+
 // writeAttachment writes one attachment part, streaming its content. A
 // text attachment whose start is valid UTF-8 is labelled charset=utf-8, so
-// that readers do not take it for US-ASCII or their locale's charset.
-func writeAttachment(mw *message.Writer, a Attachment) error {
+// that readers do not take it for US-ASCII or their locale's charset. An
+// inline one (in a multipart/related) has its Content-ID.
+func writeAttachment(mw *message.Writer, a numbered) error {
+	if err := writeAttachmentOf(mw, a.Attachment); err != nil {
+		return fmt.Errorf("compose: attachment %d (%q): %w", a.n, cleanFilename(a.Filename), err)
+	}
+	return nil
+}
+
+func writeAttachmentOf(mw *message.Writer, a Attachment) error {
 	if a.Open == nil {
 		return errors.New("no content")
 	}
@@ -297,14 +407,16 @@ func writeAttachment(mw *message.Writer, a Attachment) error {
 	if err != nil {
 		return err
 	}
-	err = writeAttachmentPart(mw, name, ct, rc)
+	err = writeAttachmentPart(mw, name, ct, rc, a.ContentID)
 	if cerr := rc.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-func writeAttachmentPart(mw *message.Writer, name, ct string, rc io.Reader) error {
+// writeAttachmentPart writes a part; cid, when set (and valid), makes it
+// an inline part with that Content-ID.
+func writeAttachmentPart(mw *message.Writer, name, ct string, rc io.Reader, cid string) error {
 	r := rc
 	params := map[string]string{"name": name}
 	if strings.HasPrefix(ct, "text/") {
@@ -314,11 +426,16 @@ func writeAttachmentPart(mw *message.Writer, name, ct string, rc io.Reader) erro
 		}
 		r = br
 	}
-	pw, err := mw.CreatePart(header([][2]string{
+	fields := [][2]string{
 		{"Content-Type", mime.FormatMediaType(ct, params)},
 		{"Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name})},
 		{"Content-Transfer-Encoding", "base64"},
-	}))
+	}
+	if ValidContentID(cid) {
+		fields[1][1] = mime.FormatMediaType("inline", map[string]string{"filename": name})
+		fields = append(fields, [2]string{"Content-ID", "<" + cid + ">"})
+	}
+	pw, err := mw.CreatePart(header(fields))
 	if err != nil {
 		return err
 	}

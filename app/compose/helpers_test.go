@@ -29,8 +29,10 @@ type written struct {
 	References  []string
 	TextType    string // the text part's Content-Type
 	TextCTE     string
-	Text        string // the text as typed: decoded and, if flowed, unflowed
-	Wire        string // the text part, decoded, before unflowing
+	Text        string   // the text as typed: decoded and, if flowed, unflowed
+	Wire        string   // the text part, decoded, before unflowing
+	HTML        string   // the text/html part, decoded, if there is one
+	Inline      []string // the Content-IDs of inline parts other than text
 	Attachments []writtenAttachment
 }
 
@@ -86,11 +88,19 @@ func parseWritten(t testing.TB, raw []byte) written {
 		}
 		switch h := p.Header.(type) {
 		case *mail.InlineHeader:
-			texts++
 			b, err := io.ReadAll(p.Body)
 			if err != nil {
 				t.Fatalf("reading the text: %v", err)
 			}
+			switch ct, _, _ := h.ContentType(); {
+			case ct == "text/html":
+				w.HTML = string(b)
+				continue
+			case ct != "text/plain":
+				w.Inline = append(w.Inline, h.Get("Content-Id"))
+				continue
+			}
+			texts++
 			w.TextType = h.Get("Content-Type")
 			w.TextCTE = h.Get("Content-Transfer-Encoding")
 			w.Wire = string(b)

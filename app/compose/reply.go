@@ -125,7 +125,7 @@ func Forward(o Original) Draft {
 	var d Draft
 	d.Subject = prefixSubject("Fwd:", stripForwardPrefixes(oneLine(env.Subject)))
 	var b strings.Builder
-	b.WriteString("\n\n---------- Forwarded message ----------\n")
+	b.WriteString("\n\n" + forwardMarker + "\n")
 	line := func(key, value string) {
 		if value != "" {
 			b.WriteString(key + ": " + value + "\n")
@@ -146,6 +146,32 @@ func Forward(o Original) Draft {
 	}
 	d.Body = b.String()
 	return d
+}
+
+// forwardMarker is the line that starts the forwarded block of a forward.
+const forwardMarker = "---------- Forwarded message ----------"
+
+// SplitForward splits the body of a forward (see Forward), as the person
+// left it, at its forwarded block: note is what they wrote above it,
+// header the block's lines up to the first empty one (the marker, From,
+// Date, ...). ok is false when the marker line is no longer there.
+func SplitForward(body string) (note string, header []string, ok bool) {
+	body = NormaliseBody(body)
+	i := strings.Index(body, "\n"+forwardMarker+"\n")
+	switch {
+	case i >= 0:
+		note, body = body[:i], body[i+1:]
+	case strings.HasPrefix(body, forwardMarker+"\n"):
+	default:
+		return "", nil, false
+	}
+	for l := range strings.SplitSeq(body, "\n") {
+		if strings.TrimSpace(l) == "" {
+			break
+		}
+		header = append(header, l)
+	}
+	return note, header, true
 }
 
 // prefixSubject puts prefix before a subject, cutting the subject so that
