@@ -448,3 +448,74 @@
     if (e.target.closest && e.target.closest("[data-print]")) window.print();
   });
 })();
+
+// HTML mail at its natural size (views/message_body.templ). Without
+// JavaScript the sandboxed frame has a fixed height and scrolls. Here the
+// frame takes the height of its document, and a document still wider than
+// the frame (a 600 px newsletter on a phone) is scaled down to fit. The
+// frame's sandbox allows same-origin but never scripts, so only this
+// script, the app's, can read and size it. Frames are fitted when they
+// load, when the window or pane changes width, and when their content
+// changes size (images arriving late).
+(function () {
+  "use strict";
+  var frames = "iframe.html-body";
+  function px(n) { return n + "px"; }
+  function fit(f) {
+    var doc;
+    try { doc = f.contentDocument; } catch (e) { return; }
+    if (!doc || !doc.body || doc.readyState === "loading" || doc.location.href === "about:blank") return;
+    var de = doc.documentElement, body = doc.body;
+    // Measure unscaled.
+    body.style.removeProperty("transform");
+    body.style.removeProperty("transform-origin");
+    de.style.removeProperty("height");
+    de.style.removeProperty("overflow");
+    var avail = de.clientWidth, wide = de.scrollWidth;
+    var left = body.getBoundingClientRect().left;
+    var scale = wide > avail + 1 && wide > left ? (avail - left) / (wide - left) : 1;
+    var bottom = parseFloat(getComputedStyle(body).marginBottom) || 0;
+    var h = Math.max(de.getBoundingClientRect().height, body.getBoundingClientRect().bottom + bottom);
+    if (de.scrollHeight > de.clientHeight) h = Math.max(h, de.scrollHeight);
+    if (scale < 1) {
+      body.style.setProperty("transform-origin", "0 0", "important");
+      body.style.setProperty("transform", "scale(" + scale + ")", "important");
+      h = h * scale;
+      // The scaled body keeps its layout height: the document must not
+      // scroll for it.
+      de.style.setProperty("height", px(Math.ceil(h)), "important");
+      de.style.setProperty("overflow", "hidden", "important");
+    }
+    f.classList.add("fitted");
+    var want = px(Math.ceil(h) + (f.offsetHeight - f.clientHeight));
+    if (f.style.height !== want) f.style.height = want;
+    watch(f, doc);
+  }
+  // Content that changes size (late images) fits the frame again.
+  var seen = typeof WeakMap === "function" ? new WeakMap() : null;
+  function watch(f, doc) {
+    if (!seen || seen.get(f) === doc || typeof ResizeObserver !== "function") return;
+    seen.set(f, doc);
+    var busy = false;
+    new ResizeObserver(function () {
+      if (busy) return;
+      busy = true;
+      window.requestAnimationFrame(function () { busy = false; fit(f); });
+    }).observe(doc.body);
+  }
+  function fitAll() { document.querySelectorAll(frames).forEach(fit); }
+  // An iframe's load event does not bubble; it is caught on the way down.
+  document.addEventListener("load", function (e) {
+    if (e.target.matches && e.target.matches(frames)) fit(e.target);
+  }, true);
+  document.addEventListener("DOMContentLoaded", fitAll);
+  document.addEventListener("htmx:after:swap", fitAll);
+  var width = window.innerWidth, timer = null;
+  window.addEventListener("resize", function () {
+    if (window.innerWidth === width) return;
+    width = window.innerWidth;
+    clearTimeout(timer);
+    timer = setTimeout(fitAll, 100);
+  });
+  if (document.readyState !== "loading") fitAll();
+})();
