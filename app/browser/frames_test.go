@@ -187,3 +187,30 @@ func TestHTMLMailScaled(t *testing.T) {
 	tb.noHorizontalOverflow(t, "wide message")
 	tb.screenshot(t, "frame-wide-phone")
 }
+
+// TestAttachmentThumbnails shows the demo's photos as thumbnails that
+// really draw (the browser decoded each image), on a desktop and a phone.
+func TestAttachmentThumbnails(t *testing.T) {
+	w := newWebmail(t, demo.Options{})
+	path := w.messagePath(t, "INBOX", subjectPNG)
+	for _, size := range []struct {
+		name          string
+		width, height int64
+	}{{"desktop", 1280, 800}, {"phone", 390, 844}} {
+		t.Run(size.name, func(t *testing.T) {
+			tb := newTab(t, testTimeout)
+			tb.run(t, "sizing the screen", chromedp.EmulateViewport(size.width, size.height))
+			tb.login(t, w)
+			tb.navigate(t, w.url+path)
+			if n := tb.count(t, "#message img[data-testid=attachment-thumb]"); n != 2 {
+				t.Fatalf("%d thumbnails, want 2", n)
+			}
+			tb.waitFor(t, "the thumbnails to draw", `Array.from(document.querySelectorAll("#message img[data-testid=attachment-thumb]")).every(i => i.complete && i.naturalWidth > 0)`)
+			if r := tb.rect(t, "#message img[data-testid=attachment-thumb]"); r.Width > 80 || r.Height > 80 || r.Width == 0 {
+				t.Errorf("the thumbnail is drawn %.0f×%.0f px, want at most 72 px a side", r.Width, r.Height)
+			}
+			tb.noHorizontalOverflow(t, "attachments")
+			tb.screenshot(t, "attachments-thumbnails-"+size.name)
+		})
+	}
+}
