@@ -132,7 +132,6 @@ func TestHTMLMailNaturalSize(t *testing.T) {
 	})
 }
 
-
 // wideMessage is HTML mail 900 px wide that does not reflow (no media
 // query, fixed widths), with a forwarded message of the same kind: each
 // frame must scale its document down to a phone's width.
