@@ -143,6 +143,7 @@ func (a *App) middleware(h http.Handler) http.Handler {
 		a.securityHeaders,
 		a.compress,
 		http.NewCrossOriginProtection().Handler,
+		refuseSubresources,
 		a.sessions.LoadAndSave,
 		a.authenticate,
 	)

@@ -213,3 +213,45 @@ func TestAttachmentThumbnails(t *testing.T) {
 		})
 	}
 }
+
+// TestFrameCannotActAsYou: the mail frame is same-origin with the app, so
+// a message with remote content shown could name the app's own pages as
+// its images or backgrounds, fetched with the person's cookies. Opening a
+// message marks it read: another message must not do that.
+func TestFrameCannotActAsYou(t *testing.T) {
+	w := newWebmail(t, demo.Options{Empty: true})
+	ctx := context.Background()
+	date := time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
+	target := "From: A <a@example.org>\r\nTo: demo@example.org\r\nSubject: Still unread\r\nDate: Mon, 2 Jun 2025 09:00:00 +0000\r\n\r\nUnread.\r\n"
+	if err := w.demo.Append(ctx, w.acct.Login, "INBOX", []byte(target), nil, date.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	victim := w.messagePath(t, "INBOX", "Still unread")
+	attack := "From: B <b@example.org>\r\nTo: demo@example.org\r\nSubject: Reads your mail for you\r\nDate: Mon, 2 Jun 2025 10:00:00 +0000\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		`<p>Hello.</p><img src="` + w.url + victim + `" width="10" height="10" alt="x">` +
+		`<div style="background-image:url(` + w.url + victim + `?font=mono)">x</div>` + "\r\n"
+	if err := w.demo.Append(ctx, w.acct.Login, "INBOX", []byte(attack), nil, date); err != nil {
+		t.Fatal(err)
+	}
+	path := w.messagePath(t, "INBOX", "Reads your mail for you")
+
+	tb := newTab(t, testTimeout)
+	tb.run(t, "sizing the screen", chromedp.EmulateViewport(1280, 800))
+	tb.login(t, w)
+	tb.navigate(t, w.url+path)
+	tb.click(t, "[data-testid=show-remote]")
+	tb.waitFor(t, "the frame with remote content", `document.querySelector("#message iframe[data-testid=html-body]")?.src.includes("remote=1")`)
+	// Both requests reach the server, and are refused.
+	deadline := time.Now().Add(waitTimeout)
+	for strings.Count(w.logs.String(), "path="+victim+" status=404") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the frame's requests for %s were not refused; log:\n%s", victim, tail(w.logs.String(), 20))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tb.navigate(t, w.url+"/m/INBOX")
+	if !tb.truthy(t, `document.querySelector('#list [data-testid=row][data-uid="1"]').classList.contains("unread")`) {
+		t.Error("a message's image marked another message read")
+	}
+}
