@@ -12,6 +12,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
+
+	"webmail/views"
 )
 
 // findMessage pages through a folder until a row has the subject, and
@@ -199,7 +201,10 @@ func TestReadEachKindOfMessage(t *testing.T) {
 		frame := doc.Find("iframe[data-testid=html-body]")
 		src, _ := frame.Attr("src")
 		sandbox, _ := frame.Attr("sandbox")
-		if src == "" || strings.Contains(sandbox, "allow-scripts") || strings.Contains(sandbox, "allow-same-origin") {
+		// Same-origin lets the app's script size the frame; never with
+		// scripts, forms, top navigation or modals.
+		if src == "" || sandbox != views.FrameSandbox || strings.Contains(sandbox, "allow-scripts") || strings.Contains(sandbox, "allow-forms") ||
+			strings.Contains(sandbox, "allow-top-navigation") || strings.Contains(sandbox, "allow-modals") {
 			t.Fatalf("frame src=%q sandbox=%q", src, sandbox)
 		}
 		if doc.Find("[data-testid=remote-blocked]").Length() == 0 {
@@ -209,7 +214,7 @@ func TestReadEachKindOfMessage(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		csp := resp.Header.Get("Content-Security-Policy")
-		if !strings.Contains(csp, "img-src data:;") || !strings.Contains(csp, "sandbox") || strings.Contains(csp, "script-src") {
+		if !strings.Contains(csp, "img-src data:;") || !strings.Contains(csp, "script-src 'none'") || !strings.Contains(csp, "; sandbox "+views.FrameSandbox) {
 			t.Errorf("frame CSP = %q", csp)
 		}
 		fdoc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))

@@ -155,7 +155,12 @@ func attachmentLinks(ref webmail.MessageRef, parts []message.Part) []views.Attac
 }
 
 func attachmentLink(ref webmail.MessageRef, at message.Part) views.Attachment {
-	return views.Attachment{Name: at.DownloadName(), Type: at.Type, Size: at.Size, URL: views.PartURL(ref, at.Section())}
+	a := views.Attachment{Name: at.DownloadName(), Type: at.Type, Size: at.Size, URL: views.PartURL(ref, at.Section())}
+	if viewable[at.Type] {
+		a.View = views.PartViewURL(ref, at.Section())
+		a.Thumbnail = thumbnail(at)
+	}
+	return a
 }
 
 // attachedViews makes the view of each attached message from what was

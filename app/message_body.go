@@ -13,7 +13,8 @@ import (
 // kept it (body_cache.go), so this costs no IMAP command; only when it is
 // gone is the body fetched and sanitised again. Its CSP allows no script
 // at all, and remote images and styles only when the person asked for
-// them.
+// them; its sandbox is the frame's (views.FrameSandbox): same-origin, so
+// the app's script can size the frame, but never scripts or forms.
 func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	remote := q.Get("remote") == "1"
@@ -39,7 +40,7 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src "+src+"; style-src 'unsafe-inline' "+strings.TrimPrefix(src, "data:")+
-		"; font-src "+src+"; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox")
+		"; font-src "+src+"; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox "+views.FrameSandbox)
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Cache-Control", "private, no-store")
 	return render(w, r, http.StatusOK, views.MessageBody(views.MessageBodyParams{HTML: html}))

@@ -12,10 +12,23 @@ import (
 	"webmail/app/message"
 )
 
-// downloadPart streams one attachment from IMAP to the browser. It uses a
-// connection of its own, so a long download does not hold up the
-// session's other pages, and never holds the part in memory.
+// downloadPart streams one attachment from IMAP to the browser, as a
+// file to save.
 func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
+	return a.servePart(w, r, func(part message.Part) (func(http.Header), error) {
+		return func(h http.Header) {
+			h.Set("Content-Type", "application/octet-stream")
+			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": part.DownloadName()}))
+		}, nil
+	})
+}
+
+// servePart streams one part of the message from IMAP to the browser,
+// with the headers that serve gives for it (or serve's error instead of
+// it). It uses a connection of its own, so a
+// long download does not hold up the session's other pages, and never
+// holds the part in memory.
+func (a *App) servePart(w http.ResponseWriter, r *http.Request, serve func(message.Part) (func(http.Header), error)) error {
 	path, ok := sectionParam(r)
 	if !ok {
 		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
@@ -27,24 +40,23 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 	om.release()
 	ref, layout := om.ref, om.layout
 	// Any part shown or offered, in attached messages too.
-	found, ok := layout.Find(path)
+	part, ok := layout.Find(path)
 	if !ok {
 		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
 	}
-	part := &found
+	headers, err := serve(part)
+	if err != nil {
+		return err
+	}
 
 	dl, release, err := a.download(r)
 	if err != nil {
 		return err
 	}
 	defer release()
-	name := part.DownloadName()
 	return streamTo(w, r, func(stream func(int64, io.Reader) error) error {
 		return dl.Stream(r.Context(), ref, path, stream)
-	}, func(h http.Header) {
-		h.Set("Content-Type", "application/octet-stream")
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	}, func(r io.Reader) io.Reader { return message.DecodeBinary(r, part.Encoding) })
+	}, headers, func(r io.Reader) io.Reader { return message.DecodeBinary(r, part.Encoding) })
 }
 
 // showSource streams the raw message as plain text.

@@ -53,6 +53,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/body", a.handle(a.showMessageBody))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/conversation", a.handle(a.showConversation))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}", a.handle(a.downloadPart))
+	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/part/{section}/view", a.handle(a.viewPart))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/source", a.handle(a.showSource))
 	mux.Handle("GET /m/{mailbox}/{validity}/{uid}/print", a.handle(a.printMessage))
 
@@ -152,6 +153,7 @@ func (a *App) middleware(h http.Handler) http.Handler {
 		a.securityHeaders,
 		a.compress,
 		http.NewCrossOriginProtection().Handler,
+		refuseSubresources,
 		a.sessions.LoadAndSave,
 		a.authenticate,
 	)

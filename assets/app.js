@@ -605,3 +605,256 @@
   document.addEventListener("DOMContentLoaded", arm);
   document.addEventListener("htmx:after:swap", arm);
 })();
+
+// HTML mail at its natural size (views/message_body.templ). Without
+// JavaScript the sandboxed frame has a fixed height and scrolls. Here the
+// frame takes the height of its document, and a document still wider than
+// the frame (a 600 px newsletter on a phone) is scaled down to fit. The
+// frame's sandbox allows same-origin but never scripts, so only this
+// script, the app's, can read and size it. Frames are fitted when they
+// load, when the window or pane changes width, and when their content
+// changes size (images arriving late).
+(function () {
+  "use strict";
+  var frames = "iframe.html-body";
+  function px(n) { return n + "px"; }
+  function fit(f) {
+    var doc;
+    try { doc = f.contentDocument; } catch (e) { return; }
+    if (!doc || !doc.body || doc.readyState === "loading" || doc.location.href === "about:blank") return;
+    var de = doc.documentElement, body = doc.body;
+    // Measure unscaled.
+    body.style.removeProperty("transform");
+    body.style.removeProperty("transform-origin");
+    de.style.removeProperty("height");
+    de.style.removeProperty("overflow");
+    var avail = de.clientWidth, wide = de.scrollWidth;
+    var left = body.getBoundingClientRect().left;
+    var scale = wide > avail + 1 && wide > left ? (avail - left) / (wide - left) : 1;
+    var bottom = parseFloat(getComputedStyle(body).marginBottom) || 0;
+    var h = Math.max(de.getBoundingClientRect().height, body.getBoundingClientRect().bottom + bottom);
+    if (de.scrollHeight > de.clientHeight) h = Math.max(h, de.scrollHeight);
+    if (scale < 1) {
+      body.style.setProperty("transform-origin", "0 0", "important");
+      body.style.setProperty("transform", "scale(" + scale + ")", "important");
+      h = h * scale;
+      // The scaled body keeps its layout height: the document must not
+      // scroll for it.
+      de.style.setProperty("height", px(Math.ceil(h)), "important");
+      de.style.setProperty("overflow", "hidden", "important");
+    }
+    f.classList.add("fitted");
+    var want = px(Math.ceil(h) + (f.offsetHeight - f.clientHeight));
+    if (f.style.height !== want) f.style.height = want;
+    watch(f, doc);
+  }
+  // Content that changes size (late images) fits the frame again.
+  var seen = typeof WeakMap === "function" ? new WeakMap() : null;
+  function watch(f, doc) {
+    if (!seen || seen.get(f) === doc || typeof ResizeObserver !== "function") return;
+    seen.set(f, doc);
+    var busy = false;
+    new ResizeObserver(function () {
+      if (busy) return;
+      busy = true;
+      window.requestAnimationFrame(function () { busy = false; fit(f); });
+    }).observe(doc.body);
+  }
+  function fitAll() { document.querySelectorAll(frames).forEach(fit); }
+  // An iframe's load event does not bubble; it is caught on the way down.
+  document.addEventListener("load", function (e) {
+    if (e.target.matches && e.target.matches(frames)) fit(e.target);
+  }, true);
+  document.addEventListener("DOMContentLoaded", fitAll);
+  document.addEventListener("htmx:after:swap", fitAll);
+  var width = window.innerWidth, timer = null;
+  window.addEventListener("resize", function () {
+    if (window.innerWidth === width) return;
+    width = window.innerWidth;
+    clearTimeout(timer);
+    timer = setTimeout(fitAll, 100);
+  });
+  if (document.readyState !== "loading") fitAll();
+})();
+
+// Files picked for the compose form (views/compose_show.templ). Without
+// JavaScript the file input works as it always does. Here each file
+// picked shows as a chip with its size and a Remove button; picking again
+// adds to the files rather than replacing them; files dropped on the form
+// are added too; and an upload through htmx shows its progress (htmx 4
+// sends with fetch, which reports none, so that one request goes through
+// XMLHttpRequest). The input stays the one field that sends the files.
+(function () {
+  "use strict";
+  var settable = (function () {
+    try { return typeof DataTransfer === "function" && !!new DataTransfer().items; } catch (e) { return false; }
+  })();
+  var picked = typeof WeakMap === "function" ? new WeakMap() : null;
+  var syncing = false;
+  function list(files) { return Array.prototype.slice.call(files || []); }
+  function size(n) {
+    if (n < 1000) return n + " B";
+    if (n < 1000 * 1000) return Math.round(n / 1000) + " kB";
+    return (n / 1000 / 1000).toFixed(1) + " MB";
+  }
+  function fileInput(el) { return el && el.matches && el.matches("[data-compose] input[type=file]"); }
+  // put makes files the input's, and lets the other listeners (the size
+  // check above) know.
+  function put(input, files) {
+    var dt = new DataTransfer();
+    files.forEach(function (f) { dt.items.add(f); });
+    syncing = true;
+    try {
+      input.files = dt.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    } finally { syncing = false; }
+  }
+  function render(input) {
+    var form = input.form, chips = form && form.querySelector("[data-picked]");
+    if (!chips) return;
+    var files = list(input.files);
+    if (picked) picked.set(input, files);
+    chips.textContent = "";
+    files.forEach(function (f, i) {
+      var li = document.createElement("li");
+      li.className = "att-chip";
+      li.setAttribute("data-testid", "picked");
+      var name = document.createElement("span");
+      name.className = "att-chip-name";
+      name.setAttribute("data-testid", "picked-name");
+      name.textContent = f.name;
+      var sz = document.createElement("span");
+      sz.className = "att-chip-size";
+      sz.textContent = size(f.size);
+      li.appendChild(name);
+      li.appendChild(sz);
+      if (settable) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "att-chip-remove";
+        b.setAttribute("aria-label", "Remove " + f.name);
+        b.setAttribute("data-testid", "picked-remove");
+        b.textContent = "×";
+        b.addEventListener("click", function () {
+          var rest = list(input.files);
+          rest.splice(i, 1);
+          put(input, rest);
+          render(input);
+          input.focus({ preventScroll: true });
+        });
+        li.appendChild(b);
+      }
+      chips.appendChild(li);
+    });
+    chips.hidden = files.length === 0;
+  }
+  // In the capture phase: the files are merged before the size check
+  // weighs them.
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!fileInput(input) || syncing) return;
+    var now = list(input.files);
+    var before = picked && picked.get(input) || [];
+    if (settable && now.length && before.length) {
+      var all = before.concat(now), dt = new DataTransfer();
+      all.forEach(function (f) { dt.items.add(f); });
+      input.files = dt.files;
+    }
+    render(input);
+  }, true);
+
+  // Dropping files anywhere on the compose form.
+  function dragsFiles(e) {
+    var types = e.dataTransfer && e.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") >= 0;
+  }
+  function composeOf(e) { return e.target.closest ? e.target.closest("[data-compose]") : null; }
+  ["dragenter", "dragover"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var form = composeOf(e);
+      if (!form || !dragsFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+      form.classList.add("drop-target");
+    });
+  });
+  document.addEventListener("dragleave", function (e) {
+    var form = composeOf(e);
+    if (form && !form.contains(e.relatedTarget)) form.classList.remove("drop-target");
+  });
+  document.addEventListener("drop", function (e) {
+    var form = composeOf(e);
+    if (!form) return;
+    form.classList.remove("drop-target");
+    var input = form.querySelector("input[type=file]");
+    var dropped = list(e.dataTransfer && e.dataTransfer.files);
+    if (!input || !dropped.length) return;
+    e.preventDefault();
+    if (settable) put(input, list(input.files).concat(dropped));
+    else {
+      input.files = e.dataTransfer.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    render(input);
+  });
+
+  // Upload progress for the compose pane's requests that carry files.
+  function bar(form) {
+    var el = form.querySelector("[data-upload-progress]");
+    if (!el) {
+      el = document.createElement("div");
+      el.className = "upload-progress";
+      el.setAttribute("role", "status");
+      el.setAttribute("data-upload-progress", "");
+      el.setAttribute("data-testid", "upload-progress");
+      el.innerHTML = "<progress max=\"100\" value=\"0\"></progress> <span></span>";
+      var top = form.querySelector(".compose-bar");
+      if (top) top.insertAdjacentElement("afterend", el); else form.insertBefore(el, form.firstChild);
+    }
+    return el;
+  }
+  function show(el, loaded, total) {
+    var pct = total ? Math.min(100, Math.round(loaded * 100 / total)) : 0;
+    el.hidden = false;
+    el.querySelector("progress").value = pct;
+    el.querySelector("span").textContent = "Uploading " + size(loaded) + " of " + size(total) + " (" + pct + "%)";
+  }
+  function upload(url, req, el) {
+    return new Promise(function (resolve, reject) {
+      var x = new XMLHttpRequest();
+      x.open(req.method || "POST", url);
+      var h = req.headers || {};
+      Object.keys(h).forEach(function (k) { if (h[k] != null) x.setRequestHeader(k, String(h[k])); });
+      x.upload.addEventListener("progress", function (ev) { if (ev.lengthComputable) show(el, ev.loaded, ev.total); });
+      x.addEventListener("load", function () {
+        el.hidden = true;
+        var headers = new Headers();
+        x.getAllResponseHeaders().split(/\r?\n/).forEach(function (line) {
+          var i = line.indexOf(":");
+          if (i > 0) try { headers.append(line.slice(0, i).trim(), line.slice(i + 1).trim()); } catch (err) { /* a header fetch refuses */ }
+        });
+        var empty = [101, 204, 205, 304].indexOf(x.status) >= 0;
+        resolve(new Response(empty ? null : x.responseText, { status: x.status, statusText: x.statusText, headers: headers }));
+      });
+      x.addEventListener("error", function () { el.hidden = true; reject(new TypeError("The upload failed")); });
+      x.addEventListener("abort", function () {
+        el.hidden = true;
+        reject(typeof DOMException === "function" ? new DOMException("The upload was stopped", "AbortError") : new Error("aborted"));
+      });
+      if (req.signal) {
+        if (req.signal.aborted) { x.abort(); return; }
+        req.signal.addEventListener("abort", function () { x.abort(); });
+      }
+      x.send(req.body);
+    });
+  }
+  document.addEventListener("htmx:before:request", function (e) {
+    var ctx = e.detail && e.detail.ctx, form = composeOf(e);
+    if (!ctx || !ctx.request || !form || typeof Response !== "function") return;
+    var input = form.querySelector("input[type=file]");
+    if (!input || !input.files || !input.files.length) return;
+    var el = bar(form);
+    show(el, 0, list(input.files).reduce(function (n, f) { return n + f.size; }, 0));
+    ctx.fetch = function (url, req) { return upload(url, req, el); };
+  });
+})();

@@ -10,6 +10,10 @@ import templruntime "github.com/a-h/templ/runtime"
 
 // MessageBody is the whole document of a sandboxed HTML body. It has no
 // script and no link to the app; its own CSP comes with the response.
+// Its height follows its content (html and body never take the frame's),
+// which is what the app's script measures to size the frame; images and
+// tables shrink to a narrow frame, and what is still wider gets scaled
+// down by that script.
 func MessageBody(p MessageBodyParams) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -31,7 +35,7 @@ func MessageBody(p MessageBodyParams) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"color-scheme\" content=\"light\"><style>\n\t\t\t\thtml { background: #fff; color: #111; }\n\t\t\t\tbody { margin: 8px; font: 15px/1.45 system-ui, sans-serif; overflow-wrap: anywhere; }\n\t\t\t\timg { max-width: 100%; height: auto; }\n\t\t\t\ttable { max-width: 100%; }\n\t\t\t\tpre { white-space: pre-wrap; }\n\t\t\t</style></head><body>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"color-scheme\" content=\"light\"><style>\n\t\t\t\thtml { background: #fff; color: #111; height: auto !important; min-height: 0 !important; }\n\t\t\t\tbody { margin: 8px; font: 15px/1.45 system-ui, sans-serif; overflow-wrap: anywhere; height: auto !important; min-height: 0 !important; }\n\t\t\t\timg, video { max-width: 100%; height: auto; }\n\t\t\t\ttable { max-width: 100%; }\n\t\t\t\tpre { white-space: pre-wrap; }\n\t\t\t</style></head><body>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

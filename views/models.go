@@ -172,7 +172,9 @@ type AttachedMessage struct {
 type Attachment struct {
 	Name, Type string
 	Size       int64
-	URL        string
+	URL        string // the download
+	View       string // the part shown in the browser (images, PDF); "" when it is only downloaded
+	Thumbnail  bool   // View is an image to show small in the list
 }
 
 // ErrorParams fills the error page.

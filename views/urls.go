@@ -65,6 +65,12 @@ func PartURL(ref webmail.MessageRef, section string) string {
 	return MessageURL(ref) + "/part/" + section
 }
 
+// PartViewURL shows a part (an image, a PDF) in the browser rather than
+// downloading it.
+func PartViewURL(ref webmail.MessageRef, section string) string {
+	return PartURL(ref, section) + "/view"
+}
+
 // SourceURL shows the raw message.
 func SourceURL(ref webmail.MessageRef) string {
 	return MessageURL(ref) + "/source"

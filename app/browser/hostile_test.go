@@ -67,7 +67,7 @@ const topStateJS = `((baseline) => {
 		Href: location.href,
 		Messages: document.querySelectorAll("[data-testid=message]").length,
 		Frames: Array.from(document.querySelectorAll("iframe, frame, object, embed, portal, fencedframe")).filter(f =>
-			!(f.matches("iframe[data-testid=html-body], iframe[data-testid=attached-html-body]") && f.getAttribute("sandbox") === "allow-popups allow-popups-to-escape-sandbox" &&
+			!(f.matches("iframe[data-testid=html-body], iframe[data-testid=attached-html-body]") && f.getAttribute("sandbox") === "` + views.FrameSandbox + `" &&
 			  new URL(f.src).origin === location.origin && f.closest("#message [data-testid=message]"))
 		).map(f => describe(f) + " sandbox=" + f.getAttribute("sandbox") + " src=" + (f.getAttribute("src") || f.getAttribute("data") || "")),
 		Scripts: Array.from(document.scripts).filter(s => !(s.src && s.src.startsWith(location.origin + "/assets/"))).map(s => s.src || s.textContent.slice(0, 80)),
@@ -104,6 +104,28 @@ const frameStateJS = `((baseline) => {
 		Globals: Object.keys(window).filter(k => !base.has(k)),
 	};
 })(%s)`
+
+// inPageFramesJS evaluates to the frameState of each HTML body frame in
+// the page, read through its document: the frames are same-origin with
+// the page (views.FrameSandbox) so that the app can size them, which must
+// give the mail nothing of its own to run. %s is the JSON array of the
+// window properties of a clean body document.
+const inPageFramesJS = `((baseline) => Array.from(document.querySelectorAll("#message iframe.html-body")).map(f => {
+	const d = f.contentDocument, w = f.contentWindow, base = new Set(baseline);
+	if (!d || !d.body) return {Scripts: -1};
+	const all = Array.from(d.querySelectorAll("*"));
+	return {
+		Scripts: d.scripts.length,
+		Handlers: all.filter(e => Array.from(e.attributes).some(a => /^on/i.test(a.name))).map(e => e.tagName.toLowerCase()),
+		Links: Array.from(d.querySelectorAll("[href], [action], [formaction], [src], [data]")).flatMap(e =>
+			["href", "action", "formaction", "src", "data"].map(a => e.getAttribute(a)).filter(v => v !== null)
+		).filter(v => /^[\s\x00-\x20]*(javascript|vbscript|livescript)\s*:/i.test(v)),
+		Refresh: d.querySelectorAll("meta[http-equiv]").length,
+		Globals: Object.keys(w).filter(k => !base.has(k)),
+		Forms: d.forms.length,
+		Href: w.location.href,
+	};
+}))(%s)`
 
 // TestHostileMessages shows every message of the hostile corpus, in the
 // message page, its text view, its HTML body on its own and through htmx,
@@ -199,6 +221,7 @@ func TestHostileMessages(t *testing.T) {
 		hasHTML := tb.count(t, "#message iframe[data-testid=html-body]") > 0
 		hasText := tb.count(t, "[data-testid=show-text]") > 0
 		check.top(t, name+": message page", path)
+		check.inPage(t, name+": message page")
 
 		if hasText {
 			tb.navigate(t, w.url+path+"?view=text")
@@ -232,6 +255,7 @@ func TestHostileMessages(t *testing.T) {
 			t.Errorf("%s: opening it from the list reloaded the page", name)
 		}
 		check.top(t, name+": opened through htmx", href)
+		check.inPage(t, name+": opened through htmx")
 	}
 
 	// Anything late (timers, refreshes) still counts.
@@ -293,6 +317,35 @@ func (c *hostileCheck) top(t *testing.T, what, path string) {
 	} {
 		if len(l.list) > 0 {
 			t.Errorf("%s: %s: %q", what, l.name, l.list)
+		}
+	}
+}
+
+// inPage checks the HTML body frames of the message page (the message's
+// and its attached messages'), read through their same-origin documents:
+// no script element, handler or script URL, no form, no new global, and
+// each still at its own body URL.
+func (c *hostileCheck) inPage(t *testing.T, what string) {
+	t.Helper()
+	c.tb.waitFor(t, what+": the body frames to load", `Array.from(document.querySelectorAll("#message iframe.html-body")).every(f =>
+		f.contentDocument && f.contentDocument.readyState === "complete" && f.contentDocument.location.href !== "about:blank")`)
+	var states []struct {
+		frameState
+		Forms int
+		Href  string
+	}
+	c.tb.eval(t, fmt.Sprintf(inPageFramesJS, c.frameBaseline), &states)
+	for i, s := range states {
+		w := fmt.Sprintf("%s: frame %d", what, i)
+		switch {
+		case s.Scripts != 0:
+			t.Errorf("%s: %d script elements (or no document)", w, s.Scripts)
+		case len(s.Handlers) > 0 || len(s.Links) > 0 || s.Refresh > 0 || s.Forms > 0:
+			t.Errorf("%s: handlers %q, script URLs %q, %d meta http-equiv, %d forms", w, s.Handlers, s.Links, s.Refresh, s.Forms)
+		case len(s.Globals) > 0:
+			t.Errorf("%s: new globals in the frame's window (a script ran): %q", w, s.Globals)
+		case !strings.HasPrefix(s.Href, c.w.url+"/m/") || !strings.Contains(s.Href, "/body"):
+			t.Errorf("%s: the frame moved to %s", w, s.Href)
 		}
 	}
 }
