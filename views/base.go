@@ -12,6 +12,23 @@ type Base struct {
 	// refresh: no JavaScript needed): the mailbox after an OAuth sign-in,
 	// the provider before one.
 	Refresh string
+	// SkipTo is the id of the element the skip link leads to, SkipLabel
+	// its words; empty: "Skip to content", to the page's <main id=content>.
+	SkipTo, SkipLabel string
+}
+
+func (b Base) skipTarget() string {
+	if b.SkipTo == "" {
+		return "content"
+	}
+	return b.SkipTo
+}
+
+func (b Base) skipLabel() string {
+	if b.SkipLabel == "" {
+		return "Skip to content"
+	}
+	return b.SkipLabel
 }
 
 // Assets are the hashed URLs of the static files.
