@@ -546,9 +546,18 @@
   });
 
   // Flashes: a close button (without JavaScript they go with the next page).
+  function words(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : ""; }
+  function name(box) {
+    var row = box.closest(".row"), link = row && row.querySelector("a[href]");
+    if (!link) return;
+    var subject = words(link.querySelector(".subject")), from = words(link.querySelector(".from")), date = words(link.querySelector(".date"));
+    var what = subject ? [subject, from && "from " + from, date].filter(Boolean).join(", ") : words(link);
+    box.setAttribute("aria-label", (box.getAttribute("aria-label") || "Select").replace(/:.*$/, "") + ": " + what);
+  }
   function enhance(root) {
     root.querySelectorAll("[data-dismiss][hidden]").forEach(function (b) { b.hidden = false; });
-    root.querySelectorAll("[data-selected-count]").forEach(function (c) { count(c.closest("form")); });
+    root.querySelectorAll("#bulk").forEach(count);
+    root.querySelectorAll("#list .row input[name=uid]").forEach(name);
   }
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-dismiss]");
@@ -560,10 +569,25 @@
     if (main) { main.setAttribute("tabindex", "-1"); main.focus(); }
   });
 
-  // "N selected" beside the bulk buttons.
+  // "N selected" beside the bulk buttons (only script can count), and
+  // row boxes named for their message: "Select" fifty times says
+  // nothing. (Made here, not sent with every row: the list fragment has
+  // a byte budget.)
   function count(form) {
-    var out = form && form.querySelector("[data-selected-count]");
-    if (!out) return;
+    var bar = form && form.querySelector(".bulkbar");
+    if (!bar) return;
+    var out = bar.querySelector("[data-selected-count]");
+    if (!out) {
+      out = document.createElement("span");
+      out.className = "selected-count";
+      out.setAttribute("aria-live", "polite");
+      out.setAttribute("data-selected-count", "");
+      out.setAttribute("data-testid", "selected-count");
+      var actions = bar.querySelector(".bulk-actions");
+      bar.insertBefore(out, actions);
+      // Its Archive, Delete… are told from the message's by their group.
+      if (actions) { actions.setAttribute("role", "group"); actions.setAttribute("aria-label", "Selected messages"); }
+    }
     var n = form.querySelectorAll("input[name=uid]:checked").length;
     out.textContent = n ? n + " selected" : "";
   }
