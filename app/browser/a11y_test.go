@@ -184,3 +184,28 @@ func TestSendingSettingsWithoutJS(t *testing.T) {
 		})
 	}
 }
+
+// TestZoom200 is a 1280 px screen at 200% zoom: 640 CSS pixels wide.
+// Every main screen fits without scrolling sideways, and the skip link
+// still comes first.
+func TestZoom200(t *testing.T) {
+	t.Parallel()
+	w := newWebmail(t, demo.Options{})
+	tb := newTab(t, testTimeout)
+	tb.run(t, "640 CSS px", chromedp.EmulateViewport(640, 400))
+	tb.login(t, w)
+	for _, s := range []struct{ name, path, wait string }{
+		{"list", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+		{"message", w.messagePath(t, "INBOX", subjectQuotedA11y), `document.querySelector("#message [data-testid=message]")`},
+		{"compose", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+		{"settings", "/settings/sending", `document.querySelector("[data-testid=smtp-form]")`},
+		{"folders", "/folders/manage", `document.querySelector("main")`},
+	} {
+		tb.navigate(t, w.url+s.path)
+		tb.waitFor(t, s.name, s.wait)
+		tb.noHorizontalOverflow(t, s.name+" at 200%")
+		tb.screenshot(t, "zoom200-"+s.name)
+	}
+}
+
+const subjectQuotedA11y = "Re: Dinner on Saturday?"
