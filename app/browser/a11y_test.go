@@ -209,3 +209,24 @@ func TestZoom200(t *testing.T) {
 }
 
 const subjectQuotedA11y = "Re: Dinner on Saturday?"
+
+// TestComposeErrorInView: a send the server refuses comes back with the
+// error focused and on the screen, not scrolled away by a field's
+// autofocus further down (here without JavaScript, on a phone).
+func TestComposeErrorInView(t *testing.T) {
+	t.Parallel()
+	w := newWebmail(t, demo.Options{})
+	tb := newTab(t, testTimeout)
+	tb.run(t, "a phone without JavaScript", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.ActionFunc(disableScripts))
+	tb.login(t, w)
+	tb.navigate(t, w.url+"/compose")
+	tb.typeInto(t, "#to", "ann@example.net")
+	tb.typeInto(t, "#subject", "Needs SMTP")
+	tb.typeInto(t, "#body", "Hello")
+	tb.click(t, "[data-testid=send]")
+	tb.waitFor(t, "the error", `document.querySelector("[data-testid=compose-error]") && document.readyState === "complete"`)
+	tb.waitFor(t, "the focus on the error", `document.activeElement === document.querySelector("[data-testid=compose-error]")`)
+	if r := tb.rect(t, "[data-testid=compose-error]"); r.Top < 0 || r.Bottom > 844 {
+		t.Errorf("the error is out of view at %.0f-%.0f px", r.Top, r.Bottom)
+	}
+}
