@@ -66,7 +66,7 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p.Blob = blob
-	p.Saved = "The mail server accepted these credentials. They are now sealed and kept in this browser only."
+	p.Saved = "The mail server accepted these credentials."
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }
 

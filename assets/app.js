@@ -43,7 +43,10 @@
     if (!key) return;
     try {
       var fresh = root.querySelector("[data-smtp-blob]");
-      if (fresh) localStorage.setItem(key, fresh.getAttribute("data-smtp-blob"));
+      if (fresh) {
+        localStorage.setItem(key, fresh.getAttribute("data-smtp-blob"));
+        document.querySelectorAll("[data-smtp-kept]").forEach(function (s) { s.hidden = false; });
+      }
       if (root.querySelector("[data-smtp-clear]")) localStorage.removeItem(key);
     } catch (e) { /* storage refused: the no-JS path still works */ }
     var blob = load();
@@ -857,4 +860,150 @@
     show(el, 0, list(input.files).reduce(function (n, f) { return n + f.size; }, 0));
     ctx.fetch = function (url, req) { return upload(url, req, el); };
   });
+})();
+
+// Accessibility and feedback (issue 14). After htmx swaps a pane in, the
+// focus goes to its heading (or a field it asks to be focused), as a page
+// load would start there, and its notice is read out through the layout's
+// one live region. While htmx works the page is busy (a thin bar at the
+// top, aria-busy on the pane being replaced). A form being sent cannot be
+// sent twice; it is sendable again if the request fails. Flashes get a
+// close button; the bulk bar says how many rows are ticked.
+(function () {
+  "use strict";
+  var panes = { main: true, list: true, message: true };
+  function live(e) {
+    return e.target && e.target.hasAttribute && e.target.hasAttribute("hx-sse:connect");
+  }
+  function targetOf(e) {
+    var ctx = e.detail && e.detail.ctx, t = ctx && ctx.target;
+    if (typeof t === "string") t = document.querySelector(t);
+    return t && t.nodeType === 1 ? t : null;
+  }
+  function announce(text) {
+    var region = document.querySelector("[data-announce]");
+    if (!region) return;
+    // A change of text is what a screen reader announces: clear first.
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  // Busy while a request is under way (not the live-update stream).
+  var busy = 0;
+  document.addEventListener("htmx:before:request", function (e) {
+    var ctx = e.detail && e.detail.ctx;
+    if (!ctx || live(e) || ctx.wmBusy) return;
+    ctx.wmBusy = true;
+    busy++;
+    document.documentElement.classList.add("loading");
+    var t = targetOf(e);
+    if (t) { t.setAttribute("aria-busy", "true"); ctx.wmBusyTarget = t; }
+  });
+  document.addEventListener("htmx:finally:request", function (e) {
+    var ctx = e.detail && e.detail.ctx;
+    if (!ctx || !ctx.wmBusy) return;
+    ctx.wmBusy = false;
+    busy = Math.max(0, busy - 1);
+    if (!busy) document.documentElement.classList.remove("loading");
+    if (ctx.wmBusyTarget) ctx.wmBusyTarget.removeAttribute("aria-busy");
+    // A send that failed on the way (no answer, a timeout) can be tried
+    // again; an answer replaces the form anyway.
+    var form = e.target && e.target.closest && e.target.closest("form");
+    if (form) ready(form);
+  });
+
+  document.addEventListener("htmx:after:swap", function (e) {
+    if (live(e)) return;
+    var t = targetOf(e);
+    if (!t || !panes[t.id]) return;
+    var pane = document.getElementById(t.id);
+    if (!pane) return;
+    if (pane.id === "main") pane = document.getElementById("list") || pane;
+    var notice = pane.querySelector(".notice[role=status], [data-testid=compose-notice], [data-testid=sent]");
+    var err = pane.querySelector("[role=alert]");
+    var to = pane.querySelector("[autofocus]") || err || pane.querySelector("h1, h2") || pane;
+    if (!to.matches("a[href], button, input, select, textarea, [tabindex]")) to.setAttribute("tabindex", "-1");
+    to.focus();
+    if (notice && !err) announce(notice.textContent.replace(/\s+/g, " ").trim());
+  });
+
+  // A form sent once is not sent again by a second tap or click.
+  function ready(form) {
+    delete form.dataset.sending;
+    form.querySelectorAll("[aria-disabled=true][data-was-enabled]").forEach(function (b) {
+      b.removeAttribute("aria-disabled");
+      b.removeAttribute("data-was-enabled");
+    });
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-compose")) return;
+    if (form.dataset.sending) {
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
+    if (e.defaultPrevented) return;
+    form.dataset.sending = "1";
+    form.querySelectorAll("[data-testid=send], [data-testid=save-draft]").forEach(function (b) {
+      b.setAttribute("aria-disabled", "true");
+      b.setAttribute("data-was-enabled", "");
+    });
+  }, true);
+  // Back to a page kept in the browser's cache: its form is sendable.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) document.querySelectorAll("form[data-sending]").forEach(ready);
+  });
+
+  // Flashes: a close button (without JavaScript they go with the next page).
+  function words(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : ""; }
+  function name(box) {
+    var row = box.closest(".row"), link = row && row.querySelector("a[href]");
+    if (!link) return;
+    var subject = words(link.querySelector(".subject")), from = words(link.querySelector(".from")), date = words(link.querySelector(".date"));
+    var what = subject ? [subject, from && "from " + from, date].filter(Boolean).join(", ") : words(link);
+    box.setAttribute("aria-label", (box.getAttribute("aria-label") || "Select").replace(/:.*$/, "") + ": " + what);
+  }
+  function enhance(root) {
+    root.querySelectorAll("[data-dismiss][hidden]").forEach(function (b) { b.hidden = false; });
+    root.querySelectorAll("#bulk").forEach(count);
+    root.querySelectorAll("#list .row input[name=uid]").forEach(name);
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-dismiss]");
+    if (!b) return;
+    var flash = b.closest(".flash");
+    if (flash) flash.remove();
+    // The focus was on the button, gone now: on to the page's content.
+    var main = document.querySelector("main");
+    if (main) { main.setAttribute("tabindex", "-1"); main.focus(); }
+  });
+
+  // "N selected" beside the bulk buttons (only script can count), and
+  // row boxes named for their message: "Select" fifty times says
+  // nothing. (Made here, not sent with every row: the list fragment has
+  // a byte budget.)
+  function count(form) {
+    var bar = form && form.querySelector(".bulkbar");
+    if (!bar) return;
+    var out = bar.querySelector("[data-selected-count]");
+    if (!out) {
+      out = document.createElement("span");
+      out.className = "selected-count";
+      out.setAttribute("aria-live", "polite");
+      out.setAttribute("data-selected-count", "");
+      out.setAttribute("data-testid", "selected-count");
+      var actions = bar.querySelector(".bulk-actions");
+      bar.insertBefore(out, actions);
+      // Its Archive, Delete… are told from the message's by their group.
+      if (actions) { actions.setAttribute("role", "group"); actions.setAttribute("aria-label", "Selected messages"); }
+    }
+    var n = form.querySelectorAll("input[name=uid]:checked").length;
+    out.textContent = n ? n + " selected" : "";
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.name === "uid") count(e.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:after:swap", function () { enhance(document); });
 })();

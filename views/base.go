@@ -15,6 +15,23 @@ type Base struct {
 	// Density is the list density the person chose: "comfortable" (or "")
 	// or "compact", which puts class="density-compact" on <body>.
 	Density string
+	// SkipTo is the id of the element the skip link leads to, SkipLabel
+	// its words; empty: "Skip to content", to the page's <main id=content>.
+	SkipTo, SkipLabel string
+}
+
+func (b Base) skipTarget() string {
+	if b.SkipTo == "" {
+		return "content"
+	}
+	return b.SkipTo
+}
+
+func (b Base) skipLabel() string {
+	if b.SkipLabel == "" {
+		return "Skip to content"
+	}
+	return b.SkipLabel
 }
 
 // Assets are the hashed URLs of the static files.

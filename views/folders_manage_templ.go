@@ -76,7 +76,7 @@ func FoldersManage(p FoldersManageParams) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main class=\"manage\"><div class=\"manage-wrap\" data-testid=\"folders-manage\"><p><a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main id=\"content\" class=\"manage\"><div class=\"manage-wrap\" data-testid=\"folders-manage\"><p><a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -60,7 +60,7 @@ func ListUnsubscribe(p ListUnsubscribeParams) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main class=\"errorpage\"><section class=\"card unsubscribe\" data-testid=\"unsubscribe\"><h1>Unsubscribe from ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main id=\"content\" class=\"errorpage\"><section class=\"card unsubscribe\" data-testid=\"unsubscribe\"><h1>Unsubscribe from ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

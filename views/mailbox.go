@@ -74,3 +74,20 @@ func MailboxFor(p MailboxParams, t Target) templ.Component {
 	}
 	return MailboxPage(p)
 }
+
+// mailboxBase is the page's base with the skip link leading past the top
+// bar and the folders to what the screen is for.
+func mailboxBase(p MailboxParams) Base {
+	b := p.Base
+	switch {
+	case p.View == ScreenFolders:
+		b.SkipTo, b.SkipLabel = "folders", "Skip to folders"
+	case p.View == ScreenMessage && (p.Message != nil || p.Conversation != nil):
+		b.SkipTo, b.SkipLabel = "message", "Skip to the message"
+	case p.View == ScreenMessage:
+		b.SkipTo, b.SkipLabel = "message", "Skip to content"
+	default:
+		b.SkipTo, b.SkipLabel = "list", "Skip to messages"
+	}
+	return b
+}
