@@ -12,6 +12,11 @@ type Base struct {
 	// refresh: no JavaScript needed): the mailbox after an OAuth sign-in,
 	// the provider before one.
 	Refresh string
+	// Theme is the colour scheme chosen in this browser: "light", "dark",
+	// or "" for the system's (prefers-color-scheme).
+	Theme string
+	// Density of the message list: "comfortable" or "compact".
+	Density string
 }
 
 // Assets are the hashed URLs of the static files.
