@@ -70,7 +70,7 @@ func TestWithoutHas(t *testing.T) {
 			if tc.js && tb.truthy(t, shown("[data-testid=bulk-archive]")) {
 				t.Error("with JavaScript the bulk actions show before any row is ticked")
 			}
-			tb.click(t, "#list [data-testid=row]:nth-child(2) .pick input")
+			tb.click(t, "#list [data-testid=row]:nth-child(2) label input")
 			tb.waitFor(t, "the bulk actions after ticking a row", shown("[data-testid=bulk-archive]")+" && "+shown("[data-testid=bulk-delete]"))
 			uid := tb.str(t, `document.querySelector("#list [data-testid=row]:nth-child(2)").dataset.uid`)
 			tb.click(t, "[data-testid=bulk-archive]")

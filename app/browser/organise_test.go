@@ -691,7 +691,7 @@ func TestOrganisePhone(t *testing.T) {
 	rows := tb.listRows(t)
 
 	tb.tick(t, rows[1].UID)
-	n, bad := tb.reachable(t, "[data-testid=bulkbar] button, [data-testid=bulkbar] a, [data-testid=bulkbar] input, #list .pick")
+	n, bad := tb.reachable(t, "[data-testid=bulkbar] button, [data-testid=bulkbar] a, [data-testid=bulkbar] input, #list .row > label")
 	if n < 8 {
 		t.Errorf("the bulk bar has %d controls, want at least 8", n)
 	}
