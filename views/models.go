@@ -147,6 +147,7 @@ type MessageShowParams struct {
 	Role       webmail.Role // the folder's role decides the actions offered
 	Folders    []webmail.Folder
 	Zone       *time.Location // the reader's, for dates
+	Sprite     string         // the icons' URL (Assets.Sprite)
 }
 
 // AttachedMessage is a message attached to the one shown (a forwarded
