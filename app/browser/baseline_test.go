@@ -86,6 +86,19 @@ func TestWithoutHas(t *testing.T) {
 			if tc.phone && tb.display(t, "#list") != "none" {
 				t.Error("on a phone the list still shows beside the opened message")
 			}
+			if tc.phone {
+				// The subject first, the actions and the way back at the
+				// bottom, under the thumb; the account in view.
+				if top := tb.rect(t, "#message [data-testid=msg-subject]").Top; top > 120 {
+					t.Errorf("on a phone the subject starts %.0f px down, want it first", top)
+				}
+				if bar := tb.rect(t, "#message [data-testid=message-bar]"); bar.Bottom < float64(tc.height)-1 || bar.Height > 80 {
+					t.Errorf("on a phone the message's actions are at %+v, want a bar at the bottom", bar)
+				}
+				if !tb.truthy(t, shown("[data-testid=account]")) {
+					t.Error("on a phone the account name is hidden")
+				}
+			}
 			if !tc.phone && !tb.truthy(t, shown("#list [data-testid=row]")) {
 				t.Error("on a desktop the list is gone beside the opened message")
 			}

@@ -88,7 +88,7 @@ func TestPrintPage(t *testing.T) {
 	tb.navigate(t, w.url+w.messagePath(t, "INBOX", subjectFlowed))
 	tb.waitFor(t, "the message", `document.querySelector("#message [data-testid=message]")`)
 	tb.run(t, "print media", printMedia(true))
-	for _, sel := range []string{".topbar", "#folders", "#list", ".msg-nav", ".msg-tools", ".msg-actions"} {
+	for _, sel := range []string{".topbar", "#folders", "#list", ".msg-bar", ".msg-tools", ".msg-actions"} {
 		if d := tb.display(t, sel); d != "none" {
 			t.Errorf("%s prints (display %q)", sel, d)
 		}
