@@ -43,7 +43,7 @@ func snippetText(raw []byte, bs imap.BodyStructure, depth int) string {
 		if p.Type != "text/plain" && p.Type != "text/html" {
 			return ""
 		}
-		text, _, _ := DecodeText(bytes.NewReader(raw), p, 4*SnippetBytes)
+		text, _, _ := decodeText(bytes.NewReader(raw), p, 4*SnippetBytes, 2*SnippetBytes)
 		if p.Type == "text/html" {
 			text = htmlText(text)
 		}
