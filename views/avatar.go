@@ -25,10 +25,7 @@ func AvatarClass(a webmail.Address) string {
 // letters of the first and last words of the name, else the address's
 // first letter.
 func Initials(a webmail.Address) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(a.Name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		words = append(words, w)
-	}
+	words := strings.FieldsFunc(a.Name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(words) == 0 {
 		words = []string{a.Mailbox}
 	}
