@@ -65,7 +65,13 @@ type Summary struct {
 	Size    int64
 	Flags
 	HasAttachment bool
+	// Snippet is the start of the text on one line, "" if unknown.
+	Snippet string
 }
+
+// SnippetLen is the most bytes of a row's snippet: one line, within the
+// list fragment's byte budget.
+const SnippetLen = 56
 
 // Page is one page of a folder, newest first.
 type Page struct {

@@ -85,6 +85,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
 	mp.AddContact = a.cfg.CardDAVFor(accountFrom(r).Login) != ""
 	mp.Role, mp.Folders, mp.Zone = p.Current.Role, p.Folders, p.Now.Location()
+	mp.Sprite = a.assets.URL("icons.svg")
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
 	target := htmxTarget(r)

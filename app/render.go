@@ -25,6 +25,8 @@ func (a *App) base(r *http.Request, title string) views.Base {
 			Icon:   a.assets.URL("icon.svg"),
 			Sprite: a.assets.URL("icons.svg"),
 		},
+		Theme:   a.theme(r),
+		Density: "comfortable",
 	}
 	if acct := accountFrom(r); acct.Login != "" {
 		b.Account = acct.Login

@@ -112,6 +112,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /settings/sending/forget", a.handle(a.forgetSettingsSending))
 	mux.Handle("POST /settings/sending/name", a.handle(a.saveDisplayName))
 	mux.Handle("POST /settings/timezone", a.handle(a.saveTimeZone))
+	mux.Handle("POST /settings/theme", a.handle(a.saveTheme))
 
 	a.routes = mux
 	return mount(a.cfg.BasePath(), a.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -26,7 +26,7 @@ func TestSettingsSendingForms(t *testing.T) {
 		}
 		got[id] = f.AttrOr("action", "")
 	})
-	want := map[string]string{"smtp-form": "/settings/sending", "forget": "/settings/sending/forget", "name-form": "/settings/sending/name", "tz-form": "/settings/timezone"}
+	want := map[string]string{"smtp-form": "/settings/sending", "forget": "/settings/sending/forget", "name-form": "/settings/sending/name", "tz-form": "/settings/timezone", "theme-form": "/settings/theme"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("form targets (-want +got):\n%s", diff)
 	}

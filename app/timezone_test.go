@@ -24,7 +24,7 @@ func (c *client) dates(t *testing.T) (row, header string) {
 	doc := c.page(t, "/m/INBOX", http.StatusOK)
 	r := doc.Find("[data-testid=row]").First()
 	msg := c.page(t, r.Find("a").AttrOr("href", ""), http.StatusOK)
-	return text(r.Find(".date")), text(msg.Find("[data-testid=hdr-date]"))
+	return text(r.Find("time")), text(msg.Find("[data-testid=hdr-date]"))
 }
 
 // TestTimeZones: dates are in the reader's zone (the browser's tz cookie,

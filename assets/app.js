@@ -1007,3 +1007,30 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:after:swap", function () { enhance(document); });
 })();
+
+// Layout state without :has() (Firefox ESR 115, Safari 14, Chrome 90):
+// #main's data-view says which pane a phone shows, and the bulk form's
+// .picked class shows its actions once a row is ticked. The server sets
+// both for a full page; here they follow htmx swaps and clicks.
+(function () {
+  "use strict";
+  function sync() {
+    var main = document.getElementById("main");
+    if (main) {
+      var open = document.querySelector("#message .msg");
+      var view = main.getAttribute("data-view");
+      if (open) main.setAttribute("data-view", "message");
+      else if (view === "message") main.setAttribute("data-view", "list");
+    }
+    var bulk = document.getElementById("bulk");
+    if (bulk) {
+      bulk.classList.add("js");
+      bulk.classList.toggle("picked", !!bulk.querySelector("input[name=uid]:checked"));
+    }
+  }
+  document.addEventListener("DOMContentLoaded", sync);
+  document.addEventListener("htmx:after:swap", sync);
+  document.addEventListener("change", function (e) {
+    if (e.target.name === "uid") sync();
+  });
+})();

@@ -12,6 +12,9 @@ type Base struct {
 	// refresh: no JavaScript needed): the mailbox after an OAuth sign-in,
 	// the provider before one.
 	Refresh string
+	// Theme is the colour scheme chosen in this browser: "light", "dark",
+	// or "" for the system's (prefers-color-scheme).
+	Theme string
 	// Density is the list density the person chose: "comfortable" (or "")
 	// or "compact", which puts class="density-compact" on <body>.
 	Density string

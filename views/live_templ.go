@@ -161,7 +161,7 @@ func LiveUpdate(p LiveParams) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</hx-partial> <hx-partial hx-target=\"#list p.empty\" hx-swap=\"delete\"></hx-partial> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</hx-partial> <hx-partial hx-target=\"#list .empty\" hx-swap=\"delete\"></hx-partial> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -154,6 +154,7 @@ type MessageShowParams struct {
 	// browser (with JavaScript) marks it read; 0 when the server did, -1
 	// when nothing does (the setting "never").
 	MarkReadAfter int
+	Sprite        string // the icons' URL (Assets.Sprite)
 }
 
 // AttachedMessage is a message attached to the one shown (a forwarded

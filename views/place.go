@@ -72,3 +72,7 @@ func (p Place) hidden() []Hidden {
 	}
 	return out
 }
+
+// BySize reports whether the list is in order of size, so that its rows
+// show each message's size.
+func (p Place) BySize() bool { return p.Sort == "size" || p.Sort == "-size" }

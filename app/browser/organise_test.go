@@ -568,6 +568,7 @@ func TestSearchJavaScript(t *testing.T) {
 	if opts := tb.num(t, `document.querySelectorAll("#"+document.querySelector("#message [data-testid=dest]").getAttribute("list")+" option[value='Projects/Website']").length`); opts != 1 {
 		t.Error("the move field's list does not offer Projects/Website")
 	}
+	tb.click(t, "#message [data-testid=more] summary")
 	tb.typeInto(t, "#message [data-testid=dest]", "Projects/Website")
 	tb.click(t, "#message [data-testid=move]")
 	tb.waitNotice(t, "1 message moved to Website.")
@@ -691,7 +692,7 @@ func TestOrganisePhone(t *testing.T) {
 	rows := tb.listRows(t)
 
 	tb.tick(t, rows[1].UID)
-	n, bad := tb.reachable(t, "[data-testid=bulkbar] button, [data-testid=bulkbar] a, [data-testid=bulkbar] input, #list .pick")
+	n, bad := tb.reachable(t, "[data-testid=bulkbar] button, [data-testid=bulkbar] a, [data-testid=bulkbar] input, #list .row > label")
 	if n < 8 {
 		t.Errorf("the bulk bar has %d controls, want at least 8", n)
 	}
@@ -731,7 +732,8 @@ func TestOrganisePhone(t *testing.T) {
 	tb.click(t, rowSel(0))
 	tb.waitFor(t, "the message", openMessage(now[0].UID))
 	tb.waitFor(t, "the message screen", `getComputedStyle(document.querySelector("#list")).display === "none"`)
-	n, bad = tb.reachable(t, "[data-testid=message-actions] button, [data-testid=message-actions] input")
+	tb.click(t, "#message [data-testid=more] summary")
+	n, bad = tb.reachable(t, "[data-testid=message-bar] a, [data-testid=message-bar] button, [data-testid=message-bar] summary, [data-testid=message-bar] input:not([type=hidden])")
 	if n < 5 {
 		t.Errorf("the message actions have %d controls, want at least 5", n)
 	}

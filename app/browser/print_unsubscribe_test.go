@@ -88,7 +88,7 @@ func TestPrintPage(t *testing.T) {
 	tb.navigate(t, w.url+w.messagePath(t, "INBOX", subjectFlowed))
 	tb.waitFor(t, "the message", `document.querySelector("#message [data-testid=message]")`)
 	tb.run(t, "print media", printMedia(true))
-	for _, sel := range []string{".topbar", "#folders", "#list", ".msg-nav", ".msg-tools", ".msg-actions"} {
+	for _, sel := range []string{".topbar", "#folders", "#list", ".msg-bar", ".msg-tools", ".msg-actions"} {
 		if d := tb.display(t, sel); d != "none" {
 			t.Errorf("%s prints (display %q)", sel, d)
 		}
@@ -150,6 +150,7 @@ func TestUnsubscribeNoJS(t *testing.T) {
 	tb.run(t, "scripts off", chromedp.ActionFunc(disableScripts))
 	tb.login(t, w)
 	tb.navigate(t, w.url+w.messagePath(t, "INBOX", "This week at Example News"))
+	tb.click(t, "[data-testid=message] [data-testid=more] summary")
 	tb.click(t, "[data-testid=message] [data-testid=unsubscribe]")
 	tb.waitFor(t, "the confirmation", `document.querySelector("[data-testid=unsubscribe-confirm]")`)
 	if got := tb.text(t, "[data-testid=unsubscribe] h1"); got != "Unsubscribe from Example News?" {

@@ -43,6 +43,8 @@ func TestScreenshots(t *testing.T) {
 		opts          []chromedp.EmulateViewportOption
 		scheme        string
 		shots         []shot
+		noJS          bool   // JavaScript off
+		theme         string // chosen on the settings page, "" for the system's
 	}{
 		{"desktop", 1280, 800, nil, "light", []shot{
 			{"inbox-desktop", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
@@ -50,31 +52,63 @@ func TestScreenshots(t *testing.T) {
 			{"message-desktop-remote-blocked", msg["remote"], `document.querySelector("[data-testid=remote-blocked]")`},
 			{"message-desktop-attachment", msg["invoice"], message},
 			{"message-desktop-text", msg["text"], message},
-		}},
+			{"conversations-desktop", "/m/INBOX?threads=1", `document.querySelector("[data-testid=conversation]")`},
+			{"compose-desktop", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"settings-desktop", "/settings/sending", `document.querySelector("[data-testid=theme-form]")`},
+		}, false, ""},
 		{"desktop-dark", 1280, 800, nil, "dark", []shot{
 			{"inbox-desktop-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
 			{"message-desktop-newsletter-dark", msg["newsletter"], message},
 			{"message-desktop-text-dark", msg["text"], message},
-		}},
+			{"compose-desktop-dark", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"settings-desktop-dark", "/settings/sending", `document.querySelector("[data-testid=theme-form]")`},
+		}, false, ""},
+		{"wide", 1920, 1080, nil, "light", []shot{
+			{"inbox-wide", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-wide-text", msg["text"], message},
+			{"conversations-wide", "/m/INBOX?threads=1", `document.querySelector("[data-testid=conversation]")`},
+			{"search-empty-wide", "/m/INBOX?q=zzqqxxnothing", `document.querySelector("[data-testid=empty]")`},
+			{"folders-manage-wide", "/folders/manage", `document.querySelector("h1")`},
+		}, false, ""},
+		{"desktop-nojs-theme-dark", 1280, 800, nil, "light", []shot{
+			{"inbox-desktop-nojs-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-desktop-nojs-dark", msg["text"], message},
+			{"compose-desktop-nojs-dark", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+		}, true, "dark"},
 		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "light", []shot{
 			{"inbox-phone", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
 			{"message-phone-text", msg["text"], message},
 			{"message-phone-newsletter", msg["newsletter"], message},
 			{"message-phone-long-subject", msg["long"], message},
 			{"folders-phone", "/folders", `document.querySelector("#folders [data-testid=folder]")`},
-		}},
+			{"compose-phone", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"settings-phone", "/settings/sending", `document.querySelector("[data-testid=theme-form]")`},
+		}, false, ""},
 		{"phone-dark", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "dark", []shot{
 			{"inbox-phone-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
 			{"message-phone-text-dark", msg["text"], message},
-		}},
+		}, false, ""},
+		{"phone-nojs", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "light", []shot{
+			{"inbox-phone-nojs", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
+			{"message-phone-nojs", msg["text"], message},
+		}, true, ""},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			tb := newTab(t, testTimeout)
 			tb.run(t, "emulating "+mode.name, chromedp.EmulateViewport(mode.width, mode.height, mode.opts...), colorScheme(mode.scheme))
+			if mode.noJS {
+				tb.run(t, "disabling JavaScript", chromedp.ActionFunc(disableScripts))
+			}
 			tb.navigate(t, w.url+"/login")
 			tb.waitFor(t, "the login form", `document.querySelector("[data-testid=login-form]")`)
 			tb.screenshot(t, "login-"+mode.name)
 			tb.login(t, w)
+			if mode.theme != "" {
+				tb.navigate(t, w.url+"/settings/sending")
+				tb.click(t, "[data-testid=theme-"+mode.theme+"]")
+				tb.click(t, "[data-testid=theme-save]")
+				tb.waitFor(t, "the theme", `document.documentElement.dataset.theme === `+jsonString(mode.theme))
+			}
 			for _, s := range mode.shots {
 				tb.navigate(t, w.url+s.path)
 				tb.waitFor(t, s.name, s.wait)

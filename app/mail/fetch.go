@@ -31,6 +31,9 @@ func collect(cmd *imapclient.FetchCommand) ([]*fetched, error) {
 
 func (m *fetched) summary() webmail.Summary {
 	s := webmail.Summary{UID: webmail.UID(m.UID), Size: m.RFC822Size, Date: m.InternalDate, HasAttachment: hasAttachment(m.BodyStructure)}
+	if raw := m.FindBodySection(snippetSection); raw != nil && m.BodyStructure != nil {
+		s.Snippet = message.Snippet(raw, m.BodyStructure, webmail.SnippetLen)
+	}
 	if e := m.Envelope; e != nil {
 		s.Subject = e.Subject
 		if len(e.From) > 0 {

@@ -22,13 +22,19 @@ func newPage(mailbox string, validity uint32, total, n, size int) (*webmail.Page
 	return p, nil
 }
 
-// summaryOptions fetch what a list row shows.
+// summaryOptions fetch what a list row shows, its snippet too: the start
+// of the first part, in the same FETCH.
 func summaryOptions() *imap.FetchOptions {
 	return &imap.FetchOptions{
 		UID: true, Flags: true, Envelope: true, RFC822Size: true, InternalDate: true,
 		BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+		BodySection:   []*imap.FetchItemBodySection{snippetSection},
 	}
 }
+
+// snippetSection is BODY.PEEK[1]<0.N>: the start of the first part, for
+// the row's snippet (message.Snippet).
+var snippetSection = &imap.FetchItemBodySection{Part: []int{1}, Peek: true, Partial: &imap.SectionPartial{Size: message.SnippetBytes}}
 
 // summariesByUID fetches the list rows of these messages, by UID.
 func (c *Conn) summariesByUID(ctx context.Context, uids []imap.UID) (map[imap.UID]*fetched, error) {

@@ -40,7 +40,13 @@ func DecodeBinary(r io.Reader, encoding string) io.Reader {
 // read as UTF-8; invalid bytes become U+FFFD. The error is only for a failing
 // reader, and the text read until then is returned with it.
 func DecodeText(r io.Reader, p Part, limit int64) (text string, truncated bool, err error) {
-	br := bufio.NewReaderSize(DecodeBinary(r, p.Encoding), 64<<10)
+	return decodeText(r, p, limit, 64<<10)
+}
+
+// decodeText is DecodeText with a buffer of bufSize bytes, which is also
+// how far it looks ahead to guess a charset.
+func decodeText(r io.Reader, p Part, limit int64, bufSize int) (text string, truncated bool, err error) {
+	br := bufio.NewReaderSize(DecodeBinary(r, p.Encoding), bufSize)
 	dec := textDecoder(br, p)
 	src := io.Reader(dec)
 	if limit > 0 {
