@@ -63,9 +63,9 @@ func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
 	om.release()
 	f := formFromDraft(d)
 	f.ReplyOf = om.ref.String()
-	title := "Reply"
+	title := tr(r, "Reply")
 	if all {
-		title = "Reply to all"
+		title = tr(r, "ReplyToAll")
 	}
 	return a.showComposeForm(w, r, f, title)
 }
@@ -85,7 +85,7 @@ func (a *App) showForward(w http.ResponseWriter, r *http.Request) error {
 	f := formFromDraft(compose.Forward(o))
 	f.ForwardOf = om.ref.String()
 	f.Kept = keptParts("f:", om.msg.Structure)
-	return a.showComposeForm(w, r, f, "Forward")
+	return a.showComposeForm(w, r, f, tr(r, "Forward"))
 }
 
 // showDraft opens a saved draft back into the compose form.
@@ -113,7 +113,7 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.Mess
 		f.InReplyTo = env.InReplyTo[0]
 	}
 	f.Kept = keptParts("d:", msg.Structure)
-	return a.showComposeForm(w, r, f, "Draft")
+	return a.showComposeForm(w, r, f, tr(r, "DraftTitle"))
 }
 
 // keptParts lists the attachments of a message the form opens (a draft,

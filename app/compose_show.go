@@ -22,7 +22,7 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 		NeedSMTP:   !acct.SMTP.UseIMAPCredentials,
 		TokenSends: acct.Provider != "",
 		MaxUpload:  a.maxUpload(),
-		TooLarge:   a.tooLargeText(),
+		TooLarge:   a.tooLargeText(r),
 		Recipients: a.recipientChoices(r),
 	}
 }
@@ -48,7 +48,7 @@ func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
 	if ref, err := webmail.ParseMessageRef(q.Get("draft")); err == nil {
 		return a.showDraft(w, r, ref)
 	}
-	return a.showComposeForm(w, r, f, "New message")
+	return a.showComposeForm(w, r, f, tr(r, "NewMessage"))
 }
 
 // fromMailto reads an RFC 6068 mailto: URL.

@@ -38,7 +38,7 @@ func (a *App) showFoldersManage(w http.ResponseWriter, r *http.Request) error {
 
 func (a *App) manageParams(r *http.Request, tree *webmail.FolderTree) views.FoldersManageParams {
 	return views.FoldersManageParams{
-		Base:               a.base(r, "Manage folders"),
+		Base:               a.base(r, tr(r, "ManageFolders")),
 		Folders:            tree.List,
 		Delim:              tree.Delim,
 		SubscriptionsKnown: tree.SubscriptionsKnown,
@@ -60,7 +60,7 @@ func editDefaults(tree *webmail.FolderTree, f webmail.ManagedFolder) views.Folde
 func parseFolderForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	return nil
 }
@@ -100,7 +100,7 @@ func (a *App) folderRefused(w http.ResponseWriter, r *http.Request, err error, k
 // form posts to action, the route asking, again with confirm=1 and fields.
 func (a *App) confirmFolder(w http.ResponseWriter, r *http.Request, action, question, button string, fields ...views.Hidden) error {
 	p := views.ConfirmParams{
-		Base:      a.base(r, "Are you sure?"),
+		Base:      a.base(r, tr(r, "AreYouSure")),
 		Question:  question,
 		Action:    action,
 		Button:    button,

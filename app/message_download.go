@@ -18,7 +18,7 @@ import (
 func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 	path, ok := sectionParam(r)
 	if !ok {
-		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoAttachment"), nil)
 	}
 	om, err := a.openMessage(r)
 	if err != nil {
@@ -29,7 +29,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 	// Any part shown or offered, in attached messages too.
 	found, ok := layout.Find(path)
 	if !ok {
-		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoAttachment"), nil)
 	}
 	part := &found
 

@@ -57,12 +57,12 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
-	mp.BackLabel = webmail.FolderLabel(p.Current)
+	mp.BackLabel = views.FolderName(r.Context(), p.Current)
 	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
 	mp.AddContact = a.cfg.CardDAVFor(accountFrom(r).Login) != ""
 	mp.Role, mp.Folders, mp.Zone = p.Current.Role, p.Folders, p.Now.Location()
 	p.Notice, p.Undo = a.takeNotice(r)
-	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
+	p.Base = a.base(r, views.Subject(r.Context(), msg.Envelope.Subject))
 	target := htmxTarget(r)
 	if target == views.TargetMessage { // the pane alone: no list to fetch
 		return render(w, r, http.StatusOK, views.MailboxFor(p, target))

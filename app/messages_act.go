@@ -26,11 +26,11 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	validity, err := strconv.ParseUint(r.PostForm.Get("validity"), 10, 32)
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	place := placeFrom(r, mailbox)
 	back := place.URL()
@@ -39,7 +39,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 	if !all {
 		var ok bool
 		if uids, ok = parseUIDs(r.PostForm["uid"]); !ok {
-			return errorf(http.StatusBadRequest, "The selection could not be read.", nil)
+			return errorf(http.StatusBadRequest, tr(r, "ErrSelectionUnreadable"), nil)
 		}
 	}
 	act := actionFrom(r, verb, webmail.Selection{Mailbox: mailbox, Validity: uint32(validity), UIDs: uids})
@@ -70,7 +70,7 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request, verb usecase.
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	place := placeFrom(r, ref.Mailbox)
 	out, next, err := a.uc.ActOnMessage(r.Context(), accountFrom(r).mail(), actionFrom(r, verb, ref.Selection()), listQuery(place))

@@ -14,15 +14,15 @@ import (
 func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	name := strings.TrimSpace(r.PostForm.Get("tz"))
 	p := a.settingsParams(r)
 	p.Zone = name
 	if name == "" {
 		a.setZoneCookie(w, "", -1)
-		_, p.ZoneInUse = a.zoneFrom("", a.cookieZone(r, browserZoneCookie))
-		p.Saved = "The chosen time zone is forgotten."
+		_, p.ZoneInUse = a.zoneFrom(r, "", a.cookieZone(r, browserZoneCookie))
+		p.Saved = tr(r, "ZoneForgotten")
 		return render(w, r, http.StatusOK, views.SettingsSending(p))
 	}
 	if _, ok := a.zone(name); !ok {
@@ -30,8 +30,8 @@ func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
 	a.setZoneCookie(w, name, int((365 * 24 * time.Hour).Seconds()))
-	_, p.ZoneInUse = a.zoneFrom(name, "")
-	p.Saved = "Dates are shown in " + name + " from now on."
+	_, p.ZoneInUse = a.zoneFrom(r, name, "")
+	p.Saved = tr(r, "ZoneSaved", "Zone", name)
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }
 
