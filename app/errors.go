@@ -95,7 +95,8 @@ func (a *App) classify(r *http.Request, err error) failure {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return failure{outcome: showError, status: status, msg: e.Message}
+		msg, _ := sayError(r, e)
+		return failure{outcome: showError, status: status, msg: msg}
 	case errors.Is(err, sessionstore.ErrUnavailable):
 		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: tr(r, "ErrSessionStore")}
 	case errors.Is(err, errRefreshLater):

@@ -37,7 +37,7 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 		return err
 	}
 	p := views.MailboxParams{View: view, Now: a.readerNow(r), Place: place, Folders: l.Folders}
-	withList(&p, l)
+	withList(r, &p, l)
 	p.Current = findFolder(p.Folders, mailbox)
 	p.Base = a.base(r, folderTitle(r.Context(), p.Current))
 	p.Notice, p.Undo = a.takeNotice(r)
@@ -66,7 +66,7 @@ func folderTitle(ctx context.Context, f webmail.Folder) string {
 }
 
 // withList puts a list in the page.
-func withList(p *views.MailboxParams, l *usecase.List) {
+func withList(r *http.Request, p *views.MailboxParams, l *usecase.List) {
 	p.List, p.Conversations, p.Elsewhere, p.ConversationsCounted = l.Page, l.Conversations, l.Elsewhere, l.ConversationsCounted
-	p.SearchError, p.SortNote = l.SearchError, l.SortNote
+	p.SearchError, p.SortNote = l.SearchError, say(r, l.SortNote)
 }

@@ -66,8 +66,8 @@ func parseFolderForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // folderDone goes back to the folder management page, which shows notice.
-func (a *App) folderDone(w http.ResponseWriter, r *http.Request, notice string) error {
-	a.sessions.Put(r.Context(), sessNotice, notice)
+func (a *App) folderDone(w http.ResponseWriter, r *http.Request, notice webmail.Text) error {
+	a.sessions.Put(r.Context(), sessNotice, say(r, notice))
 	seeOther(w, r, manageURL)
 	return nil
 }
@@ -87,11 +87,12 @@ func (a *App) folderRefused(w http.ResponseWriter, r *http.Request, err error, k
 		return err
 	}
 	p := a.manageParams(r, tree)
-	if len(e.Fields) == 0 {
-		p.Error = e.Message
+	msg, fields := sayError(r, e)
+	if len(fields) == 0 {
+		p.Error = msg
 	}
 	if keep != nil {
-		keep(&p, tree, e.Fields)
+		keep(&p, tree, fields)
 	}
 	return render(w, r, http.StatusUnprocessableEntity, views.FoldersManage(p))
 }

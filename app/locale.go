@@ -3,6 +3,8 @@ package app
 import (
 	"net/http"
 
+	"webmail"
+	"webmail/views"
 	"webmail/views/locale"
 )
 
@@ -23,4 +25,21 @@ func (a *App) localize(next http.Handler) http.Handler {
 // tr is the message id in the request's language (locale.Localizer.T).
 func tr(r *http.Request, id string, args ...any) string {
 	return locale.T(r.Context(), id, args...)
+}
+
+// say is a use case's Text in the request's language (views.Say).
+func say(r *http.Request, t webmail.Text) string { return views.Say(r.Context(), t) }
+
+// sayError is a use case's Error in the request's language: its message,
+// and what is wrong with each field.
+func sayError(r *http.Request, e *webmail.Error) (string, map[string]string) {
+	args := views.SayArgs(r.Context(), e.Args)
+	var fields map[string]string
+	if len(e.Fields) > 0 {
+		fields = make(map[string]string, len(e.Fields))
+		for k, id := range e.Fields {
+			fields[k] = tr(r, id, args...)
+		}
+	}
+	return tr(r, e.Message, args...), fields
 }

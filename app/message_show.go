@@ -74,7 +74,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if l != nil {
-		withList(&p, l)
+		withList(r, &p, l)
 	}
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }

@@ -49,7 +49,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 		return err
 	}
 	if out.NeedsConfirm && all {
-		return a.confirm(w, r, out.Question, out.Button, views.FolderURL(mailbox, 1)+"/"+string(verb), back)
+		return a.confirm(w, r, say(r, out.Question), say(r, out.Button), views.FolderURL(mailbox, 1)+"/"+string(verb), back)
 	}
 	if out.NeedsConfirm {
 		return a.confirmDelete(w, r, views.FolderURL(mailbox, 1)+"/delete", len(uids), back)
@@ -115,7 +115,7 @@ func parseUIDs(values []string) ([]webmail.UID, bool) {
 // redirect: a sentence, and the undo form's fields.
 func (a *App) setNotice(r *http.Request, out usecase.Outcome) {
 	ctx := r.Context()
-	a.sessions.Put(ctx, sessNotice, out.Notice)
+	a.sessions.Put(ctx, sessNotice, say(r, out.Notice))
 	if u := out.Undo; u != nil {
 		a.sessions.Put(ctx, sessUndo, undoValues(*u).Encode())
 	}

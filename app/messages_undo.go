@@ -19,7 +19,7 @@ func (a *App) undo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.sessions.Put(r.Context(), sessNotice, notice)
+	a.sessions.Put(r.Context(), sessNotice, say(r, notice))
 	seeOther(w, r, placeFrom(r, u.Back).URL())
 	return nil
 }

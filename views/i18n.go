@@ -50,3 +50,29 @@ func SectionName(ctx context.Context, s webmail.Section) string {
 	}
 	return ""
 }
+
+// Say is a use case's Text in the request's language: a Folder among its
+// values is shown by its name in that language, a Text by its own
+// translation.
+func Say(ctx context.Context, t webmail.Text) string {
+	if t.IsZero() {
+		return ""
+	}
+	return T(ctx, t.ID, SayArgs(ctx, t.Args)...)
+}
+
+// SayArgs translates the values of a Text's placeholders (see Say).
+func SayArgs(ctx context.Context, args []any) []any {
+	out := make([]any, len(args))
+	for i, v := range args {
+		switch v := v.(type) {
+		case webmail.Folder:
+			out[i] = FolderName(ctx, v)
+		case webmail.Text:
+			out[i] = Say(ctx, v)
+		default:
+			out[i] = v
+		}
+	}
+	return out
+}

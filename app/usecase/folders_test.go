@@ -241,8 +241,8 @@ func TestFoldersCreate(t *testing.T) {
 			{usecase.FolderPlace{Name: "Inbox child", Parent: "inbox"}, "INBOX/Inbox child"}, // the server's spelling
 		} {
 			out := a.create(t, tc.place)
-			if want := (usecase.FolderOutcome{Name: tc.want, Notice: "Folder " + tc.want + " created."}); out != want {
-				t.Errorf("%+v: %+v, want %+v", tc.place, out, want)
+			if want := "Folder " + tc.want + " created."; out.Name != tc.want || english(out.Notice) != want {
+				t.Errorf("%+v: %s %q, want %s %q", tc.place, out.Name, english(out.Notice), tc.want, want)
 			}
 			f, ok := a.folder(t, tc.want)
 			if !ok || !f.Subscribed || f.Total != 0 {
@@ -316,7 +316,7 @@ func TestFoldersRename(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Name != "Archive/New" || out.Notice != "Folder Old is now Archive/New." {
+		if out.Name != "Archive/New" || english(out.Notice) != "Folder Old is now Archive/New." {
 			t.Errorf("outcome %+v", out)
 		}
 		if _, ok := a.folder(t, "Old"); ok {
@@ -411,7 +411,7 @@ func TestFoldersDelete(t *testing.T) {
 			t.Fatal("deleted before the confirmation")
 		}
 		out = del(usecase.FolderDelete{Folder: "Projects/Website", Confirmed: true})
-		if out.Confirm != usecase.ConfirmNone || out.Notice != "Folder Projects/Website deleted." {
+		if out.Confirm != usecase.ConfirmNone || english(out.Notice) != "Folder Projects/Website deleted." {
 			t.Errorf("confirmed: %+v", out)
 		}
 		if _, ok := a.folder(t, "Projects/Website"); ok {
@@ -438,7 +438,7 @@ func TestFoldersDelete(t *testing.T) {
 		if f, ok := a.folder(t, "Junk"); !ok || f.Total != 1 {
 			t.Fatalf("Junk went without its role confirmed: %+v, %v", f, ok)
 		}
-		if out := del(usecase.FolderDelete{Folder: "Junk", Confirmed: true, ConfirmedRole: webmail.RoleJunk}); out.Notice != "Folder Junk deleted." {
+		if out := del(usecase.FolderDelete{Folder: "Junk", Confirmed: true, ConfirmedRole: webmail.RoleJunk}); english(out.Notice) != "Folder Junk deleted." {
 			t.Errorf("Junk confirmed twice: %+v", out)
 		}
 		// Dovecot makes its special-use folders again (auto = subscribe),
@@ -491,8 +491,8 @@ func TestFoldersEmpty(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Notice != want {
-				t.Errorf("notice %q, want %q", out.Notice, want)
+			if english(out.Notice) != want {
+				t.Errorf("notice %q, want %q", english(out.Notice), want)
 			}
 		}
 		if f, _ := a.folder(t, "Trash"); f.Total != 0 {
@@ -541,14 +541,14 @@ func TestFoldersSubscribe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Notice != tc.notice {
-				t.Errorf("notice %q, want %q", out.Notice, tc.notice)
+			if english(out.Notice) != tc.notice {
+				t.Errorf("notice %q, want %q", english(out.Notice), tc.notice)
 			}
 			if f, _ := a.folder(t, "Projects/Website"); f.Subscribed != tc.on {
 				t.Errorf("subscribed = %v, want %v", f.Subscribed, tc.on)
 			}
 		}
-		if out, err := a.svc.Subscribe(ctx, a.acct, "Trash", true); err != nil || out.Notice != "Subscribed to Trash." {
+		if out, err := a.svc.Subscribe(ctx, a.acct, "Trash", true); err != nil || english(out.Notice) != "Subscribed to Trash." {
 			t.Errorf("Trash: %+v, %v", out, err)
 		}
 		_, err := a.svc.Subscribe(ctx, a.acct, "Nowhere", true)
