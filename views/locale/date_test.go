@@ -20,7 +20,7 @@ func TestListDate(t *testing.T) {
 		{time.Date(2026, 11, 22, 9, 5, 0, 0, loc), "09:05"},
 		{time.Date(2026, 11, 22, 7, 30, 0, 0, time.UTC), "08:30"}, // shown in the reader's zone
 		{time.Date(2026, 11, 21, 23, 59, 0, 0, loc), "Yesterday"},
-		{time.Date(2026, 11, 17, 23, 59, 0, 0, loc), "Tue"},   // within the week: the weekday
+		{time.Date(2026, 11, 17, 23, 59, 0, 0, loc), "Tue"},    // within the week: the weekday
 		{time.Date(2026, 11, 15, 23, 59, 0, 0, loc), "15 Nov"}, // a week ago
 		{time.Date(2026, 1, 2, 10, 0, 0, 0, loc), "2 Jan"},
 		{time.Date(2025, 12, 31, 10, 0, 0, 0, loc), "31 Dec 2025"},
