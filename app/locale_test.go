@@ -40,6 +40,20 @@ func TestNothingUntranslated(t *testing.T) {
 	check("login", "/login", http.StatusOK)
 	c.login(t, e.acct.Login, e.acct.Password)
 	list := check("list", "/m/INBOX", http.StatusOK)
+	// The rows are mail data (translate="no"); what the webmail writes in
+	// them is its own.
+	for _, sel := range []string{`[data-testid=row] .pick input`, `[data-testid=row] .mark`} {
+		list.Find(sel).Each(func(_ int, s *goquery.Selection) {
+			for _, a := range []string{"aria-label", "title"} {
+				if v, ok := s.Attr(a); ok && !strings.Contains(v, locale.Mark) {
+					t.Errorf("list: untranslated %s=%q in %s", a, v, sel)
+				}
+			}
+		})
+	}
+	if d := text(list.Find(`[data-testid=row] .date`).Last()); strings.ContainsFunc(d, unicode.IsLetter) && !strings.Contains(d, locale.Mark) {
+		t.Errorf("list: untranslated date %q", d)
+	}
 	msg, _ := list.Find(`[data-testid="row"] a`).First().Attr("href")
 	if msg == "" {
 		t.Fatal("the list shows no message")

@@ -103,7 +103,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		a.metrics.login("password", mail.Outcome(err))
 		a.log.Warn("login: IMAP failed", "login", f.Login, "server", srv.Addr(), "err", err.Error())
 		fl, _ := imapFailure(err)
-		return again(fl.status, fl.msg)
+		return again(fl.status, tr(r, fl.msg))
 	}
 	if _, err := a.startSession(w, r, srv, cred); err != nil {
 		a.metrics.login("password", "error")

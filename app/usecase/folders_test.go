@@ -20,6 +20,7 @@ import (
 	"webmail"
 	"webmail/app/mail"
 	"webmail/app/usecase"
+	"webmail/views"
 )
 
 // The folder use cases against go-imap's in-process server (one whose
@@ -220,7 +221,23 @@ func foldersError(t *testing.T, err error) *webmail.Error {
 	if e == nil {
 		t.Fatalf("error %v (%T), want a *webmail.Error", err, err)
 	}
-	return e
+	return englishError(e)
+}
+
+// englishError is e as a person reading English sees it: its message and
+// field messages in words, their values filled in.
+func englishError(e *webmail.Error) *webmail.Error {
+	ctx := context.Background()
+	args := views.SayArgs(ctx, e.Args)
+	out := *e
+	out.Message, out.Args = views.T(ctx, e.Message, args...), nil
+	if e.Fields != nil {
+		out.Fields = map[string]string{}
+		for k, id := range e.Fields {
+			out.Fields[k] = views.T(ctx, id, args...)
+		}
+	}
+	return &out
 }
 
 var foldersIgnoreCause = cmpopts.IgnoreFields(webmail.Error{}, "Err")
