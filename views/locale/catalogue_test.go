@@ -114,6 +114,9 @@ func TestCatalogues(t *testing.T) {
 				t.Errorf("%s.toml: %s has the placeholders %v, English %v", tag, id, gotPH, wantPH)
 			}
 			for form, s := range got {
+				if _, err := (fill{}).Parse(s, "", ""); err != nil {
+					t.Errorf("%s.toml: %s.%s: %v", tag, id, form, err)
+				}
 				// Other forms may leave the number out ("one message"),
 				// never add a placeholder English does not fill.
 				for _, p := range placeholders(s) {

@@ -12,8 +12,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -104,10 +107,16 @@ type Localizer struct {
 	loc     *i18n.Localizer
 	printer *message.Printer
 	pseudo  bool
+	zero    rune     // the language's digit zero: '0', or '٠' in Arabic
+	decimal string   // the language's decimal separator
+	plain   sync.Map // id → the message without placeholders, once looked up
 }
 
 func newLocalizer(c *catalog, tag language.Tag, pseudo bool) *Localizer {
-	return &Localizer{tag: tag, loc: i18n.NewLocalizer(c.bundle, tag.String()), printer: message.NewPrinter(tag), pseudo: pseudo}
+	p := message.NewPrinter(tag)
+	zero, _ := utf8.DecodeRuneInString(p.Sprint(number.Decimal(0)))
+	decimal := strings.TrimFunc(p.Sprint(number.Decimal(1.5, number.MinFractionDigits(1))), unicode.IsDigit)
+	return &Localizer{tag: tag, loc: i18n.NewLocalizer(c.bundle, tag.String()), printer: p, pseudo: pseudo, zero: zero, decimal: decimal}
 }
 
 // Tag is the language.
@@ -129,7 +138,12 @@ func (l *Localizer) Dir() string {
 // the plural form. Numbers are written with the language's digits. An id
 // the catalogue lacks comes back as it is (the catalogue test catches it).
 func (l *Localizer) T(id string, args ...any) string {
-	cfg := &i18n.LocalizeConfig{MessageID: id}
+	if len(args) == 0 {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+	}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateParser: fill{}}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)
 		for i := 0; i+1 < len(args); i += 2 {
@@ -150,7 +164,10 @@ func (l *Localizer) T(id string, args ...any) string {
 		s = id
 	}
 	if l.pseudo {
-		return Mark + s + Unmark
+		s = Mark + s + Unmark
+	}
+	if len(args) == 0 && err == nil {
+		l.plain.Store(id, s) // a few hundred ids at most
 	}
 	return s
 }
@@ -176,7 +193,19 @@ func (l *Localizer) Num(n int64) string { return l.printer.Sprint(number.Decimal
 // digits writes n with at least width digits and no grouping (years,
 // hours, minutes).
 func (l *Localizer) digits(n, width int) string {
-	return l.printer.Sprint(number.Decimal(n, number.MinIntegerDigits(width), number.NoSeparator()))
+	s := strconv.Itoa(n)
+	if len(s) < width {
+		s = strings.Repeat("0", width-len(s)) + s
+	}
+	if l.zero == '0' {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return l.zero + r - '0'
+		}
+		return r
+	}, s)
 }
 
 // Size writes a byte count for people: "999 B", "2 kB", "7.2 MB", with the
@@ -186,9 +215,10 @@ func (l *Localizer) Size(n int64) string {
 	case n < 1000:
 		return l.T("SizeBytes", "N", l.digits(int(n), 1))
 	case n < 1000*1000:
-		return l.T("SizeKB", "N", l.printer.Sprint(number.Decimal(float64(n)/1000, number.MaxFractionDigits(0))))
+		return l.T("SizeKB", "N", l.digits(int((n+500)/1000), 1))
 	default:
-		return l.T("SizeMB", "N", l.printer.Sprint(number.Decimal(float64(n)/1000/1000, number.MaxFractionDigits(1), number.MinFractionDigits(1))))
+		tenths := (n + 50_000) / 100_000
+		return l.T("SizeMB", "N", l.digits(int(tenths/10), 1)+l.decimal+l.digits(int(tenths%10), 1))
 	}
 }
 
