@@ -23,18 +23,22 @@ const (
 
 // Error is a use case's failure: its kind, a message fit for the person,
 // the fields of the input that are wrong, and the cause, which only the
-// log sees.
+// log sees. Message and the Fields' values are message ids of the
+// catalogues (views/locale), which the handler translates; Args fill the
+// placeholders of all of them (see Text).
 type Error struct {
 	Code    ErrorCode
 	Message string
 	// Fields maps an input field's name to what is wrong with it.
 	Fields map[string]string
+	Args   []any
 	Err    error
 }
 
-// Errorf returns an Error of this kind with a message for the person.
-func Errorf(code ErrorCode, message string, cause error) *Error {
-	return &Error{Code: code, Message: message, Err: cause}
+// Errorf returns an Error of this kind with a message id for the person
+// and the values of its placeholders.
+func Errorf(code ErrorCode, message string, cause error, args ...any) *Error {
+	return &Error{Code: code, Message: message, Err: cause, Args: args}
 }
 
 func (e *Error) Error() string {

@@ -25,6 +25,7 @@ import (
 	"webmail/app/usecase"
 	"webmail/assets"
 	"webmail/config"
+	"webmail/views/locale"
 )
 
 // Options are the dependencies of an App that are not configuration.
@@ -46,6 +47,10 @@ type Options struct {
 	// by default to public https addresses only. Tests give one that may
 	// reach their loopback listener; no configuration can.
 	OneClick *oneclick.Client
+	// Locale, if set, is the language of every request instead of the one
+	// each asks for: tests render pages in the pseudo-locale with it
+	// (locale.Pseudo) to find text that bypasses the catalogue.
+	Locale *locale.Localizer
 }
 
 // App is the webmail. Create it with New, serve Handler, and run Run.
@@ -87,6 +92,8 @@ type App struct {
 	zones sync.Map // zone name → *time.Location, the zones readers asked for (timezone.go)
 
 	oneClick *oneclick.Client // one-click unsubscribe requests (list_unsubscribe.go)
+
+	locale *locale.Localizer // Options.Locale
 }
 
 // New builds the application from a validated configuration.
@@ -120,6 +127,7 @@ func New(cfg config.Config, opt Options) (*App, error) {
 	d.Observer = m.observer()
 	a := &App{
 		cfg:    cfg,
+		locale: opt.Locale,
 		log:    opt.Logger,
 		pool:   mail.NewPool(d, mail.PoolOptions{Budget: cfg.IMAPConnections, Idle: cfg.ConnIdle.Duration, Wait: cfg.IMAPTimeout.Duration}),
 		dialer: d,

@@ -292,16 +292,16 @@ func carried(u upload) func(io.Writer) error {
 // keptAsPosted lists a form's attachments when they could not be resolved
 // (the mail server could not say what the draft holds): parts by their
 // keep values under a plain name, files carried in the page.
-func keptAsPosted(f *composeForm) []views.KeptAttachment {
+func keptAsPosted(r *http.Request, f *composeForm) []views.KeptAttachment {
 	var out []views.KeptAttachment
 	for _, k := range f.Keep {
 		switch {
 		case k.data != nil:
 			out = append(out, views.KeptAttachment{Content: carried(*k.data), Name: fileLabel(k.data.Name), Size: k.data.Size})
 		case strings.HasPrefix(k.ref, "d:"):
-			out = append(out, views.KeptAttachment{Value: k.ref, Name: "An attachment of the draft"})
+			out = append(out, views.KeptAttachment{Value: k.ref, Name: tr(r, "AttachmentOfDraft")})
 		case strings.HasPrefix(k.ref, "f:"):
-			out = append(out, views.KeptAttachment{Value: k.ref, Name: "An attachment of the forwarded message"})
+			out = append(out, views.KeptAttachment{Value: k.ref, Name: tr(r, "AttachmentOfForward")})
 		}
 	}
 	for _, u := range f.Uploads {
@@ -311,9 +311,9 @@ func keptAsPosted(f *composeForm) []views.KeptAttachment {
 }
 
 // keptFor lists f's attachments for the form, resolved if they were.
-func keptFor(f *composeForm) []views.KeptAttachment {
+func keptFor(r *http.Request, f *composeForm) []views.KeptAttachment {
 	if f.att != nil {
 		return f.att.kept()
 	}
-	return keptAsPosted(f)
+	return keptAsPosted(r, f)
 }

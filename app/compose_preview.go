@@ -27,12 +27,12 @@ func (a *App) previewCompose(w http.ResponseWriter, r *http.Request) error {
 // showPreview renders f with its preview; an error means the session
 // cannot go on.
 func (a *App) showPreview(w http.ResponseWriter, r *http.Request, f *composeForm) error {
-	f.refuseDamaged() // quietly: the person is looking at the form
-	p := a.composeParams(r, f.ComposeForm, "New message")
+	f.refuseDamaged(r) // quietly: the person is looking at the form
+	p := a.composeParams(r, f.ComposeForm, tr(r, "NewMessage"))
 	d, _ := a.draftFrom(r, f) // addresses are checked when sending
 	status := http.StatusOK
 	if f.TooLarge {
-		p.FieldErrors["attachments"] = a.tooLargeText()
+		p.FieldErrors["attachments"] = a.tooLargeText(r)
 		status = http.StatusRequestEntityTooLarge
 	}
 	at, err := a.collectAttachments(r, f)
@@ -41,11 +41,11 @@ func (a *App) showPreview(w http.ResponseWriter, r *http.Request, f *composeForm
 		if fl.outcome != showError {
 			return err
 		}
-		p.Error = "The attachments kept in your mailbox could not be read right now. " + fl.msg
+		p.Error = tr(r, "ErrKeptUnreadable", "Reason", fl.msg)
 		return a.comeBack(w, r, f, d, p, fl.status, false)
 	}
 	if at.lost > 0 {
-		p.Error = lostText(at.lost)
+		p.Error = lostText(r, at.lost)
 	}
 	d.Attachments = at.forMessage()
 	forwarded, err := a.renderBody(r, f, d, at, false)

@@ -69,9 +69,9 @@ func (a *App) showReply(w http.ResponseWriter, r *http.Request) error {
 		chosen = d.From.Address
 	}
 	a.startForm(r, &f, chosen, true, true)
-	title := "Reply"
+	title := tr(r, "Reply")
 	if all {
-		title = "Reply to all"
+		title = tr(r, "ReplyToAll")
 	}
 	return a.showComposeForm(w, r, f, title)
 }
@@ -92,7 +92,7 @@ func (a *App) showForward(w http.ResponseWriter, r *http.Request) error {
 	f.ForwardOf = om.ref.String()
 	f.Kept = keptParts("f:", om.msg.Structure)
 	a.startForm(r, &f, "", true, false)
-	return a.showComposeForm(w, r, f, "Forward")
+	return a.showComposeForm(w, r, f, tr(r, "Forward"))
 }
 
 // showDraft opens a saved draft back into the compose form.
@@ -134,7 +134,7 @@ func (a *App) showDraft(w http.ResponseWriter, r *http.Request, ref webmail.Mess
 			f.Inline = append(f.Inline, p.ContentID+" "+p.OriginalName)
 		}
 	}
-	return a.showComposeForm(w, r, f, "Draft")
+	return a.showComposeForm(w, r, f, tr(r, "DraftTitle"))
 }
 
 // keptParts lists the attachments of a message the form opens (a draft,

@@ -39,10 +39,10 @@ func (a *App) carryCompose(w http.ResponseWriter, r *http.Request, err error) (d
 // for the password form and the sign-in buttons alike; hint is the account
 // the buttons ask the provider for.
 func (a *App) loginCarrying(w http.ResponseWriter, r *http.Request, f *composeForm, hint, msg string) {
-	p := views.LoginParams{Base: a.base(r, "Log in"), Error: msg, Providers: a.providerButtons(), Hint: hint}
-	p.Carry, p.CarryKeep = carryOf(f)
+	p := views.LoginParams{Base: a.base(r, tr(r, "LogIn")), Error: msg, Providers: a.providerButtons(), Hint: hint}
+	p.Carry, p.CarryKeep = carryOf(r, f)
 	if f.TooLarge {
-		p.Error += " " + a.tooLargeText() + " The files you had just chosen were not kept."
+		p.Error += " " + a.tooLargeText(r) + " " + tr(r, "FilesNotKept")
 	}
 	if isHTMX(r) {
 		// A fragment would land in the compose pane; the whole page is
@@ -57,7 +57,7 @@ func (a *App) loginCarrying(w http.ResponseWriter, r *http.Request, f *composeFo
 
 // carryOf is what a login page carries of f: its fields, and its
 // attachments in order.
-func carryOf(f *composeForm) ([]views.Hidden, []views.KeptAttachment) {
+func carryOf(r *http.Request, f *composeForm) ([]views.Hidden, []views.KeptAttachment) {
 	carry := []views.Hidden{{Name: "resume", Value: "compose"}}
 	for _, name := range carriedFields {
 		if v := f.get(name); v != "" {
@@ -67,7 +67,7 @@ func carryOf(f *composeForm) ([]views.Hidden, []views.KeptAttachment) {
 	if f.dropped != "" {
 		carry = append(carry, views.Hidden{Name: "c_dropped", Value: f.dropped})
 	}
-	return carry, keptFor(f)
+	return carry, keptFor(r, f)
 }
 
 // resumedCompose reads the message a login form carried back: its fields
@@ -106,11 +106,11 @@ func carriedRefs(values []string) []keep {
 func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeForm, intro string) error {
 	// Damaged hidden fields are dropped quietly here: the person is
 	// about to see the form and send it.
-	f.refuseDamaged()
-	p := a.composeParams(r, f.ComposeForm, "New message")
-	p.Notice = intro + " Here is your message."
+	f.refuseDamaged(r)
+	p := a.composeParams(r, f.ComposeForm, tr(r, "NewMessage"))
+	p.Notice = intro + " " + tr(r, "HereIsYourMessage")
 	if f.dropped != "" {
-		p.Notice += " Attach these files again: " + f.dropped + "."
+		p.Notice += " " + tr(r, "AttachAgain", "Names", f.dropped)
 	}
 	d, _ := a.draftFrom(r, f)
 	at, err := a.collectAttachments(r, f)
@@ -119,11 +119,11 @@ func (a *App) resumeCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		if fl.outcome != showError {
 			return err
 		}
-		p.Error = "The attachments kept in your mailbox could not be read right now. " + fl.msg
+		p.Error = tr(r, "ErrKeptUnreadable", "Reason", fl.msg)
 		return a.comeBack(w, r, f, d, p, http.StatusOK, false)
 	}
 	if at.lost > 0 {
-		p.Error = lostText(at.lost)
+		p.Error = lostText(r, at.lost)
 	}
 	d.Attachments = at.forMessage()
 	if _, err := a.renderBody(r, f, d, at, true); err != nil {

@@ -19,6 +19,7 @@ import (
 	"webmail/app/smtpcred"
 	"webmail/app/usecase"
 	"webmail/views"
+	"webmail/views/locale"
 )
 
 // sendMessage sends the message of the compose form (POST /compose/send).
@@ -31,7 +32,7 @@ func (a *App) sendMessage(w http.ResponseWriter, r *http.Request) error {
 func (a *App) postCompose(w http.ResponseWriter, r *http.Request, saveOnly bool) error {
 	f, err := readComposeForm(w, r, a.maxUpload())
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The message could not be read. Please try again.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrMessageUnreadable"), err)
 	}
 	defer f.cleanup()
 	f.SaveOnly = saveOnly
@@ -50,16 +51,16 @@ func (a *App) maxUpload() int64 { return int64(a.cfg.Limits.MaxAttachmentMB) << 
 
 // tooLargeText says that the new files weigh too much, in the words the
 // page and its JavaScript both use.
-func (a *App) tooLargeText() string {
-	return fmt.Sprintf("The attachments are larger than %d MB together. Attach fewer or smaller files.", a.cfg.Limits.MaxAttachmentMB)
+func (a *App) tooLargeText(r *http.Request) string {
+	return tr(r, "ErrAttachmentsTooLarge", "MB", a.cfg.Limits.MaxAttachmentMB)
 }
 
 // submitCompose saves or sends the message of a compose form. Whatever
 // brings the form back keeps everything typed and every attachment (see
 // comeBack); an error means the session cannot go on.
 func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeForm) error {
-	damaged := f.refuseDamaged()
-	p := a.composeParams(r, f.ComposeForm, "New message")
+	damaged := f.refuseDamaged(r)
+	p := a.composeParams(r, f.ComposeForm, tr(r, "NewMessage"))
 	d, errs := a.draftFrom(r, f)
 	for k, v := range errs {
 		p.FieldErrors[k] = v
@@ -67,8 +68,8 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	status := http.StatusUnprocessableEntity
 	if f.TooLarge {
 		// Said at the top too: the file input is at the end of the form.
-		p.Error = "The message was not sent, and the files just chosen were not attached: they are too large (see below)."
-		p.FieldErrors["attachments"] = a.tooLargeText()
+		p.Error = tr(r, "ErrNotSentTooLarge")
+		p.FieldErrors["attachments"] = a.tooLargeText(r)
 		status = http.StatusRequestEntityTooLarge
 	}
 	at, err := a.collectAttachments(r, f)
@@ -77,18 +78,18 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		if fl.outcome != showError {
 			return err
 		}
-		p.Error = "The attachments kept in your mailbox could not be read, so nothing was sent. " + fl.msg
+		p.Error = tr(r, "ErrKeptUnreadableNotSent", "Reason", fl.msg)
 		return a.comeBack(w, r, f, d, p, fl.status, false)
 	}
 	if at.lost > 0 {
-		damaged = append(damaged, lostText(at.lost))
+		damaged = append(damaged, lostText(r, at.lost))
 	}
 	d.Attachments = at.forMessage()
 	if _, err := a.renderBody(r, f, d, at, true); err != nil {
 		return err
 	}
 	if len(damaged) > 0 {
-		p.Error = "The message was not sent. " + strings.Join(damaged, " ") + " Check it, then send it again."
+		p.Error = tr(r, "ErrNotSentDamaged", "Problems", strings.Join(damaged, " "))
 	}
 	if len(p.FieldErrors) > 0 || len(damaged) > 0 {
 		return a.comeBack(w, r, f, d, p, status, false)
@@ -99,7 +100,7 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 	}
 
 	if !a.sends.allow(accountFrom(r).ID) {
-		p.Error = "You have sent many messages in a short time. Please wait a while before sending more."
+		p.Error = tr(r, "ErrSendRate")
 		return a.comeBack(w, r, f, d, p, http.StatusTooManyRequests, true)
 	}
 	auth, msg, status, err := a.smtpCredentials(r, f)
@@ -121,10 +122,10 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		if fl := a.classify(r, err); fl.outcome != showError {
 			return err
 		} else if errors.As(err, &ae) {
-			p.Error = "The attachments kept in your mailbox could not be read, so nothing was sent. " + fl.msg
+			p.Error = tr(r, "ErrKeptUnreadableNotSent", "Reason", fl.msg)
 			return a.comeBack(w, r, f, d, p, fl.status, false)
 		}
-		status, msg := sendFailure(err)
+		status, msg := sendFailure(r, err)
 		p.Error = msg
 		if errors.Is(err, mail.ErrSMTPAuth) {
 			p.NeedSMTP = true
@@ -132,23 +133,19 @@ func (a *App) submitCompose(w http.ResponseWriter, r *http.Request, f *composeFo
 		a.log.Warn("send failed", "err", err.Error())
 		return a.comeBack(w, r, f, d, p, status, true)
 	}
-	notFiled := notFiledText(sent.NotFiled)
-	to := views.AddrNames(addrsOf(d.To))
+	notFiled := notFiledText(r, sent.NotFiled)
+	to := views.AddrNames(r.Context(), addrsOf(d.To))
 	if isHTMX(r) {
-		return render(w, r, http.StatusOK, views.ComposeSent(views.ComposeSentParams{Base: a.base(r, "Sent"), To: to, NotFiled: notFiled}))
+		return render(w, r, http.StatusOK, views.ComposeSent(views.ComposeSentParams{Base: a.base(r, tr(r, "SentTitle")), To: to, NotFiled: notFiled}))
 	}
-	a.sessions.Put(r.Context(), sessFlash, strings.TrimSpace("Message sent to "+to+". "+notFiled))
+	a.sessions.Put(r.Context(), sessFlash, strings.TrimSpace(tr(r, "FlashSentTo", "To", to)+" "+notFiled))
 	seeOther(w, r, "/m/INBOX")
 	return nil
 }
 
 // lostText says that n kept attachments are no longer there.
-func lostText(n int) string {
-	what := "An attachment kept from the draft or the forwarded message is"
-	if n > 1 {
-		what = fmt.Sprintf("%d attachments kept from the draft or the forwarded message are", n)
-	}
-	return what + " no longer there (was the message deleted or changed elsewhere?), so the list below lacks it. Attach it again if you need it."
+func lostText(r *http.Request, n int) string {
+	return tr(r, "ErrKeptLost", "Count", n)
 }
 
 // comeBack shows the form again with status, everything typed and every
@@ -165,12 +162,14 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 		if err == nil {
 			p.Form.Draft = ref.String()
 			p.Form.Kept = f.att.keptInDraft(d.HTML != "")
-			saved := "Your message is saved in Drafts."
-			if f.SaveOnly {
-				saved = "Draft saved at " + a.now().Format("15:04") + "."
-			}
-			if len(p.Form.Kept) > 0 {
-				saved = strings.TrimSuffix(saved, ".") + ", and its attachments are safe there."
+			saved := tr(r, "SavedInDrafts")
+			switch {
+			case f.SaveOnly && len(p.Form.Kept) > 0:
+				saved = tr(r, "DraftSavedAtWithFiles", "Time", locale.From(r.Context()).Clock(a.now()))
+			case f.SaveOnly:
+				saved = tr(r, "DraftSavedAt", "Time", locale.From(r.Context()).Clock(a.now()))
+			case len(p.Form.Kept) > 0:
+				saved = tr(r, "SavedInDraftsWithFiles")
 			}
 			p.Notice = strings.TrimSpace(p.Notice + " " + saved)
 			return a.composeAgain(w, r, p, status)
@@ -180,16 +179,16 @@ func (a *App) comeBack(w http.ResponseWriter, r *http.Request, f *composeForm, d
 			return err
 		}
 		a.log.Warn("saving the draft failed", "err", err.Error())
-		what := "The message could not be saved in Drafts. "
+		what := tr(r, "ErrNotSavedInDrafts")
 		if f.att.hasNew() {
-			what = "Your attachments could not be saved in Drafts, so this page carries them: keep it open until the message is sent or saved. "
+			what = tr(r, "ErrFilesNotSavedInDrafts")
 		}
-		p.Error = strings.TrimSpace(p.Error + " " + what + fl.msg)
+		p.Error = strings.TrimSpace(p.Error + " " + what + " " + fl.msg)
 		if f.SaveOnly && status == http.StatusOK {
 			status = fl.status
 		}
 	}
-	p.Form.Kept = keptFor(f)
+	p.Form.Kept = keptFor(r, f)
 	return a.composeAgain(w, r, p, status)
 }
 
@@ -220,7 +219,7 @@ func renderKept(w http.ResponseWriter, r *http.Request, status int, c templ.Comp
 // draft. One that is not what the webmail wrote (a line break in it, an
 // invalid message identifier, a broken reference) is emptied, and the
 // sentence returned says so; sending again goes on without it.
-func (f *composeForm) refuseDamaged() []string {
+func (f *composeForm) refuseDamaged(r *http.Request) []string {
 	var out []string
 	probe := compose.Draft{InReplyTo: f.InReplyTo}
 	for _, id := range strings.Fields(f.References) {
@@ -232,23 +231,23 @@ func (f *composeForm) refuseDamaged() []string {
 	}
 	if f.InReplyTo != "" && (bad["in-reply-to"] || strings.ContainsFunc(f.InReplyTo, unicode.IsControl)) {
 		f.InReplyTo = ""
-		out = append(out, "The reply's In-Reply-To field was damaged (it must be one message identifier), so it was removed.")
+		out = append(out, tr(r, "DamagedInReplyTo"))
 	}
 	if f.References != "" && (bad["references"] || strings.ContainsFunc(f.References, unicode.IsControl)) {
 		f.References = ""
-		out = append(out, "The reply's References field was damaged (it must be message identifiers), so it was removed.")
+		out = append(out, tr(r, "DamagedReferences"))
 	}
 	if _, err := webmail.ParseMessageRef(f.ReplyOf); f.ReplyOf != "" && err != nil {
 		f.ReplyOf = ""
-		out = append(out, "The link to the message you are answering was damaged, so it was removed: that message will not be marked as answered.")
+		out = append(out, tr(r, "DamagedReplyOf"))
 	}
 	if _, err := webmail.ParseMessageRef(f.ForwardOf); f.ForwardOf != "" && err != nil {
 		f.ForwardOf = ""
-		out = append(out, "The link to the message you are forwarding was damaged, so it was removed.")
+		out = append(out, tr(r, "DamagedForwardOf"))
 	}
 	if _, err := webmail.ParseMessageRef(f.Draft); f.Draft != "" && err != nil {
 		f.Draft = ""
-		out = append(out, "The link to the earlier version of this draft was damaged, so it was removed: that version stays in Drafts.")
+		out = append(out, tr(r, "DamagedDraft"))
 	}
 	return out
 }
@@ -279,7 +278,7 @@ func (a *App) draftFrom(r *http.Request, f *composeForm) (*compose.Draft, map[st
 			for _, b := range bad {
 				msgs = append(msgs, fmt.Sprintf("%q: %s", b.Input, b.Problem))
 			}
-			errs[fld.name] = "Not a valid address: " + strings.Join(msgs, "; ")
+			errs[fld.name] = tr(r, "ErrInvalidAddress", "Problems", strings.Join(msgs, "; "))
 		}
 	}
 	for _, id := range strings.Fields(f.References) {
@@ -313,7 +312,7 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 	switch {
 	case len(f.smtpPassword) > 0:
 		if strings.TrimSpace(f.SMTPLogin) == "" {
-			return refuse(http.StatusUnprocessableEntity, "Enter the SMTP login name as well.")
+			return refuse(http.StatusUnprocessableEntity, tr(r, "ErrSMTPLoginMissing"))
 		}
 		return mail.Auth{Login: strings.TrimSpace(f.SMTPLogin), Password: viewString(f.smtpPassword)}, "", 0, nil
 	case f.SMTPBlob != "":
@@ -323,30 +322,30 @@ func (a *App) smtpCredentials(r *http.Request, f *composeForm) (auth mail.Auth, 
 			f.opened = smtp // wiped with the form
 			return mail.Auth{Login: smtp.Login, Password: smtp.Password}, "", 0, nil
 		case errors.Is(err, smtpcred.ErrWrongPassword):
-			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser were sealed with your previous login password, so they cannot be opened. Enter them again below (and save them again in Settings).")
+			return refuse(http.StatusUnprocessableEntity, tr(r, "ErrSMTPBlobOldPassword"))
 		case errors.Is(err, smtpcred.ErrOtherAccount):
-			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser belong to another account. Enter yours below.")
+			return refuse(http.StatusUnprocessableEntity, tr(r, "ErrSMTPBlobOtherAccount"))
 		case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-			return refuse(http.StatusServiceUnavailable, "The server is busy. Please try again in a moment.")
+			return refuse(http.StatusServiceUnavailable, tr(r, "ErrServerBusy"))
 		default:
-			return refuse(http.StatusUnprocessableEntity, "The SMTP credentials saved in this browser are damaged and cannot be opened. Enter them again below.")
+			return refuse(http.StatusUnprocessableEntity, tr(r, "ErrSMTPBlobDamaged"))
 		}
 	case acct.SMTP.UseIMAPCredentials:
 		return mail.Auth{Login: cred.Login, Password: cred.Password}, "", 0, nil
 	}
-	return refuse(http.StatusUnprocessableEntity, "Your mail server needs separate credentials for sending. Enter them below, or save them once in Settings → Sending.")
+	return refuse(http.StatusUnprocessableEntity, tr(r, "ErrSMTPNeeded"))
 }
 
 // notFiledText says why no copy of a sent message is in Sent, or "".
-func notFiledText(err error) string {
+func notFiledText(r *http.Request, err error) string {
 	if err == nil {
 		return ""
 	}
 	fl, ok := imapFailure(err)
 	if !ok {
-		fl.msg = "the mail server refused it."
+		return tr(r, "ErrNotFiledRefused")
 	}
-	return "No copy could be filed in Sent: " + fl.msg
+	return tr(r, "ErrNotFiled", "Reason", tr(r, fl.msg))
 }
 
 // formRef reads a message address a form carries; a damaged one

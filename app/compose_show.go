@@ -26,7 +26,7 @@ func (a *App) composeParams(r *http.Request, f views.ComposeForm, title string) 
 		NeedSMTP:   !acct.SMTP.UseIMAPCredentials,
 		TokenSends: acct.Provider != "",
 		MaxUpload:  a.maxUpload(),
-		TooLarge:   a.tooLargeText(),
+		TooLarge:   a.tooLargeText(r),
 		Recipients: a.recipientChoices(r),
 		From:       a.fromChoices(r, st),
 	}
@@ -56,7 +56,7 @@ func (a *App) showCompose(w http.ResponseWriter, r *http.Request) error {
 		return a.showDraft(w, r, ref)
 	}
 	a.startForm(r, &f, "", false, false)
-	return a.showComposeForm(w, r, f, "New message")
+	return a.showComposeForm(w, r, f, tr(r, "NewMessage"))
 }
 
 // fromMailto reads an RFC 6068 mailto: URL.

@@ -111,14 +111,14 @@ func (a *App) recipientChoices(r *http.Request) []webmail.Contact {
 
 // bookFailure is what a person is told when the address book fails, with
 // the status of the answer.
-func bookFailure(err error) error {
+func bookFailure(r *http.Request, err error) error {
 	switch {
 	case errors.Is(err, carddav.ErrRefused):
-		return errorf(http.StatusForbidden, "Your address book refused this: it may be read-only, or not accept your login. Nothing was changed.", err)
+		return errorf(http.StatusForbidden, tr(r, "ErrBookRefused"), err)
 	case errors.Is(err, carddav.ErrNoBook):
-		return errorf(http.StatusNotFound, "Your contacts server has no address book for you yet. Create one with your contacts app, then try again.", err)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoBook"), err)
 	case errors.Is(err, carddav.ErrUnreachable):
-		return errorf(http.StatusServiceUnavailable, "Your address book cannot be reached right now. Please try again later.", err)
+		return errorf(http.StatusServiceUnavailable, tr(r, "ErrBookUnreachable"), err)
 	}
 	return err
 }

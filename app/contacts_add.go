@@ -15,7 +15,7 @@ import (
 func (a *App) addContact(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	email := strings.TrimSpace(r.PostForm.Get("email"))
@@ -23,26 +23,26 @@ func (a *App) addContact(w http.ResponseWriter, r *http.Request) error {
 	if back == "" {
 		back = "/contacts"
 	}
-	if problem := contactProblem(name, email); problem != "" {
-		p := views.ContactsParams{Base: a.base(r, "Contacts"), Error: problem, Name: name, Email: email}
+	if problem := contactProblem(r, name, email); problem != "" {
+		p := views.ContactsParams{Base: a.base(r, tr(r, "Contacts")), Error: problem, Name: name, Email: email}
 		return a.renderContacts(w, r, http.StatusUnprocessableEntity, p)
 	}
 	book := a.addressBook(r)
 	if book == nil {
-		return errorf(http.StatusNotFound, "Your webmail has no address book to add contacts to.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoAddressBook"), nil)
 	}
 	added, err := book.Add(r.Context(), name, email)
 	if err != nil {
-		return bookFailure(err)
+		return bookFailure(r, err)
 	}
 	a.contacts.Forget(accountFrom(r).sid) // suggestions read the book again
 	who := email
 	if name != "" {
 		who = name + " <" + email + ">"
 	}
-	msg := who + " is already in your contacts."
+	msg := tr(r, "ContactExists", "Who", who)
 	if added {
-		msg = "Added " + who + " to your contacts."
+		msg = tr(r, "ContactAdded", "Who", who)
 	}
 	a.sessions.Put(r.Context(), sessFlash, msg)
 	a.redirect(w, r, back)
@@ -50,13 +50,13 @@ func (a *App) addContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 // contactProblem says what is wrong with a contact to add, "" if nothing.
-func contactProblem(name, email string) string {
+func contactProblem(r *http.Request, name, email string) string {
 	if len(name) > 200 || strings.ContainsFunc(name, unicode.IsControl) {
-		return "The name may have at most 200 characters, and no line breaks."
+		return tr(r, "ErrContactName")
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Name != "" || a.Address != email || !strings.Contains(email, "@") {
-		return "Enter one e-mail address, such as name@example.org."
+		return tr(r, "ErrContactEmail")
 	}
 	return ""
 }

@@ -15,7 +15,7 @@ const contactsShown = 200
 // address; without one (or while it fails), the addresses of the
 // person's recent mail.
 func (a *App) showContacts(w http.ResponseWriter, r *http.Request) error {
-	p := views.ContactsParams{Base: a.base(r, "Contacts"), Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	p := views.ContactsParams{Base: a.base(r, tr(r, "Contacts")), Query: strings.TrimSpace(r.URL.Query().Get("q"))}
 	return a.renderContacts(w, r, http.StatusOK, p)
 }
 
@@ -32,7 +32,7 @@ func (a *App) renderContacts(w http.ResponseWriter, r *http.Request, status int,
 			return r.Context().Err()
 		} else {
 			a.log.Warn("address book unavailable", "login", accountFrom(r).Login, "err", err.Error())
-			p.Problem = a.classify(r, bookFailure(err)).msg
+			p.Problem = a.classify(r, bookFailure(r, err)).msg
 		}
 	}
 	if x == nil {

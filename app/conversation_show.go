@@ -65,7 +65,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 			cp.UIDs = append(cp.UIDs, m.UID)
 			cp.Reply = m.Ref
 		} else {
-			cm.Folder = webmail.FolderLabel(findFolder(p.Folders, m.Ref.Mailbox))
+			cm.Folder = views.FolderName(r.Context(), findFolder(p.Folders, m.Ref.Mailbox))
 		}
 		if cm.Expanded {
 			cm.Seen = true
@@ -80,7 +80,7 @@ func (a *App) showConversation(w http.ResponseWriter, r *http.Request) error {
 	}
 	cp.Zone = p.Now.Location()
 	p.Conversation = &cp
-	p.Base = a.base(r, views.Subject(conv.Messages[0].Subject))
+	p.Base = a.base(r, views.Subject(r.Context(), conv.Messages[0].Subject))
 	if htmxTarget(r) != views.TargetMessage {
 		// The list beside it: a full page, or #main.
 		conn.SetPageLen(a.settings(r).PageLen())

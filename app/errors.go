@@ -95,19 +95,21 @@ func (a *App) classify(r *http.Request, err error) failure {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return failure{outcome: showError, status: status, msg: e.Message}
+		msg, _ := sayError(r, e)
+		return failure{outcome: showError, status: status, msg: msg}
 	case errors.Is(err, sessionstore.ErrUnavailable):
-		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: "The webmail cannot reach its session store right now. Please try again in a moment."}
+		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: tr(r, "ErrSessionStore")}
 	case errors.Is(err, errRefreshLater):
-		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: "Your sign-in is being renewed. Please try again in a moment."}
+		return failure{outcome: showError, status: http.StatusServiceUnavailable, msg: tr(r, "ErrRefreshLater")}
 	}
 	if f, ok := imapFailure(err); ok {
+		f.msg = tr(r, f.msg)
 		if f.status == http.StatusUnauthorized {
 			f.outcome = sessionOver // the server no longer takes the session's credential
 		}
 		return f
 	}
-	return failure{outcome: showError, status: http.StatusInternalServerError, msg: "Something went wrong on our side. Please try again."}
+	return failure{outcome: showError, status: http.StatusInternalServerError, msg: tr(r, "ErrInternal")}
 }
 
 // fail answers a request that failed: the error page, the login page, or
@@ -128,7 +130,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 	case notServed:
 		if carried != nil {
-			a.loginCarrying(w, r, carried.form, "", "Your session ended. Log in again and your message comes back.")
+			a.loginCarrying(w, r, carried.form, "", tr(r, "SessionEndedCarry"))
 			return
 		}
 		a.toLogin(w, r)
@@ -141,7 +143,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", f.status), slog.String("err", err.Error()))
 	}
-	p := views.ErrorParams{Base: a.base(r, "Error"), Status: f.status, Message: f.msg}
+	p := views.ErrorParams{Base: a.base(r, tr(r, "ErrorTitle")), Status: f.status, Message: f.msg}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(f.status)
 	if isHTMX(r) {
@@ -163,14 +165,14 @@ func (a *App) endSessionOver(w http.ResponseWriter, r *http.Request, err error, 
 		a.log.Info("session ended: the mail server refused its password", "login", login)
 	}
 	a.endSession(w, r, "refused")
-	msg := "The mail server no longer accepts your password (was it changed?). Please log in again."
+	msg := tr(r, "PasswordRefused")
 	target := "/login?" + url.Values{"refused": {"1"}}.Encode()
 	if provider != "" {
-		msg = "Your sign-in with " + a.providerLabel(provider) + " has ended (it expired or access was withdrawn). Sign in again."
+		msg = tr(r, "SignInEnded", "Provider", a.providerLabel(provider))
 		target = "/login?" + url.Values{"ended": {provider}, "hint": {login}}.Encode()
 	}
 	if carried != nil {
-		a.loginCarrying(w, r, carried.form, login, msg+" Your message comes back after you do.")
+		a.loginCarrying(w, r, carried.form, login, msg+" "+tr(r, "MessageComesBack"))
 		return
 	}
 	a.redirect(w, r, target)

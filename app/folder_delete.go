@@ -31,30 +31,30 @@ func (a *App) deleteFolder(w http.ResponseWriter, r *http.Request) error {
 	f, action := out.Folder, views.FolderVerbURL(folder, "delete")
 	switch out.Confirm {
 	case usecase.ConfirmLoss:
-		q := "Delete the folder " + f.Name + " and " + views.Plural(int(f.Total), "message", "messages") + " in it for good? This cannot be undone."
-		return a.confirmFolder(w, r, action, q, "Delete folder")
+		q := tr(r, "ConfirmDeleteFolder", "Folder", f.Name, "Count", int64(f.Total))
+		return a.confirmFolder(w, r, action, q, tr(r, "DeleteFolder"))
 	case usecase.ConfirmRole:
-		label := webmail.FolderLabel(f.Folder)
-		q := f.Name + " is your " + label + " folder: " + roleUse(f.Role) + ". Delete your " + label + " folder anyway?"
-		return a.confirmFolder(w, r, action, q, "Delete my "+label+" folder", views.Hidden{Name: "confirm_role", Value: string(f.Role)})
+		label := views.FolderName(r.Context(), f.Folder)
+		q := tr(r, "ConfirmDeleteRole", "Folder", f.Name, "Role", label, "Use", tr(r, roleUse(f.Role)))
+		return a.confirmFolder(w, r, action, q, tr(r, "DeleteMyRoleFolder", "Role", label), views.Hidden{Name: "confirm_role", Value: string(f.Role)})
 	}
 	return a.folderDone(w, r, out.Notice)
 }
 
-// roleUse says what a special-use folder is for, in the second question
-// before deleting it.
+// roleUse says (as a message id) what a special-use folder is for, in
+// the second question before deleting it.
 func roleUse(r webmail.Role) string {
 	switch r {
 	case webmail.RoleDrafts:
-		return "unfinished messages are saved there"
+		return "RoleUseDrafts"
 	case webmail.RoleSent:
-		return "copies of the messages you send are kept there"
+		return "RoleUseSent"
 	case webmail.RoleArchive:
-		return "archived messages go there"
+		return "RoleUseArchive"
 	case webmail.RoleJunk:
-		return "junk mail goes there"
+		return "RoleUseJunk"
 	case webmail.RoleTrash:
-		return "deleted messages go there"
+		return "RoleUseTrash"
 	}
-	return "mail programs use it"
+	return "RoleUseOther"
 }

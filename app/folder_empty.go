@@ -3,7 +3,6 @@ package app
 import (
 	"net/http"
 
-	"webmail"
 	"webmail/app/usecase"
 	"webmail/views"
 )
@@ -24,13 +23,12 @@ func (a *App) emptyFolder(w http.ResponseWriter, r *http.Request) error {
 		return a.folderRefused(w, r, err, nil)
 	}
 	if out.Confirm != usecase.ConfirmNone {
-		label := webmail.FolderLabel(out.Folder.Folder)
-		what := "all messages"
+		label := views.FolderName(r.Context(), out.Folder.Folder)
+		q := tr(r, "ConfirmEmptyFolder", "Folder", label)
 		if n := out.Folder.Total; n > 0 {
-			what = "all " + views.Plural(int(n), "message", "messages")
+			q = tr(r, "ConfirmEmptyFolderCount", "Folder", label, "Count", int64(n))
 		}
-		q := "Delete " + what + " in " + label + " for good? This cannot be undone."
-		return a.confirmFolder(w, r, views.FolderVerbURL(folder, "empty"), q, "Empty "+label)
+		return a.confirmFolder(w, r, views.FolderVerbURL(folder, "empty"), q, tr(r, "EmptyFolder", "Folder", label))
 	}
 	return a.folderDone(w, r, out.Notice)
 }

@@ -1,12 +1,13 @@
 package app
 
 import (
-	"fmt"
+	"context"
 	"net/http"
 	"webmail"
 
 	"webmail/app/usecase"
 	"webmail/views"
+	"webmail/views/locale"
 )
 
 // showFolder shows a page of a folder's messages. An htmx request gets
@@ -40,9 +41,9 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 		return err
 	}
 	p := views.MailboxParams{View: view, Now: a.readerNow(r), Place: place, Folders: l.Folders}
-	withList(&p, l)
+	withList(r, &p, l)
 	p.Current = findFolder(p.Folders, mailbox)
-	p.Base = a.base(r, folderTitle(p.Current))
+	p.Base = a.base(r, folderTitle(r.Context(), p.Current))
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.SelectFolder = r.URL.Query().Get("select") == "folder"
 	p.SelectAll = r.URL.Query().Get("select") == "all" || p.SelectFolder
@@ -61,15 +62,15 @@ func findFolder(folders []webmail.Folder, name string) webmail.Folder {
 	return webmail.Folder{Name: name, Label: name}
 }
 
-func folderTitle(f webmail.Folder) string {
+func folderTitle(ctx context.Context, f webmail.Folder) string {
 	if f.Unseen > 0 {
-		return fmt.Sprintf("%s (%d)", webmail.FolderLabel(f), f.Unseen)
+		return locale.T(ctx, "FolderTitleUnseen", "Folder", views.FolderName(ctx, f), "Count", int64(f.Unseen))
 	}
-	return webmail.FolderLabel(f)
+	return views.FolderName(ctx, f)
 }
 
 // withList puts a list in the page.
-func withList(p *views.MailboxParams, l *usecase.List) {
+func withList(r *http.Request, p *views.MailboxParams, l *usecase.List) {
 	p.List, p.Conversations, p.Elsewhere, p.ConversationsCounted = l.Page, l.Conversations, l.Elsewhere, l.ConversationsCounted
-	p.SearchError, p.SortNote = l.SearchError, l.SortNote
+	p.SearchError, p.SortNote = l.SearchError, say(r, l.SortNote)
 }

@@ -38,7 +38,7 @@ func (a *App) showFoldersManage(w http.ResponseWriter, r *http.Request) error {
 
 func (a *App) manageParams(r *http.Request, tree *webmail.FolderTree) views.FoldersManageParams {
 	return views.FoldersManageParams{
-		Base:               a.base(r, "Manage folders"),
+		Base:               a.base(r, tr(r, "ManageFolders")),
 		Folders:            tree.List,
 		Delim:              tree.Delim,
 		SubscriptionsKnown: tree.SubscriptionsKnown,
@@ -60,14 +60,14 @@ func editDefaults(tree *webmail.FolderTree, f webmail.ManagedFolder) views.Folde
 func parseFolderForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	return nil
 }
 
 // folderDone goes back to the folder management page, which shows notice.
-func (a *App) folderDone(w http.ResponseWriter, r *http.Request, notice string) error {
-	a.sessions.Put(r.Context(), sessNotice, notice)
+func (a *App) folderDone(w http.ResponseWriter, r *http.Request, notice webmail.Text) error {
+	a.sessions.Put(r.Context(), sessNotice, say(r, notice))
 	seeOther(w, r, manageURL)
 	return nil
 }
@@ -87,11 +87,12 @@ func (a *App) folderRefused(w http.ResponseWriter, r *http.Request, err error, k
 		return err
 	}
 	p := a.manageParams(r, tree)
-	if len(e.Fields) == 0 {
-		p.Error = e.Message
+	msg, fields := sayError(r, e)
+	if len(fields) == 0 {
+		p.Error = msg
 	}
 	if keep != nil {
-		keep(&p, tree, e.Fields)
+		keep(&p, tree, fields)
 	}
 	return render(w, r, http.StatusUnprocessableEntity, views.FoldersManage(p))
 }
@@ -100,7 +101,7 @@ func (a *App) folderRefused(w http.ResponseWriter, r *http.Request, err error, k
 // form posts to action, the route asking, again with confirm=1 and fields.
 func (a *App) confirmFolder(w http.ResponseWriter, r *http.Request, action, question, button string, fields ...views.Hidden) error {
 	p := views.ConfirmParams{
-		Base:      a.base(r, "Are you sure?"),
+		Base:      a.base(r, tr(r, "AreYouSure")),
 		Question:  question,
 		Action:    action,
 		Button:    button,

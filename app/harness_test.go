@@ -81,6 +81,13 @@ func newEnvWith(t testing.TB, dopt demo.Options, opts ...envOption) *env {
 // (tests put proxies between the two).
 func newEnvOn(t testing.TB, d *demo.Server, opts ...envOption) *env {
 	t.Helper()
+	return newEnvApp(t, d, nil, opts...)
+}
+
+// newEnvApp is newEnvOn with app options of its own (appOpt, if not nil,
+// changes them before the App is made).
+func newEnvApp(t testing.TB, d *demo.Server, appOpt func(*Options), opts ...envOption) *env {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	// The listener first: public_url (the OAuth redirect URI) needs its port.
@@ -100,6 +107,9 @@ func newEnvOn(t testing.TB, d *demo.Server, opts ...envOption) *env {
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	now := func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) }
 	opt := Options{Logger: log, Store: e.store, Now: now}
+	if appOpt != nil {
+		appOpt(&opt)
+	}
 	if cfg.Session.RedisURL != "" {
 		opt.Store = nil // the App's own Redis store
 	}

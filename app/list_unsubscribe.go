@@ -23,11 +23,11 @@ func (a *App) unsubscribeList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.Offer.OneClick == "" {
-		return errorf(http.StatusNotFound, "This list does not take a one-click request. Use the way it offers instead.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoOneClick"), nil)
 	}
 	err = a.oneClick.Unsubscribe(r.Context(), p.Offer.OneClick)
 	if err == nil {
-		a.sessions.Put(r.Context(), sessFlash, "You asked to unsubscribe from "+p.List+", and the list accepted. Its mail may take a few days to stop.")
+		a.sessions.Put(r.Context(), sessFlash, tr(r, "UnsubscribedFrom", "List", p.List))
 		seeOther(w, r, p.BackURL)
 		return nil
 	}
@@ -36,21 +36,21 @@ func (a *App) unsubscribeList(w http.ResponseWriter, r *http.Request) error {
 		host = u.Host // the URI's path and query may name the person
 	}
 	a.log.Info("one-click unsubscribe failed", "host", host, "err", err.Error())
-	p.Error = unsubscribeFailure(err)
+	p.Error = unsubscribeFailure(r, err)
 	return render(w, r, http.StatusBadGateway, views.ListUnsubscribe(p))
 }
 
 // unsubscribeFailure says in words why a one-click request failed.
-func unsubscribeFailure(err error) string {
+func unsubscribeFailure(r *http.Request, err error) string {
 	var timeout net.Error
 	switch {
 	case errors.Is(err, oneclick.ErrRejected):
-		return "The list did not accept the request to unsubscribe. Try again later, or use another way below if the list offers one."
+		return tr(r, "ErrListRejected")
 	case errors.Is(err, oneclick.ErrRefused):
-		return "The list did not accept the request: its address is not a public https address, which is all the webmail sends to."
+		return tr(r, "ErrListRefused")
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &timeout) && timeout.Timeout():
-		return "The list did not accept the request: its server did not answer in time. Try again later."
+		return tr(r, "ErrListTimeout")
 	default:
-		return "The list did not accept the request: its server could not be reached. Try again later."
+		return tr(r, "ErrListUnreachable")
 	}
 }

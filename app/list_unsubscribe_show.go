@@ -31,12 +31,12 @@ func (a *App) listUnsubscribeParams(r *http.Request) (views.ListUnsubscribeParam
 	msg := om.msg
 	u := msg.Unsubscribe
 	if !u.Offered() {
-		return views.ListUnsubscribeParams{}, errorf(http.StatusNotFound, "This message does not say how to unsubscribe from it.", nil)
+		return views.ListUnsubscribeParams{}, errorf(http.StatusNotFound, tr(r, "ErrNoUnsubscribe"), nil)
 	}
 	place := placeFrom(r, om.ref.Mailbox)
 	name := listName(msg.Message)
 	p := views.ListUnsubscribeParams{
-		Base:    a.base(r, "Unsubscribe from "+name),
+		Base:    a.base(r, tr(r, "UnsubscribeFrom", "List", name)),
 		List:    name,
 		Offer:   u,
 		Action:  views.MessageURL(om.ref) + "/unsubscribe",

@@ -324,7 +324,7 @@ func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOp
 	p := views.LiveParams{MailboxParams: views.MailboxParams{View: views.ScreenList, Now: a.now().In(zone), Folders: u.Folders, Place: place}}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
-	p.Base = views.Base{Title: folderTitle(p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}
+	p.Base = views.Base{Title: folderTitle(ctx, p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}
 	if opt.Rows || len(u.Changed) > 0 {
 		p.List = &webmail.Page{Mailbox: u.Mailbox, UIDValidity: u.UIDValidity, Number: place.Page}
 	}

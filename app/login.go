@@ -18,16 +18,16 @@ func (a *App) showLogin(w http.ResponseWriter, r *http.Request) error {
 		seeOther(w, r, "/")
 		return nil
 	}
-	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.URL.Query().Get("next")), Providers: a.providerButtons()}
+	p := views.LoginParams{Base: a.base(r, tr(r, "LogIn")), Next: safeNext(r.URL.Query().Get("next")), Providers: a.providerButtons()}
 	if r.URL.Query().Has("logged_out") {
-		p.Flash = "You have logged out."
+		p.Flash = tr(r, "LoggedOut")
 	}
 	if r.URL.Query().Has("refused") {
-		p.Error = "The mail server no longer accepts your password (was it changed?). Please log in again."
+		p.Error = tr(r, "PasswordRefused")
 	}
 	if name := r.URL.Query().Get("ended"); name != "" {
 		if pr, ok := a.cfg.OAuthProvider(name); ok {
-			p.Error = "Your sign-in with " + pr.Label + " has ended: it expired, or access was withdrawn at " + pr.Label + ". Please sign in again."
+			p.Error = tr(r, "SignInEndedAt", "Provider", pr.Label)
 			if hint := r.URL.Query().Get("hint"); validLogin(hint) {
 				p.Hint = hint
 			}
@@ -41,12 +41,12 @@ type loginForm struct {
 	Login, Password, Next string
 }
 
-func (f loginForm) validate() string {
+func (f loginForm) validate(r *http.Request) string {
 	if f.Login == "" || f.Password == "" {
-		return "Enter your login name and password."
+		return tr(r, "ErrLoginEmpty")
 	}
 	if len(f.Login) > 256 || len(f.Password) > 1024 || strings.ContainsFunc(f.Login, unicode.IsControl) {
-		return "That login name is not valid."
+		return tr(r, "ErrLoginInvalid")
 	}
 	return ""
 }
@@ -57,7 +57,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	// then posts as multipart/form-data, read as a stream.
 	form, err := readStreamedForm(w, r, streamSpec{secret: "password", keep: "c_keep", maxFiles: a.maxUpload()})
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	defer form.cleanup()
 	r.PostForm = form.values
@@ -68,26 +68,26 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	resume, resuming := resumedCompose(r.PostForm, form.keeps)
 	again := func(status int, msg string) error {
-		p := views.LoginParams{Base: a.base(r, "Log in"), Login: f.Login, Next: f.Next, Error: msg, Providers: a.providerButtons()}
+		p := views.LoginParams{Base: a.base(r, tr(r, "LogIn")), Login: f.Login, Next: f.Next, Error: msg, Providers: a.providerButtons()}
 		if resuming { // keep carrying the message
-			p.Carry, p.CarryKeep = carryOf(resume)
+			p.Carry, p.CarryKeep = carryOf(r, resume)
 		}
 		return renderKept(w, r, status, views.Login(p), p.CarryKeep)
 	}
-	if msg := f.validate(); msg != "" {
+	if msg := f.validate(r); msg != "" {
 		a.metrics.login("password", "invalid")
 		return again(http.StatusUnprocessableEntity, msg)
 	}
 	if !a.limits.allow(r, f.Login) {
 		a.metrics.login("password", "rate_limited")
 		a.log.Warn("login rate limited", "client", a.limits.clientIP(r))
-		return again(http.StatusTooManyRequests, "Too many login attempts. Please wait a minute before trying again.")
+		return again(http.StatusTooManyRequests, tr(r, "ErrTooManyLogins"))
 	}
 
 	srv, smtpSrv := a.cfg.ServersFor(f.Login)
 	if srv.Host == "" { // only [[domain]] entries are configured, none for this one
 		a.metrics.login("password", "no_domain")
-		return again(http.StatusUnprocessableEntity, "This webmail does not serve that mail domain. Check the part after the @.")
+		return again(http.StatusUnprocessableEntity, tr(r, "ErrDomainNotServed"))
 	}
 	// The login is checked with a new connection, which then serves the
 	// account's first pages.
@@ -98,12 +98,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		a.metrics.login("password", "auth")
 		// The login name is not logged: people type passwords into it.
 		a.log.Info("login failed", "client", a.limits.clientIP(r))
-		return again(http.StatusUnauthorized, "The login name or password is not right.")
+		return again(http.StatusUnauthorized, tr(r, "ErrLoginWrong"))
 	case err != nil:
 		a.metrics.login("password", mail.Outcome(err))
 		a.log.Warn("login: IMAP failed", "login", f.Login, "server", srv.Addr(), "err", err.Error())
 		fl, _ := imapFailure(err)
-		return again(fl.status, fl.msg)
+		return again(fl.status, tr(r, fl.msg))
 	}
 	if _, err := a.startSession(w, r, srv, cred); err != nil {
 		a.metrics.login("password", "error")
@@ -118,7 +118,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		// saving needs until the request ends.
 		acct := account{Login: f.Login, ID: accountID(f.Login, srv), Server: srv, SMTP: smtpSrv, cred: cred}
 		rr := r.WithContext(context.WithValue(r.Context(), accountKey{}, acct))
-		if err := a.resumeCompose(w, rr, resume, "You are logged in again."); err != nil {
+		if err := a.resumeCompose(w, rr, resume, tr(r, "LoggedInAgain")); err != nil {
 			// A mail server that gives up now still leaves the message
 			// carried in the login page.
 			a.fail(w, rr, carrying(err, resume))

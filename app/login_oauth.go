@@ -53,15 +53,15 @@ func (a *App) redirectURL(provider string) string {
 func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 	p, ok := a.providers[r.PathValue("provider")]
 	if !ok {
-		return errorf(http.StatusNotFound, "There is no such sign-in provider.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoProvider"), nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<20) // a carried message may be long
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	if !a.limits.byIP.allow(a.limits.clientIP(r)) {
 		a.log.Warn("oauth start rate limited", "provider", p.Name(), "client", a.limits.clientIP(r))
-		return a.loginAgain(w, r, http.StatusTooManyRequests, "Too many sign-in attempts. Please wait a minute before trying again.")
+		return a.loginAgain(w, r, http.StatusTooManyRequests, tr(r, "ErrTooManySignIns"))
 	}
 	f := oauth.NewFlow()
 	if hint := r.PostForm.Get("login_hint"); validLogin(hint) {
@@ -97,7 +97,7 @@ func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 	// check CSP form-action against every redirect after a form's POST,
 	// and providers redirect on to origins of their own (Microsoft to
 	// login.live.com). A meta refresh is no form submission.
-	b := a.base(r, "Sign in with "+p.Label())
+	b := a.base(r, tr(r, "SignInWith", "Provider", p.Label()))
 	b.Refresh = target
 	return render(w, r, http.StatusOK, views.SigningIn(views.SigningInParams{Base: b, Provider: p.Label(), URL: target}))
 }
@@ -109,7 +109,7 @@ func (a *App) startOAuth(w http.ResponseWriter, r *http.Request) error {
 func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	p, ok := a.providers[r.PathValue("provider")]
 	if !ok {
-		return errorf(http.StatusNotFound, "There is no such sign-in provider.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoProvider"), nil)
 	}
 	ctx := r.Context()
 	// One use only: the flow is gone whatever happens next.
@@ -135,43 +135,43 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	state := q.Get("state")
 	if flow.Get("provider") != p.Name() || state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(flow.Get("state"))) != 1 {
-		return failed(http.StatusBadRequest, "state", "state mismatch", "This sign-in was not started here, has expired or was already used. Please sign in again.")
+		return failed(http.StatusBadRequest, "state", "state mismatch", tr(r, "ErrOAuthState"))
 	}
 	if e := q.Get("error"); e != "" {
 		if e == "access_denied" {
-			return failed(http.StatusUnauthorized, "denied", "access_denied", "You did not allow access at "+p.Label()+", so you are not signed in. Sign in again to allow it, or log in with your password.")
+			return failed(http.StatusUnauthorized, "denied", "access_denied", tr(r, "ErrOAuthDenied", "Provider", p.Label()))
 		}
-		return failed(http.StatusBadGateway, "provider_error", "provider error: "+printableCode(e), p.Label()+" could not sign you in ("+printableCode(e)+"). Please try again.")
+		return failed(http.StatusBadGateway, "provider_error", "provider error: "+printableCode(e), tr(r, "ErrOAuthProvider", "Provider", p.Label(), "Code", printableCode(e)))
 	}
 	code := q.Get("code")
 	if code == "" || len(code) > 4096 {
-		return failed(http.StatusBadRequest, "no_code", "no code", p.Label()+" sent you back without a sign-in code. Please sign in again.")
+		return failed(http.StatusBadRequest, "no_code", "no code", tr(r, "ErrOAuthNoCode", "Provider", p.Label()))
 	}
 	f := oauth.Flow{State: flow.Get("state"), Nonce: flow.Get("nonce"), Verifier: flow.Get("verifier")}
 	login, tok, err := p.Exchange(ctx, a.redirectURL(p.Name()), code, f)
 	switch {
 	case errors.Is(err, oauth.ErrGrant):
-		return failed(http.StatusUnauthorized, "grant", err.Error(), "The sign-in with "+p.Label()+" did not complete: the code was refused, expired or already used. Please sign in again.")
+		return failed(http.StatusUnauthorized, "grant", err.Error(), tr(r, "ErrOAuthGrant", "Provider", p.Label()))
 	case errors.Is(err, oauth.ErrIDToken):
-		return failed(http.StatusUnauthorized, "id_token", err.Error(), p.Label()+"'s answer could not be verified, so you are not signed in. Please try again, or tell the administrator if it keeps happening.")
+		return failed(http.StatusUnauthorized, "id_token", err.Error(), tr(r, "ErrOAuthIDToken", "Provider", p.Label()))
 	case err != nil:
-		return failed(http.StatusBadGateway, "unavailable", err.Error(), p.Label()+" cannot be reached right now. Please try again in a moment.")
+		return failed(http.StatusBadGateway, "unavailable", err.Error(), tr(r, "ErrOAuthUnavailable", "Provider", p.Label()))
 	}
 
 	imapSrv, smtpSrv := a.cfg.ServersForOAuth(p.Config(), login)
 	if imapSrv.Host == "" {
-		return failed(http.StatusUnprocessableEntity, "no_domain", "domain not served", "This webmail does not serve the mail domain of "+login+".")
+		return failed(http.StatusUnprocessableEntity, "no_domain", "domain not served", tr(r, "ErrOAuthNoDomain", "Login", login))
 	}
 	auth := mail.Auth{Login: login, Token: tok.Access, Mechanism: saslMechanism(p.Config())}
 	err = a.pool.Login(ctx, mail.Account{ID: accountID(login, imapSrv), Server: imapSrv, Auth: auth})
 	switch {
 	case errors.Is(err, mail.ErrAuth):
-		return failed(http.StatusUnauthorized, "auth", "IMAP refused the token", "The mail server did not accept the sign-in from "+p.Label()+" for "+login+".")
+		return failed(http.StatusUnauthorized, "auth", "IMAP refused the token", tr(r, "ErrOAuthIMAP", "Provider", p.Label(), "Login", login))
 	case err != nil:
 		a.metrics.login("oauth", mail.Outcome(err))
 		a.log.Warn("oauth login: IMAP failed", "login", login, "server", imapSrv.Addr(), "err", err.Error())
 		fl, _ := imapFailure(err)
-		return a.loginAgain(w, r, fl.status, fl.msg)
+		return a.loginAgain(w, r, fl.status, tr(r, fl.msg))
 	}
 	cred := vault.Credential{Login: login, Provider: p.Name(), AccessToken: tok.Access, RefreshToken: tok.Refresh, Expiry: tok.Expiry}
 	if _, err := a.startSession(w, r, imapSrv, cred); err != nil {
@@ -186,7 +186,7 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	acct := account{Login: login, ID: accountID(login, imapSrv), Server: imapSrv, SMTP: smtpSrv, Provider: p.Name(), mech: auth.Mechanism, cred: cred}
 	rr := r.WithContext(context.WithValue(ctx, accountKey{}, acct))
 	if resume, ok := resumedCompose(r.PostForm, carriedRefs(r.PostForm["c_keep"])); ok {
-		if err := a.resumeCompose(w, rr, resume, "You are signed in again."); err != nil {
+		if err := a.resumeCompose(w, rr, resume, tr(r, "SignedInAgain")); err != nil {
 			a.fail(w, rr, carrying(err, resume))
 		}
 		return nil
@@ -199,7 +199,7 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 	// cross-site navigation, and a redirect from it would still be one, so
 	// the browser would hold back the new SameSite=Strict cookies. The
 	// page's own refresh is a same-site navigation.
-	b := a.base(rr, "Signed in")
+	b := a.base(rr, tr(rr, "SignedIn"))
 	b.Refresh = next
 	return render(w, r, http.StatusOK, views.SignedIn(views.SignedInParams{Base: b, Provider: p.Label(), Next: next}))
 }
@@ -207,9 +207,9 @@ func (a *App) finishOAuth(w http.ResponseWriter, r *http.Request) error {
 // loginAgain renders the login page with a message, keeping what the
 // request carried (a message being written, the page to go to).
 func (a *App) loginAgain(w http.ResponseWriter, r *http.Request, status int, msg string) error {
-	p := views.LoginParams{Base: a.base(r, "Log in"), Next: safeNext(r.PostForm.Get("next")), Error: msg, Providers: a.providerButtons()}
+	p := views.LoginParams{Base: a.base(r, tr(r, "LogIn")), Next: safeNext(r.PostForm.Get("next")), Error: msg, Providers: a.providerButtons()}
 	if resume, ok := resumedCompose(r.PostForm, carriedRefs(r.PostForm["c_keep"])); ok {
-		p.Carry, p.CarryKeep = carryOf(resume)
+		p.Carry, p.CarryKeep = carryOf(r, resume)
 	}
 	return render(w, r, status, views.Login(p))
 }

@@ -20,7 +20,7 @@ func (a *App) showMessageBody(w http.ResponseWriter, r *http.Request) error {
 	remote := q.Get("remote") == "1"
 	section := q.Get("part")
 	if len(section) > 64 || strings.Trim(section, "0123456789.") != "" {
-		return errorf(http.StatusNotFound, "This message has no HTML body.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoHTMLBody"), nil)
 	}
 	ref, err := messageParam(r)
 	if err != nil {
@@ -59,12 +59,12 @@ func (a *App) fetchMessageBody(r *http.Request, section string, remote bool) (st
 	if section != "" {
 		m, ok := layout.FindMessage(section)
 		if !ok {
-			return "", errorf(http.StatusNotFound, "This message has no HTML body.", nil)
+			return "", errorf(http.StatusNotFound, tr(r, "ErrNoHTMLBody"), nil)
 		}
 		layout = &m.Layout
 	}
 	if layout.HTML == nil {
-		return "", errorf(http.StatusNotFound, "This message has no HTML body.", nil)
+		return "", errorf(http.StatusNotFound, tr(r, "ErrNoHTMLBody"), nil)
 	}
 	f := &bodyFetch{}
 	b := f.add(layout, section, views.BodyHTML)

@@ -31,7 +31,7 @@ func (a *App) downloadPart(w http.ResponseWriter, r *http.Request) error {
 func (a *App) servePart(w http.ResponseWriter, r *http.Request, serve func(message.Part) (func(http.Header), error)) error {
 	path, ok := sectionParam(r)
 	if !ok {
-		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoAttachment"), nil)
 	}
 	om, err := a.openMessage(r)
 	if err != nil {
@@ -42,7 +42,7 @@ func (a *App) servePart(w http.ResponseWriter, r *http.Request, serve func(messa
 	// Any part shown or offered, in attached messages too.
 	part, ok := layout.Find(path)
 	if !ok {
-		return errorf(http.StatusNotFound, "This attachment does not exist.", nil)
+		return errorf(http.StatusNotFound, tr(r, "ErrNoAttachment"), nil)
 	}
 	headers, err := serve(part)
 	if err != nil {

@@ -42,7 +42,7 @@ func (a *App) printMessage(w http.ResponseWriter, r *http.Request) error {
 	om.release()
 
 	p := views.MessagePrintParams{
-		Base:    a.base(r, views.Subject(om.msg.Envelope.Subject)),
+		Base:    a.base(r, views.Subject(r.Context(), om.msg.Envelope.Subject)),
 		Msg:     &om.msg.Message,
 		BackURL: views.MessageURL(om.ref),
 		Zone:    a.readerZone(r),

@@ -81,13 +81,13 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Current = findFolder(p.Folders, mailbox)
-	mp.BackLabel = webmail.FolderLabel(p.Current)
+	mp.BackLabel = views.FolderName(r.Context(), p.Current)
 	mp.IsDraft = p.Current.Role == webmail.RoleDrafts
 	mp.AddContact = a.cfg.CardDAVFor(accountFrom(r).Login) != ""
 	mp.Role, mp.Folders, mp.Zone = p.Current.Role, p.Folders, p.Now.Location()
 	mp.Sprite = a.assets.URL("icons.svg")
 	p.Notice, p.Undo = a.takeNotice(r)
-	p.Base = a.base(r, views.Subject(msg.Envelope.Subject))
+	p.Base = a.base(r, views.Subject(r.Context(), msg.Envelope.Subject))
 	target := htmxTarget(r)
 	if target == views.TargetMessage { // the pane alone: no list to fetch
 		return render(w, r, http.StatusOK, views.MailboxFor(p, target))
@@ -99,7 +99,7 @@ func (a *App) showMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if l != nil {
-		withList(&p, l)
+		withList(r, &p, l)
 	}
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 }

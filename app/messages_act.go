@@ -26,11 +26,11 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	validity, err := strconv.ParseUint(r.PostForm.Get("validity"), 10, 32)
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	place := placeFrom(r, mailbox)
 	back := place.URL()
@@ -39,7 +39,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 	if !all {
 		var ok bool
 		if uids, ok = parseUIDs(r.PostForm["uid"]); !ok {
-			return errorf(http.StatusBadRequest, "The selection could not be read.", nil)
+			return errorf(http.StatusBadRequest, tr(r, "ErrSelectionUnreadable"), nil)
 		}
 	}
 	act := actionFrom(r, verb, webmail.Selection{Mailbox: mailbox, Validity: uint32(validity), UIDs: uids})
@@ -49,7 +49,7 @@ func (a *App) actOnList(w http.ResponseWriter, r *http.Request, verb usecase.Ver
 		return err
 	}
 	if out.NeedsConfirm && all {
-		return a.confirm(w, r, out.Question, out.Button, views.FolderURL(mailbox, 1)+"/"+string(verb), back)
+		return a.confirm(w, r, say(r, out.Question), say(r, out.Button), views.FolderURL(mailbox, 1)+"/"+string(verb), back)
 	}
 	if out.NeedsConfirm {
 		return a.confirmDelete(w, r, views.FolderURL(mailbox, 1)+"/delete", len(uids), back)
@@ -70,7 +70,7 @@ func (a *App) actOnMessage(w http.ResponseWriter, r *http.Request, verb usecase.
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	place := placeFrom(r, ref.Mailbox)
 	out, next, err := a.uc.ActOnMessage(r.Context(), accountFrom(r).mail(), actionFrom(r, verb, ref.Selection()), a.listQuery(r, place))
@@ -115,7 +115,7 @@ func parseUIDs(values []string) ([]webmail.UID, bool) {
 // redirect: a sentence, and the undo form's fields.
 func (a *App) setNotice(r *http.Request, out usecase.Outcome) {
 	ctx := r.Context()
-	a.sessions.Put(ctx, sessNotice, out.Notice)
+	a.sessions.Put(ctx, sessNotice, say(r, out.Notice))
 	if u := out.Undo; u != nil {
 		a.sessions.Put(ctx, sessUndo, undoValues(*u).Encode())
 	}

@@ -21,8 +21,8 @@ func (a *App) deleteMessage(w http.ResponseWriter, r *http.Request) error {
 // confirmDelete asks before deleting n messages for good: the form posts
 // the same fields to action, the same route, again, confirmed.
 func (a *App) confirmDelete(w http.ResponseWriter, r *http.Request, action string, n int, cancel string) error {
-	question := "Delete " + views.Plural(n, "message", "messages") + " for good? This cannot be undone."
-	return a.confirm(w, r, question, "Delete for good", action, cancel)
+	question := tr(r, "ConfirmDeleteMessages", "Count", n)
+	return a.confirm(w, r, question, tr(r, "DeleteForGood"), action, cancel)
 }
 
 // confirm asks question before an action that cannot be undone: the

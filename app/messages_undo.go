@@ -9,17 +9,17 @@ import (
 func (a *App) undo(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	u, ok := undoFrom(r.PostForm)
 	if !ok {
-		return errorf(http.StatusBadRequest, "The undo form could not be read.", nil)
+		return errorf(http.StatusBadRequest, tr(r, "ErrUndoUnreadable"), nil)
 	}
 	notice, err := a.uc.Undo(r.Context(), accountFrom(r).mail(), u)
 	if err != nil {
 		return err
 	}
-	a.sessions.Put(r.Context(), sessNotice, notice)
+	a.sessions.Put(r.Context(), sessNotice, say(r, notice))
 	seeOther(w, r, placeFrom(r, u.Back).URL())
 	return nil
 }

@@ -232,7 +232,7 @@ func (a *App) freshToken(ctx context.Context, w http.ResponseWriter, r *http.Req
 	case errors.Is(err, oauth.ErrGrant):
 		return vault.Credential{}, fmt.Errorf("%w: %w", errSignInEnded, err)
 	case errors.Is(err, oauth.ErrUnavailable):
-		return vault.Credential{}, errorf(http.StatusBadGateway, "Your sign-in needs renewing, but "+a.providerLabel(cred.Provider)+" cannot be reached right now. Please try again in a moment.", err)
+		return vault.Credential{}, errorf(http.StatusBadGateway, tr(r, "ErrRefreshUnreachable", "Provider", a.providerLabel(cred.Provider)), err)
 	default:
 		return vault.Credential{}, err
 	}

@@ -14,7 +14,7 @@ import (
 func mailboxParam(r *http.Request) (string, error) {
 	m := r.PathValue("mailbox")
 	if !webmail.ValidMailboxName(m) {
-		return "", errorf(http.StatusNotFound, "This folder does not exist.", nil)
+		return "", errorf(http.StatusNotFound, tr(r, "ErrNoFolder"), nil)
 	}
 	return m, nil
 }
@@ -24,7 +24,7 @@ func mailboxParam(r *http.Request) (string, error) {
 func folderParam(r *http.Request) (string, error) {
 	f := r.PathValue("folder")
 	if !webmail.ValidMailboxName(f) {
-		return "", errorf(http.StatusNotFound, "This folder does not exist.", nil)
+		return "", errorf(http.StatusNotFound, tr(r, "ErrNoFolder"), nil)
 	}
 	return f, nil
 }
@@ -34,9 +34,9 @@ func messageParam(r *http.Request) (webmail.MessageRef, error) {
 	ref, err := webmail.NewMessageRef(r.PathValue("mailbox"), r.PathValue("validity"), r.PathValue("uid"))
 	if err != nil {
 		if !webmail.ValidMailboxName(r.PathValue("mailbox")) {
-			return ref, errorf(http.StatusNotFound, "This folder does not exist.", nil)
+			return ref, errorf(http.StatusNotFound, tr(r, "ErrNoFolder"), nil)
 		}
-		return ref, errorf(http.StatusNotFound, "This message does not exist.", nil)
+		return ref, errorf(http.StatusNotFound, tr(r, "ErrNoMessage"), nil)
 	}
 	return ref, nil
 }

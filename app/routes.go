@@ -151,6 +151,7 @@ func (a *App) middleware(h http.Handler) http.Handler {
 	return chain(h,
 		a.recoverPanics,
 		a.logRequests,
+		a.localize,
 		a.securityHeaders,
 		a.compress,
 		http.NewCrossOriginProtection().Handler,

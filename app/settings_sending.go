@@ -13,7 +13,7 @@ import (
 
 func (a *App) settingsParams(r *http.Request) views.SettingsParams {
 	return views.SettingsParams{
-		Base:        a.base(r, "Sending"),
+		Base:        a.base(r, tr(r, "Sending")),
 		IMAPWorks:   accountFrom(r).SMTP.UseIMAPCredentials,
 		Provider:    a.providerLabel(accountFrom(r).Provider),
 		DisplayName: a.displayName(r),
@@ -33,7 +33,7 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 	pw, err := readSecretForm(w, r, 16<<10, "smtp_password")
 	defer clear(pw)
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	p := a.settingsParams(r)
 	acct := accountFrom(r)
@@ -44,20 +44,20 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 	password := viewString(pw)
 	p.SMTPLogin = login
 	if login == "" || password == "" || strings.ContainsFunc(login, unicode.IsControl) || strings.ContainsRune(password, 0) {
-		p.Error = "Enter the SMTP login name and password."
+		p.Error = tr(r, "ErrSMTPEmpty")
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
 	err = a.dialer.CheckSMTP(r.Context(), acct.SMTP.Server, mail.Auth{Login: login, Password: password})
 	switch {
 	case errors.Is(err, mail.ErrSMTPAuth):
-		p.Error = "The mail server did not accept that SMTP login name and password."
+		p.Error = tr(r, "ErrSMTPCheckAuth")
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	case errors.Is(err, mail.ErrTLS):
-		p.Error = "The secure connection to the sending server failed. Please tell the administrator."
+		p.Error = tr(r, "ErrSMTPCheckTLS")
 		return render(w, r, http.StatusBadGateway, views.SettingsSending(p))
 	case err != nil:
 		a.log.Warn("SMTP check failed", "server", acct.SMTP.Addr(), "err", err.Error())
-		p.Error = "The sending server cannot be reached right now. Please try again in a moment."
+		p.Error = tr(r, "ErrSMTPUnavailable")
 		return render(w, r, http.StatusBadGateway, views.SettingsSending(p))
 	}
 	blob, err := a.sealer.Seal(r.Context(), acct.cred.Password, smtpcred.Account{Login: canonicalLogin(acct.Login), Server: acct.Server.Addr()},
@@ -66,7 +66,7 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p.Blob = blob
-	p.Saved = "The mail server accepted these credentials."
+	p.Saved = tr(r, "SMTPSaved")
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }
 
@@ -74,6 +74,6 @@ func (a *App) saveSettingsSending(w http.ResponseWriter, r *http.Request) error 
 // credentials: the S4 seal derives from the IMAP password, which such a
 // sign-in does not have, and the token serves SMTP as well.
 func refuseSMTPCredentials(w http.ResponseWriter, r *http.Request, p views.SettingsParams) error {
-	p.Error = "You signed in with " + p.Provider + ", which also sends your mail: separate SMTP credentials do not apply."
+	p.Error = tr(r, "ErrProviderSends", "Provider", p.Provider)
 	return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 }

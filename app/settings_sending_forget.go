@@ -14,7 +14,7 @@ func (a *App) forgetSettingsSending(w http.ResponseWriter, r *http.Request) erro
 	if accountFrom(r).Provider != "" {
 		return refuseSMTPCredentials(w, r, p)
 	}
-	p.Saved = "This browser no longer holds SMTP credentials."
+	p.Saved = tr(r, "SMTPForgotten")
 	p.Forget = true
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }

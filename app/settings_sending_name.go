@@ -15,17 +15,17 @@ import (
 func (a *App) saveDisplayName(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	p := a.settingsParams(r)
 	name := strings.TrimSpace(r.PostForm.Get("display_name"))
 	p.DisplayName = name
 	if len(name) > 100 || strings.ContainsFunc(name, unicode.IsControl) {
-		p.Error = "The name may not contain line breaks or control characters, and at most 100 characters."
+		p.Error = tr(r, "ErrDisplayName")
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
 	a.setDisplayName(w, accountFrom(r).Login, name)
-	p.Saved = "Your name is saved in this browser."
+	p.Saved = tr(r, "NameSaved")
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }
 

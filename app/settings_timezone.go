@@ -15,7 +15,7 @@ import (
 func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	name := strings.TrimSpace(r.PostForm.Get("tz"))
 	p := a.settingsParams(r)
@@ -25,8 +25,8 @@ func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		a.setZoneCookie(w, "", -1)
-		_, p.ZoneInUse = a.zoneFrom("", a.cookieZone(r, browserZoneCookie))
-		p.Saved = "The chosen time zone is forgotten."
+		_, p.ZoneInUse = a.zoneFrom(r, "", a.cookieZone(r, browserZoneCookie))
+		p.Saved = tr(r, "ZoneForgotten")
 		return render(w, r, http.StatusOK, views.SettingsSending(p))
 	}
 	if _, ok := a.zone(name); !ok {
@@ -37,8 +37,8 @@ func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.setZoneCookie(w, "", -1)
-	_, p.ZoneInUse = a.zoneFrom(name, "")
-	p.Saved = "Dates are shown in " + name + " from now on."
+	_, p.ZoneInUse = a.zoneFrom(r, name, "")
+	p.Saved = tr(r, "ZoneSaved", "Zone", name)
 	return render(w, r, http.StatusOK, views.SettingsSending(p))
 }
 

@@ -31,25 +31,25 @@ func (a *App) zoneCookie() string {
 
 // readerZone is the zone this request's dates are shown in.
 func (a *App) readerZone(r *http.Request) *time.Location {
-	loc, _ := a.zoneFrom(a.chosenZone(r), a.cookieZone(r, browserZoneCookie))
+	loc, _ := a.zoneFrom(r, a.chosenZone(r), a.cookieZone(r, browserZoneCookie))
 	return loc
 }
 
 // zoneFrom is the zone chosen if any, else the browser's if any, else the
 // server's, with words for where it comes from.
-func (a *App) zoneFrom(chosen, browser string) (*time.Location, string) {
+func (a *App) zoneFrom(r *http.Request, chosen, browser string) (*time.Location, string) {
 	if loc, ok := a.zone(chosen); ok {
-		return loc, chosen + " (chosen here)"
+		return loc, tr(r, "ZoneChosen", "Zone", chosen)
 	}
 	if loc, ok := a.zone(browser); ok {
-		return loc, browser + " (this browser's zone)"
+		return loc, tr(r, "ZoneBrowser", "Zone", browser)
 	}
 	now := a.now()
 	name := now.Location().String()
 	if name == "Local" {
 		name = now.Format("MST (UTC-07:00)")
 	}
-	return now.Location(), name + " (the server's zone)"
+	return now.Location(), tr(r, "ZoneServer", "Zone", name)
 }
 
 // cookieZone is the zone named by a cookie, "" without a known one.
@@ -76,7 +76,7 @@ func (a *App) chosenZone(r *http.Request) string {
 
 // zoneInUse names the zone dates are shown in and where it comes from.
 func (a *App) zoneInUse(r *http.Request) string {
-	_, s := a.zoneFrom(a.chosenZone(r), a.cookieZone(r, browserZoneCookie))
+	_, s := a.zoneFrom(r, a.chosenZone(r), a.cookieZone(r, browserZoneCookie))
 	return s
 }
 

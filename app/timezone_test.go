@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -50,7 +51,7 @@ func TestTimeZones(t *testing.T) {
 		if header != want {
 			t.Errorf("header date %q, want %q", header, want)
 		}
-		if want := views.ListDate(tokyoDate, time.Now().In(newYork)); row != want {
+		if want := views.ListDate(context.Background(), tokyoDate, time.Now().In(newYork)); row != want {
 			t.Errorf("list date %q, want %q (New York's)", row, want)
 		}
 	})
@@ -62,7 +63,7 @@ func TestTimeZones(t *testing.T) {
 		for _, bad := range []string{"Mars/Olympus_Mons", "../../../etc/passwd", "Local", string(make([]byte, 100))} {
 			c.jar.SetCookies(u, []*http.Cookie{{Name: "tz", Value: url.PathEscape(bad), Path: "/"}})
 			_, header := c.dates(t)
-			if want := views.FullDate(tokyoDate, time.Local); header != want {
+			if want := views.FullDate(context.Background(), tokyoDate, time.Local); header != want {
 				t.Errorf("tz=%q: header date %q, want the server's zone: %q", bad, header, want)
 			}
 		}

@@ -51,7 +51,8 @@
     } catch (e) { /* storage refused: the no-JS path still works */ }
     var blob = load();
     var status = document.querySelector("[data-smtp-status]");
-    if (status && blob) status.textContent = "This browser holds your SMTP credentials (sealed; only your login password opens them).";
+    // The words come from the page, in the person's language.
+    if (status && blob) status.textContent = status.getAttribute("data-smtp-held");
     document.querySelectorAll("[data-smtp-blob-field]").forEach(function (field) {
       field.value = blob || "";
     });
@@ -477,7 +478,7 @@
         var remove = document.createElement("button");
         remove.type = "button";
         remove.textContent = "×";
-        remove.setAttribute("aria-label", "Remove " + value);
+        remove.setAttribute("aria-label", (box.getAttribute("data-remove") || "×") + " " + value);
         remove.addEventListener("click", function () { chip.remove(); sync(); typing.focus(); });
         chip.appendChild(text);
         chip.appendChild(remove);

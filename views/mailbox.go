@@ -19,11 +19,11 @@ type folderSection struct {
 
 // folderSections splits the folder tree, whose folders come section by
 // section, at each change of section.
-func folderSections(folders []webmail.Folder) []folderSection {
+func folderSections(ctx context.Context, folders []webmail.Folder) []folderSection {
 	var out []folderSection
 	for _, f := range folders {
 		if len(out) == 0 || out[len(out)-1].Section != f.Section {
-			out = append(out, folderSection{Section: f.Section, Title: webmail.SectionLabel(f.Section)})
+			out = append(out, folderSection{Section: f.Section, Title: SectionName(ctx, f.Section)})
 		}
 		out[len(out)-1].Folders = append(out[len(out)-1].Folders, f)
 	}

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"webmail"
+	"webmail/views/locale"
 )
 
 // BenchmarkMailboxFor: what each htmx target costs to render for a page
@@ -39,4 +42,14 @@ func BenchmarkMailboxFor(b *testing.B) {
 			}
 		})
 	}
+	// The page in Arabic: its own digits, plurals and dates.
+	ar := locale.With(context.Background(), locale.For(language.Arabic))
+	b.Run("page-ar", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := MailboxFor(p, TargetPage).Render(ar, io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

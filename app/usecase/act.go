@@ -3,8 +3,6 @@ package usecase
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -56,14 +54,14 @@ type Action struct {
 
 // Outcome says what an action did, in words, and how to undo it.
 type Outcome struct {
-	Notice string
+	Notice webmail.Text
 	Undo   *webmail.Undo // nil when there is nothing to undo
 	// NeedsConfirm is set when the action would delete for good, or move
 	// every message of a folder, and was not confirmed: nothing happened.
 	NeedsConfirm bool
 	// Question is what to ask then, with the number of messages, and
 	// Button the answer that goes ahead.
-	Question, Button string
+	Question, Button webmail.Text
 }
 
 // UndoWindow is how long an undo is offered.
@@ -119,12 +117,12 @@ func (s *Service) ActOnMessage(ctx context.Context, acct mail.Account, act Actio
 var flagVerbs = map[Verb]struct {
 	flag webmail.Flag
 	on   bool
-	done string
+	done string // the notice's message id
 }{
-	MarkRead:   {webmail.FlagSeen, true, "marked read"},
-	MarkUnread: {webmail.FlagSeen, false, "marked unread"},
-	Flag:       {webmail.FlagFlagged, true, "flagged"},
-	Unflag:     {webmail.FlagFlagged, false, "unflagged"},
+	MarkRead:   {webmail.FlagSeen, true, "DoneRead"},
+	MarkUnread: {webmail.FlagSeen, false, "DoneUnread"},
+	Flag:       {webmail.FlagFlagged, true, "DoneFlagged"},
+	Unflag:     {webmail.FlagFlagged, false, "DoneUnflagged"},
 }
 
 func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, error) {
@@ -132,12 +130,12 @@ func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, e
 		return s.actOnAll(ctx, c, act)
 	}
 	sel := act.Messages
-	what := plural(len(sel.UIDs), "message", "messages")
-	if len(sel.UIDs) == 0 {
-		return Outcome{}, &webmail.Error{Code: webmail.EInvalid, Message: "Select at least one message first.", Fields: map[string]string{"uid": "none selected"}}
+	n := len(sel.UIDs)
+	if n == 0 {
+		return Outcome{}, &webmail.Error{Code: webmail.EInvalid, Message: "ErrSelectFirst", Fields: map[string]string{"uid": "ErrSelectFirst"}}
 	}
 	if f, ok := flagVerbs[act.Verb]; ok {
-		return Outcome{Notice: what + " " + f.done + "."}, c.StoreFlag(ctx, sel, f.flag, f.on)
+		return Outcome{Notice: webmail.Say(f.done, "Count", n)}, c.StoreFlag(ctx, sel, f.flag, f.on)
 	}
 	if act.Verb == Delete {
 		folders, err := c.Folders(ctx, false)
@@ -153,13 +151,13 @@ func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, e
 		return Outcome{}, err
 	}
 	if dest == sel.Mailbox {
-		return Outcome{Notice: what + " already there."}, nil
+		return Outcome{Notice: webmail.Say("DoneAlreadyThere", "Count", n)}, nil
 	}
 	moved, _, err := c.Move(ctx, sel, dest)
 	if err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{Notice: what + " " + done + "."}
+	out := Outcome{Notice: done.with("Count", n)}
 	if len(moved.UIDs) > 0 {
 		out.Undo = &webmail.Undo{Moved: moved, Back: sel.Mailbox, Until: s.now().Add(UndoWindow)}
 	}
@@ -168,35 +166,49 @@ func (s *Service) act(ctx context.Context, c *mail.Conn, act Action) (Outcome, e
 
 // destination is the folder a moving verb takes messages to, and what
 // the notice says it did.
-func destination(ctx context.Context, c *mail.Conn, act Action) (dest, done string, err error) {
-	byRole := func(role webmail.Role, label, done string) (string, string, error) {
+func destination(ctx context.Context, c *mail.Conn, act Action) (dest string, done doneText, err error) {
+	byRole := func(role webmail.Role, done string) (string, doneText, error) {
 		dest, err := c.FolderByRole(ctx, role)
 		if err != nil {
-			return "", "", webmail.Errorf(webmail.EConflict, "There is no "+label+" folder on this server.", err)
+			return "", doneText{}, webmail.Errorf(webmail.EConflict, "ErrNoRoleFolder", err, "Folder", webmail.Folder{Role: role})
 		}
-		return dest, done, nil
+		return dest, doneText{id: done}, nil
 	}
 	switch act.Verb {
 	case Move:
 		folders, err := c.Folders(ctx, false)
 		if err != nil {
-			return "", "", err
+			return "", doneText{}, err
 		}
 		f, ok := webmail.FindMoveTarget(folders, act.Dest)
 		if !ok || f.NoSelect {
-			return "", "", &webmail.Error{Code: webmail.EInvalid, Message: "Choose an existing folder to move to.", Fields: map[string]string{"dest": "not a folder"}}
+			return "", doneText{}, &webmail.Error{Code: webmail.EInvalid, Message: "ErrChooseFolder", Fields: map[string]string{"dest": "ErrChooseFolder"}}
 		}
-		return f.Name, "moved to " + webmail.FolderLabel(f), nil
+		return f.Name, doneText{id: "DoneMovedTo", folder: &f}, nil
 	case Archive:
-		return byRole(webmail.RoleArchive, "Archive", "archived")
+		return byRole(webmail.RoleArchive, "DoneArchived")
 	case Junk:
-		return byRole(webmail.RoleJunk, "Junk", "marked as junk")
+		return byRole(webmail.RoleJunk, "DoneJunk")
 	case NotJunk:
-		return "INBOX", "moved back to the Inbox", nil
+		return "INBOX", doneText{id: "DoneNotJunk"}, nil
 	case Delete:
-		return byRole(webmail.RoleTrash, "Trash", "moved to Trash")
+		return byRole(webmail.RoleTrash, "DoneTrashed")
 	}
-	return "", "", webmail.Errorf(webmail.EInvalid, "That action is not known.", nil)
+	return "", doneText{}, webmail.Errorf(webmail.EInvalid, "ErrUnknownAction", nil)
+}
+
+// doneText is what a notice says an action did: a message id with a
+// Count, and the Folder the messages went to for a move.
+type doneText struct {
+	id     string
+	folder *webmail.Folder
+}
+
+func (d doneText) with(args ...any) webmail.Text {
+	if d.folder != nil {
+		args = append(args, "Folder", *d.folder)
+	}
+	return webmail.Say(d.id, args...)
 }
 
 // actOnAll applies an action to every message of a folder that matches a
@@ -209,72 +221,74 @@ func (s *Service) actOnAll(ctx context.Context, c *mail.Conn, act Action) (Outco
 	if act.Search != "" {
 		q, err := search.Parse(act.Search, s.now())
 		if err != nil {
-			return Outcome{}, webmail.Errorf(webmail.EInvalid, "The search cannot be read: "+err.Error(), err)
+			return Outcome{}, webmail.Errorf(webmail.EInvalid, "ErrSearchUnreadable", err, "Reason", err.Error())
 		}
 		if !q.IsZero() {
 			criteria = &q.Criteria
 		}
 	}
-	which := "in this folder"
-	if criteria != nil {
-		which = "matching this search"
-	}
+	inSearch := criteria != nil
 	matched, err := c.MatchAll(ctx, sel.Mailbox, sel.Validity, criteria)
 	if err != nil {
 		return Outcome{}, err
 	}
 	n := matched.N
 	if n == 0 {
-		return Outcome{Notice: "No messages " + which + "."}, nil
+		if inSearch {
+			return Outcome{Notice: webmail.Say("NoneMatching")}, nil
+		}
+		return Outcome{Notice: webmail.Say("NoneInFolder")}, nil
 	}
-	what := plural(n, "message", "messages")
 	var op mail.BulkOp
-	var done string
+	var done doneText
 	if f, ok := flagVerbs[act.Verb]; ok {
-		op, done = mail.BulkOp{Flag: imap.Flag(f.flag), On: f.on}, f.done
+		op, done = mail.BulkOp{Flag: imap.Flag(f.flag), On: f.on}, doneText{id: f.done}
 	} else {
 		folders, err := c.Folders(ctx, false)
 		if err != nil {
 			return Outcome{}, err
 		}
 		if f, _ := webmail.FindFolder(folders, sel.Mailbox); act.Verb == Delete && (f.Role == webmail.RoleTrash || f.Role == webmail.RoleJunk) {
-			op, done = mail.BulkOp{Expunge: true}, "deleted for good"
+			op, done = mail.BulkOp{Expunge: true}, doneText{id: "DoneDeleted"}
 		} else {
 			dest, d, err := destination(ctx, c, act)
 			if err != nil {
 				return Outcome{}, err
 			}
 			if dest == sel.Mailbox {
-				return Outcome{Notice: what + " already there."}, nil
+				return Outcome{Notice: webmail.Say("DoneAlreadyThere", "Count", n)}, nil
 			}
 			op, done = mail.BulkOp{Dest: dest}, d
 		}
 		if !act.Confirmed {
-			verb := capitalise(string(act.Verb))
-			return Outcome{NeedsConfirm: true, Question: verb + " all " + what + " " + which + "? They will be " + done + "; this cannot be undone.", Button: verb + " all " + what}, nil
+			scope := "ScopeFolder"
+			if inSearch {
+				scope = "ScopeSearch"
+			}
+			return Outcome{
+				NeedsConfirm: true,
+				Question:     webmail.Say("ConfirmAll", "Verb", webmail.Say(verbIDs[act.Verb]), "Count", n, "Scope", webmail.Say(scope, "Count", n), "Done", done.with("Count", n)),
+				Button:       webmail.Say("ConfirmAllButton", "Verb", webmail.Say(verbIDs[act.Verb]), "Count", n),
+			}, nil
 		}
 	}
 	got, err := c.ApplyAll(ctx, matched, op)
 	if errors.Is(err, mail.ErrNoUIDPlus) {
-		return Outcome{}, webmail.Errorf(webmail.EConflict, "This server cannot delete exactly these messages for good; delete them a page at a time.", err)
+		return Outcome{}, webmail.Errorf(webmail.EConflict, "ErrNoUIDPlusAll", err)
 	}
 	if err != nil {
 		if got > 0 {
-			return Outcome{}, webmail.Errorf(webmail.EUnavailable, fmt.Sprintf("Stopped after %d of %d messages: the mail server did not answer. Try again for the rest.", got, n), err)
+			return Outcome{}, webmail.Errorf(webmail.EUnavailable, "ErrStoppedAfter", err, "Got", got, "Count", n)
 		}
 		return Outcome{}, err
 	}
-	return Outcome{Notice: plural(got, "message", "messages") + " " + done + "."}, nil
+	return Outcome{Notice: done.with("Count", got)}, nil
 }
 
-func capitalise(s string) string {
-	switch s {
-	case "notjunk":
-		return "Not junk"
-	case "":
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+// verbIDs name the verbs on the button that confirms them.
+var verbIDs = map[Verb]string{
+	MarkRead: "MarkRead", MarkUnread: "MarkUnreadShort", Flag: "Flag", Unflag: "Unflag",
+	Archive: "ArchiveVerb", Junk: "JunkVerb", NotJunk: "NotJunk", Delete: "Delete", Move: "Move",
 }
 
 // deleteForGood deletes messages in Trash or Junk, once confirmed.
@@ -282,29 +296,29 @@ func (s *Service) deleteForGood(ctx context.Context, c *mail.Conn, act Action) (
 	if !act.Confirmed {
 		return Outcome{NeedsConfirm: true}, nil
 	}
-	what := plural(len(act.Messages.UIDs), "message", "messages")
+	n := len(act.Messages.UIDs)
 	err := c.Expunge(ctx, act.Messages)
 	if errors.Is(err, mail.ErrNoUIDPlus) {
-		return Outcome{Notice: what + " marked as deleted; this server removes them later."}, nil
+		return Outcome{Notice: webmail.Say("DoneDeletedLater", "Count", n)}, nil
 	}
-	return Outcome{Notice: what + " deleted for good."}, err
+	return Outcome{Notice: webmail.Say("DoneDeleted", "Count", n)}, err
 }
 
 // Undo moves messages back where an action took them from, unless its
 // time is up.
-func (s *Service) Undo(ctx context.Context, acct mail.Account, u webmail.Undo) (notice string, err error) {
+func (s *Service) Undo(ctx context.Context, acct mail.Account, u webmail.Undo) (notice webmail.Text, err error) {
 	if s.now().After(u.Until) {
 		// The folder as the tree shows it (without a namespace prefix);
 		// its bare name if the tree cannot be had.
-		where := u.Moved.Mailbox
+		where := webmail.Folder{Name: u.Moved.Mailbox, Label: u.Moved.Mailbox}
 		_ = s.pool.Do(ctx, acct, "", func(c *mail.Conn) error {
 			folders, err := c.Folders(ctx, false)
 			if f, ok := webmail.FindFolder(folders, u.Moved.Mailbox); err == nil && ok {
-				where = webmail.FolderLabel(f)
+				where = f
 			}
 			return err
 		})
-		return "Too late to undo; the messages are in " + where + ".", nil
+		return webmail.Say("UndoTooLate", "Folder", where), nil
 	}
 	var back int
 	err = s.pool.Do(ctx, acct, u.Moved.Mailbox, func(c *mail.Conn) error {
@@ -315,27 +329,13 @@ func (s *Service) Undo(ctx context.Context, acct mail.Account, u webmail.Undo) (
 		back, err = 0, nil
 	}
 	if err != nil {
-		return "", err
+		return webmail.Text{}, err
 	}
 	switch gone := len(u.Moved.UIDs) - back; {
 	case back == 0:
-		return "Nothing to undo: " + plural(len(u.Moved.UIDs), "message was", "messages were") + " no longer where the action put " + them(len(u.Moved.UIDs)) + ".", nil
+		return webmail.Say("UndoNothing", "Count", len(u.Moved.UIDs)), nil
 	case gone > 0:
-		return "Undone: " + plural(back, "message is", "messages are") + " back; " + plural(gone, "was", "were") + " no longer where the action put " + them(gone) + ".", nil
+		return webmail.Say("UndonePartly", "Count", back, "Gone", webmail.Say("UndoneGone", "Count", gone)), nil
 	}
-	return "Undone: " + plural(back, "message is", "messages are") + " back.", nil
-}
-
-func them(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	return webmail.Say("Undone", "Count", back), nil
 }

@@ -36,7 +36,7 @@ func TestActOnAll(t *testing.T) {
 		}
 
 		out, err := m.svc.Act(ctx, m.acct, usecase.Action{Verb: usecase.Flag, Messages: sel, All: true, Search: "subject:tenth"})
-		if err != nil || out.Notice != "11 messages flagged." {
+		if err != nil || english(out.Notice) != "11 messages flagged." {
 			t.Fatalf("flag all matching: %+v, %v", out, err)
 		}
 		if got := flagged(); got != 11 {
@@ -44,7 +44,7 @@ func TestActOnAll(t *testing.T) {
 		}
 		searches := m.commands.count("search")
 		out, err = m.svc.Act(ctx, m.acct, usecase.Action{Verb: usecase.Flag, Messages: sel, All: true})
-		if err != nil || out.Notice != "110 messages flagged." {
+		if err != nil || english(out.Notice) != "110 messages flagged." {
 			t.Fatalf("flag all: %+v, %v", out, err)
 		}
 		if n := m.commands.count("search") - searches; n != 1 {
@@ -62,14 +62,14 @@ func TestActOnAll(t *testing.T) {
 
 		archive := m.folderByRole(t, webmail.RoleArchive)
 		out, err = m.svc.Act(ctx, m.acct, usecase.Action{Verb: usecase.Archive, Messages: sel, All: true})
-		if err != nil || !out.NeedsConfirm || !strings.Contains(out.Question, "all 110 messages in this folder") {
+		if err != nil || !out.NeedsConfirm || !strings.Contains(english(out.Question), "all 110 messages in this folder") {
 			t.Fatalf("archive all, unconfirmed: %+v, %v; want a question", out, err)
 		}
 		if got := len(m.subjects(t, archive)); got != 0 {
 			t.Fatalf("%d archived before the answer", got)
 		}
 		out, err = m.svc.Act(ctx, m.acct, usecase.Action{Verb: usecase.Archive, Messages: sel, All: true, Confirmed: true})
-		if err != nil || out.Notice != "110 messages archived." {
+		if err != nil || english(out.Notice) != "110 messages archived." {
 			t.Fatalf("archive all: %+v, %v", out, err)
 		}
 		if l := m.list(t, "INBOX"); l.Page.Total != 0 {

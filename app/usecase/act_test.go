@@ -36,7 +36,7 @@ func TestActFlagsAndReads(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", tc.verb, err)
 			}
-			if out.Notice != tc.notice || out.Undo != nil {
+			if english(out.Notice) != tc.notice || out.Undo != nil {
 				t.Errorf("%s: outcome %+v, want notice %q and no undo", tc.verb, out, tc.notice)
 			}
 			for _, r := range refs[:2] {
@@ -79,8 +79,8 @@ func TestActMovesAndUndoes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", tc.verb, err)
 			}
-			if out.Notice != tc.notice {
-				t.Errorf("%s: notice %q, want %q", tc.verb, out.Notice, tc.notice)
+			if english(out.Notice) != tc.notice {
+				t.Errorf("%s: notice %q, want %q", tc.verb, english(out.Notice), tc.notice)
 			}
 			if !slices.Contains(m.subjects(t, tc.to), "to "+string(tc.verb)) || slices.Contains(m.subjects(t, "INBOX"), "to "+string(tc.verb)) {
 				t.Fatalf("%s: the message is not (only) in %s", tc.verb, tc.to)
@@ -89,16 +89,16 @@ func TestActMovesAndUndoes(t *testing.T) {
 				t.Fatalf("%s: undo %+v", tc.verb, out.Undo)
 			}
 			notice, err := m.svc.Undo(ctx, m.acct, *out.Undo)
-			if err != nil || notice != "Undone: 1 message is back." {
-				t.Fatalf("%s: undo: %q, %v", tc.verb, notice, err)
+			if err != nil || english(notice) != "Undone: 1 message is back." {
+				t.Fatalf("%s: undo: %q, %v", tc.verb, english(notice), err)
 			}
 			if !slices.Contains(m.subjects(t, "INBOX"), "to "+string(tc.verb)) {
 				t.Errorf("%s: undone, but the message is not back in the Inbox", tc.verb)
 			}
 			// Again: the message is no longer there to move back.
 			notice, err = m.svc.Undo(ctx, m.acct, *out.Undo)
-			if err != nil || notice != "Nothing to undo: 1 message was no longer where the action put it." {
-				t.Errorf("%s: second undo: %q, %v", tc.verb, notice, err)
+			if err != nil || english(notice) != "Nothing to undo: 1 message was no longer where the action put it." {
+				t.Errorf("%s: second undo: %q, %v", tc.verb, english(notice), err)
 			}
 		}
 
@@ -110,7 +110,7 @@ func TestActMovesAndUndoes(t *testing.T) {
 		}
 		m.clock.t = m.clock.t.Add(usecase.UndoWindow + time.Second)
 		notice, err := m.svc.Undo(ctx, m.acct, *out.Undo)
-		if err != nil || notice != "Too late to undo; the messages are in Archive." {
+		if err != nil || english(notice) != "Too late to undo; the messages are in Archive." {
 			t.Errorf("late undo: %q, %v", notice, err)
 		}
 		if slices.Contains(m.subjects(t, "INBOX"), "late") {
@@ -136,7 +136,7 @@ func TestActDeletesForGoodOnlyWhenConfirmed(t *testing.T) {
 			t.Fatalf("something was deleted before confirming: %q", got)
 		}
 		act.Confirmed = true
-		if out, err = m.svc.Act(ctx, m.acct, act); err != nil || out.Notice != "1 message deleted for good." {
+		if out, err = m.svc.Act(ctx, m.acct, act); err != nil || english(out.Notice) != "1 message deleted for good." {
 			t.Fatalf("confirmed delete: %+v, %v", out, err)
 		}
 		if diff := cmp.Diff([]string{"keep"}, m.subjects(t, trash)); diff != "" {

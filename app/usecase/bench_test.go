@@ -39,7 +39,7 @@ func BenchmarkSelectAllFlag(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		out, err := m.svc.Act(ctx, m.acct, usecase.Action{Verb: verbs[i%2], Messages: sel, All: true})
-		if err != nil || out.Notice != "100000 messages "+string(verbs[i%2])+"ged." {
+		if err != nil || english(out.Notice) != "100000 messages "+string(verbs[i%2])+"ged." {
 			b.Fatalf("%+v, %v", out, err)
 		}
 		i++

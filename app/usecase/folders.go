@@ -3,7 +3,6 @@ package usecase
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -72,7 +71,7 @@ const (
 
 // FolderOutcome says what a folder use case did.
 type FolderOutcome struct {
-	Notice string // what happened, in words
+	Notice webmail.Text // what happened, in words
 	// Name is the folder's full name now: the new one after CreateFolder
 	// and RenameFolder.
 	Name string
@@ -109,9 +108,9 @@ func (s *Service) CreateFolder(ctx context.Context, acct mail.Account, p FolderP
 			return err
 		}
 		if err := c.CreateFolder(ctx, full); err != nil {
-			return s.refused(err, "create the folder")
+			return s.refused(err, "DoCreateFolder")
 		}
-		out = FolderOutcome{Name: full, Notice: "Folder " + shown(tree, full) + " created."}
+		out = FolderOutcome{Name: full, Notice: webmail.Say("FolderCreated", "Folder", shown(tree, full))}
 		return nil
 	})
 	return out, err
@@ -127,16 +126,16 @@ func (s *Service) RenameFolder(ctx context.Context, acct mail.Account, in Folder
 			return err
 		}
 		if f.Role == webmail.RoleInbox {
-			return webmail.Errorf(webmail.EConflict, "The Inbox cannot be renamed.", nil)
+			return webmail.Errorf(webmail.EConflict, "ErrInboxRename", nil)
 		}
 		full, err := in.To.Validate(tree, f.Name)
 		if err != nil {
 			return err
 		}
 		if err := c.RenameFolder(ctx, f.Name, full); err != nil {
-			return s.refused(err, "rename the folder")
+			return s.refused(err, "DoRenameFolder")
 		}
-		out = FolderOutcome{Name: full, Folder: f, Notice: "Folder " + f.Path + " is now " + shown(tree, full) + "."}
+		out = FolderOutcome{Name: full, Folder: f, Notice: webmail.Say("FolderRenamed", "Folder", f.Path, "Name", shown(tree, full))}
 		return nil
 	})
 	return out, err
@@ -154,9 +153,9 @@ func (s *Service) DeleteFolder(ctx context.Context, acct mail.Account, in Folder
 		out = FolderOutcome{Name: f.Name, Folder: f}
 		switch {
 		case f.Role == webmail.RoleInbox:
-			return webmail.Errorf(webmail.EConflict, "The Inbox cannot be deleted.", nil)
+			return webmail.Errorf(webmail.EConflict, "ErrInboxDelete", nil)
 		case f.HasChildren:
-			return webmail.Errorf(webmail.EConflict, "The folder "+f.Path+" has subfolders. Delete them, or move them elsewhere, first.", nil)
+			return webmail.Errorf(webmail.EConflict, "ErrFolderHasChildrenNamed", nil, "Folder", f.Path)
 		case !in.Confirmed:
 			out.Confirm = ConfirmLoss
 			return nil
@@ -165,9 +164,9 @@ func (s *Service) DeleteFolder(ctx context.Context, acct mail.Account, in Folder
 			return nil
 		}
 		if err := c.DeleteFolder(ctx, f.Name); err != nil {
-			return s.refused(err, "delete the folder")
+			return s.refused(err, "DoDeleteFolder")
 		}
-		out.Notice = "Folder " + f.Path + " deleted."
+		out.Notice = webmail.Say("FolderDeleted", "Folder", f.Path)
 		return nil
 	})
 	return out, err
@@ -183,10 +182,9 @@ func (s *Service) EmptyFolder(ctx context.Context, acct mail.Account, in FolderE
 			return err
 		}
 		out = FolderOutcome{Name: f.Name, Folder: f}
-		label := webmail.FolderLabel(f.Folder)
 		switch {
 		case f.Role != webmail.RoleTrash && f.Role != webmail.RoleJunk:
-			return webmail.Errorf(webmail.EConflict, "Only Trash and Junk can be emptied here.", nil)
+			return webmail.Errorf(webmail.EConflict, "ErrOnlyTrashJunk", nil)
 		case !in.Confirmed:
 			out.Confirm = ConfirmLoss
 			return nil
@@ -194,13 +192,13 @@ func (s *Service) EmptyFolder(ctx context.Context, acct mail.Account, in FolderE
 		n, err := c.EmptyFolder(ctx, f.Name)
 		switch {
 		case errors.Is(err, mail.ErrNoUIDPlus):
-			out.Notice = plural(n, "message", "messages") + " in " + label + " marked as deleted; this server removes them later."
+			out.Notice = webmail.Say("EmptiedLater", "Count", n, "Folder", f.Folder)
 		case err != nil:
-			return s.refused(err, "empty "+label)
+			return s.refused(err, "DoEmptyFolder")
 		case n == 0:
-			out.Notice = label + " was empty already."
+			out.Notice = webmail.Say("EmptyAlready", "Folder", f.Folder)
 		default:
-			out.Notice = label + " emptied: " + plural(n, "message", "messages") + " deleted for good."
+			out.Notice = webmail.Say("Emptied", "Count", n, "Folder", f.Folder)
 		}
 		return nil
 	})
@@ -217,11 +215,11 @@ func (s *Service) Subscribe(ctx context.Context, acct mail.Account, folder strin
 			return err
 		}
 		if err := c.Subscribe(ctx, f.Name, on); err != nil {
-			return s.refused(err, "change the subscription")
+			return s.refused(err, "DoSubscribe")
 		}
-		out = FolderOutcome{Name: f.Name, Folder: f, Notice: "Unsubscribed from " + webmail.FolderLabel(f.Folder) + "."}
+		out = FolderOutcome{Name: f.Name, Folder: f, Notice: webmail.Say("UnsubscribedFolder", "Folder", f.Folder)}
 		if on {
-			out.Notice = "Subscribed to " + webmail.FolderLabel(f.Folder) + "."
+			out.Notice = webmail.Say("SubscribedFolder", "Folder", f.Folder)
 		}
 		return nil
 	})
@@ -236,7 +234,7 @@ func findFolder(ctx context.Context, c *mail.Conn, name string) (*webmail.Folder
 	}
 	f, ok := tree.Find(name)
 	if !ok {
-		return nil, f, webmail.Errorf(webmail.ENotFound, "The folder "+name+" does not exist (any more).", nil)
+		return nil, f, webmail.Errorf(webmail.ENotFound, "ErrFolderGoneNamed", nil, "Folder", name)
 	}
 	return tree, f, nil
 }
@@ -259,15 +257,15 @@ func (p FolderPlace) Validate(tree *webmail.FolderTree, moving string) (string, 
 		parent = f.Name // the server's spelling of INBOX
 		switch {
 		case d == "":
-			fields["parent"] = "Folders on this server cannot be put inside other folders."
+			fields["parent"] = "ErrNoNesting"
 		case !ok:
-			fields["parent"] = "Choose an existing folder as the parent."
+			fields["parent"] = "ErrNoParent"
 		case moving != "" && (parent == moving || strings.HasPrefix(parent, moving+d)):
-			fields["parent"] = "A folder cannot be moved into itself or one of its subfolders."
+			fields["parent"] = "ErrIntoItself"
 		}
 	}
 	if len(fields) > 0 {
-		return "", invalidPlace(webmail.EInvalid, fields)
+		return "", invalidPlace(webmail.EInvalid, fields, d)
 	}
 	full := tree.Prefix + name
 	if parent != "" {
@@ -275,16 +273,18 @@ func (p FolderPlace) Validate(tree *webmail.FolderTree, moving string) (string, 
 	}
 	switch {
 	case len(full) > MaxFolderName:
-		fields["name"] = "The name is too long: at most " + strconv.Itoa(MaxFolderName) + " bytes with its parents' names."
+		fields["name"] = "ErrNameTooLong"
 	case moving != "" && full == moving:
-		fields["name"] = "This is the folder's name and place already: change the name or the parent."
+		fields["name"] = "ErrSamePlace"
 	default:
 		if _, exists := tree.Find(full); exists {
-			return "", invalidPlace(webmail.EConflict, map[string]string{"name": "There is a folder named " + shown(tree, full) + " already."})
+			e := invalidPlace(webmail.EConflict, map[string]string{"name": "ErrFolderNamedExists"}, d)
+			e.Args = append(e.Args, "Folder", shown(tree, full))
+			return "", e
 		}
 	}
 	if len(fields) > 0 {
-		return "", invalidPlace(webmail.EInvalid, fields)
+		return "", invalidPlace(webmail.EInvalid, fields, d)
 	}
 	return full, nil
 }
@@ -295,15 +295,15 @@ func (p FolderPlace) Validate(tree *webmail.FolderTree, moving string) (string, 
 func nameProblem(name, d string) string {
 	switch {
 	case name == "":
-		return "Enter a name for the folder."
+		return "ErrNameEmpty"
 	case strings.ContainsFunc(name, unicode.IsControl):
-		return "The name may not contain line breaks or other control characters."
+		return "ErrNameControl"
 	case strings.ContainsAny(name, "*%"):
-		return "The name may not contain * or %."
+		return "ErrNameWildcard"
 	case d != "" && strings.Contains(name, d):
-		return "The name may not contain " + d + ": this mail server uses it to put folders inside others. To make a subfolder, choose its parent under Inside."
+		return "ErrNameDelim"
 	case name == "." || name == "..":
-		return `The name may not be "." or "..".`
+		return "ErrNameDots"
 	}
 	return ""
 }
@@ -317,31 +317,33 @@ func shown(tree *webmail.FolderTree, full string) string {
 	return full
 }
 
-func invalidPlace(code webmail.ErrorCode, fields map[string]string) *webmail.Error {
-	return &webmail.Error{Code: code, Message: "Check the folder's name and place.", Fields: fields}
+// invalidPlace is the error of a folder's place; the messages of fields
+// may name the delimiter d and the longest name.
+func invalidPlace(code webmail.ErrorCode, fields map[string]string, d string) *webmail.Error {
+	return &webmail.Error{Code: code, Message: "ErrCheckPlace", Fields: fields, Args: []any{"Delim", d, "Max", MaxFolderName}}
 }
 
 // refused says in words why the server refused a folder command (what,
-// as in "create the folder"); a name already taken goes to the name
+// its message id: "DoCreateFolder"); a name already taken goes to the name
 // field. Other failures (the server unreachable) pass unchanged.
 func (s *Service) refused(err error, what string) error {
-	e := &webmail.Error{Code: webmail.EConflict, Err: err}
+	e := &webmail.Error{Code: webmail.EConflict, Err: err, Args: []any{"What", webmail.Say(what)}}
 	switch {
 	case errors.Is(err, mail.ErrFolderExists):
-		e.Message = "There is a folder with this name already."
+		e.Message = "ErrFolderExists"
 		e.Fields = map[string]string{"name": e.Message}
 	case errors.Is(err, mail.ErrNotFound):
-		e.Code, e.Message = webmail.ENotFound, "The folder does not exist (any more)."
+		e.Code, e.Message = webmail.ENotFound, "ErrFolderGone"
 	case errors.Is(err, mail.ErrHasChildren):
-		e.Message = "The folder has subfolders. Delete them, or move them elsewhere, first."
+		e.Message = "ErrFolderHasChildren"
 	case errors.Is(err, mail.ErrNoPermission):
-		e.Message = "The mail server does not allow you to " + what + "."
+		e.Message = "ErrFolderNoPermission"
 	case errors.Is(err, mail.ErrInUse):
-		e.Code, e.Message = webmail.EUnavailable, "The folder is in use right now. Please try again in a moment."
+		e.Code, e.Message = webmail.EUnavailable, "ErrFolderInUse"
 	case errors.Is(err, mail.ErrLimit):
-		e.Message = "The mail server's limit is reached: it did not " + what + "."
+		e.Message = "ErrFolderLimit"
 	case errors.Is(err, mail.ErrFolderRefused):
-		e.Message = "The mail server refused to " + what + "."
+		e.Message = "ErrFolderRefused"
 	default:
 		return err
 	}

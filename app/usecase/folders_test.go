@@ -20,6 +20,7 @@ import (
 	"webmail"
 	"webmail/app/mail"
 	"webmail/app/usecase"
+	"webmail/views"
 )
 
 // The folder use cases against go-imap's in-process server (one whose
@@ -220,7 +221,23 @@ func foldersError(t *testing.T, err error) *webmail.Error {
 	if e == nil {
 		t.Fatalf("error %v (%T), want a *webmail.Error", err, err)
 	}
-	return e
+	return englishError(e)
+}
+
+// englishError is e as a person reading English sees it: its message and
+// field messages in words, their values filled in.
+func englishError(e *webmail.Error) *webmail.Error {
+	ctx := context.Background()
+	args := views.SayArgs(ctx, e.Args)
+	out := *e
+	out.Message, out.Args = views.T(ctx, e.Message, args...), nil
+	if e.Fields != nil {
+		out.Fields = map[string]string{}
+		for k, id := range e.Fields {
+			out.Fields[k] = views.T(ctx, id, args...)
+		}
+	}
+	return &out
 }
 
 var foldersIgnoreCause = cmpopts.IgnoreFields(webmail.Error{}, "Err")
@@ -241,8 +258,8 @@ func TestFoldersCreate(t *testing.T) {
 			{usecase.FolderPlace{Name: "Inbox child", Parent: "inbox"}, "INBOX/Inbox child"}, // the server's spelling
 		} {
 			out := a.create(t, tc.place)
-			if want := (usecase.FolderOutcome{Name: tc.want, Notice: "Folder " + tc.want + " created."}); out != want {
-				t.Errorf("%+v: %+v, want %+v", tc.place, out, want)
+			if want := "Folder " + tc.want + " created."; out.Name != tc.want || english(out.Notice) != want {
+				t.Errorf("%+v: %s %q, want %s %q", tc.place, out.Name, english(out.Notice), tc.want, want)
 			}
 			f, ok := a.folder(t, tc.want)
 			if !ok || !f.Subscribed || f.Total != 0 {
@@ -316,7 +333,7 @@ func TestFoldersRename(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Name != "Archive/New" || out.Notice != "Folder Old is now Archive/New." {
+		if out.Name != "Archive/New" || english(out.Notice) != "Folder Old is now Archive/New." {
 			t.Errorf("outcome %+v", out)
 		}
 		if _, ok := a.folder(t, "Old"); ok {
@@ -411,7 +428,7 @@ func TestFoldersDelete(t *testing.T) {
 			t.Fatal("deleted before the confirmation")
 		}
 		out = del(usecase.FolderDelete{Folder: "Projects/Website", Confirmed: true})
-		if out.Confirm != usecase.ConfirmNone || out.Notice != "Folder Projects/Website deleted." {
+		if out.Confirm != usecase.ConfirmNone || english(out.Notice) != "Folder Projects/Website deleted." {
 			t.Errorf("confirmed: %+v", out)
 		}
 		if _, ok := a.folder(t, "Projects/Website"); ok {
@@ -438,7 +455,7 @@ func TestFoldersDelete(t *testing.T) {
 		if f, ok := a.folder(t, "Junk"); !ok || f.Total != 1 {
 			t.Fatalf("Junk went without its role confirmed: %+v, %v", f, ok)
 		}
-		if out := del(usecase.FolderDelete{Folder: "Junk", Confirmed: true, ConfirmedRole: webmail.RoleJunk}); out.Notice != "Folder Junk deleted." {
+		if out := del(usecase.FolderDelete{Folder: "Junk", Confirmed: true, ConfirmedRole: webmail.RoleJunk}); english(out.Notice) != "Folder Junk deleted." {
 			t.Errorf("Junk confirmed twice: %+v", out)
 		}
 		// Dovecot makes its special-use folders again (auto = subscribe),
@@ -491,8 +508,8 @@ func TestFoldersEmpty(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Notice != want {
-				t.Errorf("notice %q, want %q", out.Notice, want)
+			if english(out.Notice) != want {
+				t.Errorf("notice %q, want %q", english(out.Notice), want)
 			}
 		}
 		if f, _ := a.folder(t, "Trash"); f.Total != 0 {
@@ -541,14 +558,14 @@ func TestFoldersSubscribe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if out.Notice != tc.notice {
-				t.Errorf("notice %q, want %q", out.Notice, tc.notice)
+			if english(out.Notice) != tc.notice {
+				t.Errorf("notice %q, want %q", english(out.Notice), tc.notice)
 			}
 			if f, _ := a.folder(t, "Projects/Website"); f.Subscribed != tc.on {
 				t.Errorf("subscribed = %v, want %v", f.Subscribed, tc.on)
 			}
 		}
-		if out, err := a.svc.Subscribe(ctx, a.acct, "Trash", true); err != nil || out.Notice != "Subscribed to Trash." {
+		if out, err := a.svc.Subscribe(ctx, a.acct, "Trash", true); err != nil || english(out.Notice) != "Subscribed to Trash." {
 			t.Errorf("Trash: %+v, %v", out, err)
 		}
 		_, err := a.svc.Subscribe(ctx, a.acct, "Nowhere", true)

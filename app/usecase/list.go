@@ -44,7 +44,7 @@ type List struct {
 	// page is then the plain list.
 	SearchError string
 	// SortNote says why the list is not in the order asked for.
-	SortNote string
+	SortNote webmail.Text
 	// Elsewhere holds the matches in the other folders.
 	Elsewhere []webmail.FolderMatches
 }
@@ -109,7 +109,7 @@ func (s *Service) list(ctx context.Context, c *mail.Conn, q ListQuery, l *List) 
 		s.searchElsewhere(ctx, c, q.Mailbox, l, v)
 	}
 	if errors.Is(err, mail.ErrTooManyToSort) {
-		l.SortNote = "This folder is too large to sort that way on this server; it is shown newest first."
+		l.SortNote = webmail.Say("SortTooLarge")
 		v.Sort, v.Asc = mail.SortArrival, false
 		page, err = c.ListView(ctx, q.Mailbox, q.Page, v)
 	}
@@ -126,7 +126,7 @@ func (s *Service) searchElsewhere(ctx context.Context, c *mail.Conn, mailbox str
 			continue
 		}
 		if n++; n > searchFolders {
-			l.SortNote = "Only the first 100 folders were searched."
+			l.SortNote = webmail.Say("SearchedFirstFolders", "Count", 100)
 			break
 		}
 		page, err := c.ListView(ctx, f.Name, 1, v)

@@ -62,12 +62,12 @@ func TestNamespaceFolders(t *testing.T) {
 			a := newMailbox(t, "dovecot "+nc.name, dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword)
 
 			out := a.create(t, usecase.FolderPlace{Name: "Receipts"})
-			if want := (usecase.FolderOutcome{Name: nc.full("Receipts"), Notice: "Folder Receipts created."}); out != want {
-				t.Errorf("create at the top: %+v, want %+v", out, want)
+			if out.Name != nc.full("Receipts") || english(out.Notice) != "Folder Receipts created." {
+				t.Errorf("create at the top: %s %q", out.Name, english(out.Notice))
 			}
 			out = a.create(t, usecase.FolderPlace{Name: "2026", Parent: nc.full("Receipts")})
-			if want := (usecase.FolderOutcome{Name: nc.full("Receipts", "2026"), Notice: "Folder Receipts" + nc.sep + "2026 created."}); out != want {
-				t.Errorf("create inside: %+v, want %+v", out, want)
+			if want := "Folder Receipts" + nc.sep + "2026 created."; out.Name != nc.full("Receipts", "2026") || english(out.Notice) != want {
+				t.Errorf("create inside: %s %q, want %q", out.Name, english(out.Notice), want)
 			}
 
 			type row struct {
@@ -109,7 +109,7 @@ func TestNamespaceFolders(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := "Folder Receipts" + nc.sep + "2026 is now Bills."; out.Name != nc.full("Bills") || out.Notice != want {
+			if want := "Folder Receipts" + nc.sep + "2026 is now Bills."; out.Name != nc.full("Bills") || english(out.Notice) != want {
 				t.Errorf("rename to the top: %+v, want %s and %q", out, nc.full("Bills"), want)
 			}
 
@@ -118,7 +118,7 @@ func TestNamespaceFolders(t *testing.T) {
 			if err != nil {
 				t.Fatalf("move to Bills by its path: %v", err)
 			}
-			if moved.Notice == "" || len(a.subjects(t, nc.full("Bills"))) != 1 {
+			if moved.Notice.IsZero() || len(a.subjects(t, nc.full("Bills"))) != 1 {
 				t.Errorf("move: %+v; %s holds %v", moved, nc.full("Bills"), a.subjects(t, nc.full("Bills")))
 			}
 
@@ -128,7 +128,7 @@ func TestNamespaceFolders(t *testing.T) {
 				t.Fatalf("archive: %+v, %v", moved, err)
 			}
 			a.clock.t = a.clock.t.Add(usecase.UndoWindow + time.Second)
-			if notice, err := a.svc.Undo(ctx, a.acct, *moved.Undo); err != nil || notice != "Too late to undo; the messages are in Archive." {
+			if notice, err := a.svc.Undo(ctx, a.acct, *moved.Undo); err != nil || english(notice) != "Too late to undo; the messages are in Archive." {
 				t.Errorf("late undo: %q, %v", notice, err)
 			}
 		})

@@ -116,7 +116,7 @@ func (s *Service) SaveDraft(ctx context.Context, acct mail.Account, d *compose.D
 	err = s.pool.Do(ctx, acct, "", func(c *mail.Conn) error {
 		drafts, err := c.FolderByRole(ctx, webmail.RoleDrafts)
 		if err != nil {
-			return webmail.Errorf(webmail.EConflict, "There is no Drafts folder to save the message in.", err)
+			return webmail.Errorf(webmail.EConflict, "ErrNoDrafts", err)
 		}
 		if ref, err = c.Append(ctx, drafts, []webmail.Flag{webmail.FlagDraft, webmail.FlagSeen}, d.Date, size, io.NewSectionReader(spool, 0, size)); err != nil {
 			return err

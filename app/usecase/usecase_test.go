@@ -17,7 +17,11 @@ import (
 	"webmail/app/mail"
 	"webmail/app/usecase"
 	"webmail/config"
+	"webmail/views"
 )
+
+// english is what a use case's Text says in English.
+func english(t webmail.Text) string { return views.Say(context.Background(), t) }
 
 // mailbox is one person's mail on a real IMAP server, with the use cases
 // in front of it: the in-process demo server or a private Dovecot.
