@@ -122,41 +122,44 @@ func (s Settings) ShowsRemote(addr string) bool {
 	return false
 }
 
+// validateArgs fill the placeholders of the field errors Validate gives.
+var validateArgs = []any{"MaxDelay", MaxMarkReadDelay, "MaxRemote", MaxRemoteContent, "MaxIdentities", MaxIdentities, "MaxSignature", MaxSignature}
+
 // Validate checks s, field by field: an *Error of code EInvalid whose
 // Fields name what is wrong ("time_zone", "identities.2.address"), or nil.
 func (s Settings) Validate() error {
 	f := map[string]string{}
 	if s.TimeZone != "" && !ValidZone(s.TimeZone) {
-		f["time_zone"] = "This is not a time zone name known here. Use a name such as Europe/Berlin, America/New_York or UTC."
+		f["time_zone"] = "ErrUnknownZone"
 	}
 	if s.Language != "" && !slices.Contains(Languages, s.Language) {
-		f["language"] = "Choose one of the languages offered."
+		f["language"] = "ErrLanguageChoice"
 	}
 	if s.PerPage != 0 && !slices.Contains(PerPageChoices, s.PerPage) {
-		f["per_page"] = "Choose 25, 50 or 100 messages a page."
+		f["per_page"] = "ErrPerPageChoice"
 	}
 	if s.Density != "" && s.Density != DensityComfortable && s.Density != DensityCompact {
-		f["density"] = "Choose comfortable or compact."
+		f["density"] = "ErrDensityChoice"
 	}
 	switch s.MarkRead {
 	case "", MarkReadOnOpen, MarkReadNever:
 	case MarkReadAfterDelay:
 		if s.MarkReadDelay < 1 || s.MarkReadDelay > MaxMarkReadDelay {
-			f["mark_read_delay"] = "Give a delay of 1 to " + strconv.Itoa(MaxMarkReadDelay) + " seconds."
+			f["mark_read_delay"] = "ErrMarkReadDelay"
 		}
 	default:
-		f["mark_read"] = "Choose when messages are marked as read."
+		f["mark_read"] = "ErrMarkReadChoice"
 	}
 	if len(s.RemoteContent) > MaxRemoteContent {
-		f["remote_content"] = "At most " + strconv.Itoa(MaxRemoteContent) + " senders can be allowed."
+		f["remote_content"] = "ErrTooManyRemote"
 	}
 	for i, e := range s.RemoteContent {
 		if !validSender(e) {
-			f["remote_content."+strconv.Itoa(i)] = "Not an address or domain."
+			f["remote_content."+strconv.Itoa(i)] = "ErrNotAddressOrDomain"
 		}
 	}
 	if len(s.Identities) > MaxIdentities {
-		f["identities"] = "At most " + strconv.Itoa(MaxIdentities) + " identities."
+		f["identities"] = "ErrTooManyIdentitiesMax"
 	}
 	defaults := 0
 	for i, id := range s.Identities {
@@ -165,7 +168,7 @@ func (s Settings) Validate() error {
 		}
 		for _, other := range s.Identities[:i] {
 			if strings.EqualFold(other.Address, id.Address) {
-				f["identities."+strconv.Itoa(i)+".address"] = "You have this address already."
+				f["identities."+strconv.Itoa(i)+".address"] = "ErrAddressTwice"
 			}
 		}
 		if id.Default {
@@ -173,10 +176,10 @@ func (s Settings) Validate() error {
 		}
 	}
 	if defaults > 1 {
-		f["identities"] = "Only one identity can be the default."
+		f["identities"] = "ErrOneDefault"
 	}
 	if len(f) > 0 {
-		return &Error{Code: EInvalid, Message: "Some settings need correcting.", Fields: f}
+		return &Error{Code: EInvalid, Message: "ErrSettingsInvalid", Fields: f, Args: validateArgs}
 	}
 	return nil
 }
@@ -185,7 +188,7 @@ func (s Settings) Validate() error {
 // are "address", "name", "reply_to" or "signature", or nil.
 func (id Identity) Validate() error {
 	if f := id.fieldErrors(); len(f) > 0 {
-		return &Error{Code: EInvalid, Message: "The identity needs correcting.", Fields: f}
+		return &Error{Code: EInvalid, Message: "ErrIdentityInvalid", Fields: f, Args: validateArgs}
 	}
 	return nil
 }
@@ -193,16 +196,16 @@ func (id Identity) Validate() error {
 func (id Identity) fieldErrors() map[string]string {
 	f := map[string]string{}
 	if !validAddress(id.Address) {
-		f["address"] = "Enter an e-mail address such as ann@example.org."
+		f["address"] = "ErrIdentityAddress"
 	}
 	if len(id.Name) > 100 || strings.ContainsFunc(id.Name, unicode.IsControl) {
-		f["name"] = "At most 100 characters, without line breaks."
+		f["name"] = "ErrIdentityName"
 	}
 	if id.ReplyTo != "" && !validAddress(id.ReplyTo) {
-		f["reply_to"] = "Enter an e-mail address, or leave it empty."
+		f["reply_to"] = "ErrReplyToAddress"
 	}
 	if len(id.Signature) > MaxSignature || strings.ContainsFunc(id.Signature, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
-		f["signature"] = "At most " + strconv.Itoa(MaxSignature) + " characters of text."
+		f["signature"] = "ErrSignatureLong"
 	}
 	return f
 }

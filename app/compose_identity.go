@@ -46,7 +46,7 @@ func (a *App) sender(r *http.Request, st webmail.Settings, chosen string) (from,
 	}
 	if id, ok := st.Identity(chosen); ok {
 		if err := usecase.CheckIdentity(login, id); err != nil {
-			return nil, nil, "You cannot send from " + id.Address + ": " + webmail.ErrorOf(err).Fields["address"]
+			return nil, nil, tr(r, "ErrCannotSendFrom", "Address", id.Address, "Reason", identityProblem(r, err))
 		}
 		from = &netmail.Address{Name: id.Name, Address: id.Address}
 		if id.ReplyTo != "" {
@@ -55,11 +55,11 @@ func (a *App) sender(r *http.Request, st webmail.Settings, chosen string) (from,
 		return from, replyTo, ""
 	}
 	if !strings.EqualFold(chosen, login) {
-		return nil, nil, "This is not one of your addresses. Choose another, or add it on the settings page."
+		return nil, nil, tr(r, "ErrNotYourAddress")
 	}
 	from, err := mailAddress(login, a.displayName(r))
 	if err != nil {
-		return nil, nil, "Your login name is not an e-mail address, so there is no address to send from."
+		return nil, nil, tr(r, "ErrNoFromAddress")
 	}
 	return from, nil, ""
 }
@@ -125,4 +125,18 @@ func ownAddresses(st webmail.Settings, login string) []string {
 		out = append(out, id.Address)
 	}
 	return out
+}
+
+// identityProblem is why an identity cannot be sent from, in the
+// request's language.
+func identityProblem(r *http.Request, err error) string {
+	e := webmail.ErrorOf(err)
+	if e == nil {
+		return ""
+	}
+	msg, fields := sayError(r, e)
+	if f := fields["address"]; f != "" {
+		return f
+	}
+	return msg
 }

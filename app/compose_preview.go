@@ -15,7 +15,7 @@ import (
 func (a *App) previewCompose(w http.ResponseWriter, r *http.Request) error {
 	f, err := readComposeForm(w, r, a.maxUpload())
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The message could not be read. Please try again.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrMessageUnreadable"), err)
 	}
 	defer f.cleanup()
 	if err := a.showPreview(w, r, f); err != nil {

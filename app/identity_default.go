@@ -11,5 +11,5 @@ func (a *App) defaultIdentity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.keepSettings(r, st)
-	return a.settingsDone(w, r, "New messages are sent from "+addr+".", "identities")
+	return a.settingsDone(w, r, tr(r, "FlashDefaultIdentity", "Address", addr), "identities")
 }

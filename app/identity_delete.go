@@ -10,5 +10,5 @@ func (a *App) deleteIdentity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.keepSettings(r, st)
-	return a.settingsDone(w, r, "The identity "+addr+" is removed.", "identities")
+	return a.settingsDone(w, r, tr(r, "FlashIdentityRemoved", "Address", addr), "identities")
 }

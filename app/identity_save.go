@@ -13,7 +13,7 @@ import (
 func (a *App) saveIdentity(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	f := r.PostForm
 	id := webmail.Identity{
@@ -33,5 +33,5 @@ func (a *App) saveIdentity(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	a.keepSettings(r, st)
-	return a.settingsDone(w, r, "The identity "+id.Address+" is saved.", "identities")
+	return a.settingsDone(w, r, tr(r, "FlashIdentitySaved", "Address", id.Address), "identities")
 }

@@ -22,6 +22,20 @@ func (a *App) localize(next http.Handler) http.Handler {
 	})
 }
 
+// chosenLanguage puts the person's own language setting (kept in their
+// mailbox, read at most once a session's two minutes) in r's context in
+// place of the browser's. A test's fixed locale stays.
+func (a *App) chosenLanguage(r *http.Request) *http.Request {
+	if a.locale != nil {
+		return r
+	}
+	lang := a.settings(r).Language
+	if lang == "" {
+		return r
+	}
+	return r.WithContext(locale.With(r.Context(), locale.For(locale.Pick(lang, r.Header.Get("Accept-Language")))))
+}
+
 // tr is the message id in the request's language (locale.Localizer.T).
 func tr(r *http.Request, id string, args ...any) string {
 	return locale.T(r.Context(), id, args...)

@@ -69,6 +69,7 @@ func TestNothingUntranslated(t *testing.T) {
 	check("compose", "/compose", http.StatusOK)
 	check("reply", strings.SplitN(msg, "?", 2)[0]+"/reply", http.StatusOK)
 	check("settings", "/settings/sending", http.StatusOK)
+	check("settings, reading and identities", "/settings", http.StatusOK)
 	check("folders", "/folders/manage", http.StatusOK)
 	check("contacts", "/contacts", http.StatusOK)
 	check("search", "/m/INBOX?q=nothing-matches-this", http.StatusOK)

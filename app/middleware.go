@@ -201,7 +201,8 @@ func (a *App) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		defer acct.cred.Wipe()
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, acct)))
+		r = r.WithContext(context.WithValue(r.Context(), accountKey{}, acct))
+		next.ServeHTTP(w, a.chosenLanguage(r))
 	})
 }
 

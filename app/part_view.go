@@ -35,7 +35,7 @@ func thumbnail(p message.Part) bool {
 func (a *App) viewPart(w http.ResponseWriter, r *http.Request) error {
 	return a.servePart(w, r, func(part message.Part) (func(http.Header), error) {
 		if !viewable[part.Type] {
-			return nil, errorf(http.StatusNotFound, "This attachment cannot be shown here; download it instead.", nil)
+			return nil, errorf(http.StatusNotFound, tr(r, "ErrAttachmentNotViewable"), nil)
 		}
 		return func(h http.Header) {
 			h.Set("Content-Type", part.Type)

@@ -11,7 +11,7 @@ import (
 func (a *App) allowRemote(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	sender := strings.TrimSpace(r.PostForm.Get("sender"))
 	st, err := a.uc.AllowRemote(r.Context(), accountFrom(r).mail(), sender)
@@ -19,7 +19,7 @@ func (a *App) allowRemote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.keepSettings(r, st)
-	a.sessions.Put(r.Context(), sessFlash, "Remote content of mail from "+sender+" now shows at once. The settings page lists the senders allowed.")
+	a.sessions.Put(r.Context(), sessFlash, tr(r, "FlashRemoteAllowed", "Sender", sender))
 	next := r.PostForm.Get("next")
 	if !strings.HasPrefix(next, "/m/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 		next = "/settings#remote"

@@ -11,5 +11,5 @@ func (a *App) disallowRemote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.keepSettings(r, st)
-	return a.settingsDone(w, r, "Remote content of mail from "+sender+" is blocked again.", "remote")
+	return a.settingsDone(w, r, tr(r, "FlashRemoteBlocked", "Sender", sender), "remote")
 }

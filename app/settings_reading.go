@@ -15,7 +15,7 @@ import (
 func (a *App) saveReading(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	f := r.PostForm
 	var posted webmail.Settings
@@ -42,5 +42,5 @@ func (a *App) saveReading(w http.ResponseWriter, r *http.Request) error {
 			p.Errors = fields
 		})
 	}
-	return a.settingsDone(w, r, "Your settings are saved.", "reading")
+	return a.settingsDone(w, r, tr(r, "SettingsSaved"), "reading")
 }

@@ -19,7 +19,7 @@ func (a *App) showSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *App) settingsShowParams(r *http.Request, st webmail.Settings) views.SettingsShowParams {
-	return views.SettingsShowParams{Base: a.base(r, "Settings"), Settings: st}
+	return views.SettingsShowParams{Base: a.base(r, tr(r, "Settings")), Settings: st}
 }
 
 // settingsRefused answers a settings form the use case refused: 422 with
@@ -30,9 +30,10 @@ func (a *App) settingsRefused(w http.ResponseWriter, r *http.Request, err error,
 	p := a.settingsShowParams(r, a.cachedSettings(r))
 	status := http.StatusUnprocessableEntity
 	if e := webmail.ErrorOf(err); e != nil && e.Code == webmail.EInvalid {
-		fill(&p, e.Fields)
-		if len(e.Fields) == 0 {
-			p.Error = e.Message
+		msg, fields := sayError(r, e)
+		fill(&p, fields)
+		if len(fields) == 0 {
+			p.Error = msg
 		}
 		return render(w, r, status, views.SettingsShow(p))
 	}

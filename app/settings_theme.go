@@ -7,7 +7,7 @@ import (
 
 // Themes are the colour schemes a person may choose; "system" follows the
 // browser's prefers-color-scheme.
-var themes = map[string]string{"light": "Light", "dark": "Dark", "system": "System"}
+var themes = map[string]string{"light": "ThemeLight", "dark": "ThemeDark", "system": "ThemeSystem"}
 
 // themeCookie holds the theme chosen in this browser: not a secret, kept
 // by the browser only.
@@ -33,12 +33,12 @@ func (a *App) theme(r *http.Request) string {
 func (a *App) saveTheme(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "The form could not be read.", err)
+		return errorf(http.StatusBadRequest, tr(r, "ErrFormUnreadable"), err)
 	}
 	name := r.PostForm.Get("theme")
 	label, ok := themes[name]
 	if !ok {
-		return errorf(http.StatusUnprocessableEntity, "Choose Light, Dark or System.", nil)
+		return errorf(http.StatusUnprocessableEntity, tr(r, "ErrChooseTheme"), nil)
 	}
 	c := &http.Cookie{
 		Name: a.themeCookie(), Value: name, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
@@ -48,7 +48,7 @@ func (a *App) saveTheme(w http.ResponseWriter, r *http.Request) error {
 		c.Value, c.MaxAge = "", -1
 	}
 	http.SetCookie(w, c)
-	a.sessions.Put(r.Context(), sessFlash, "Theme: "+label+".")
+	a.sessions.Put(r.Context(), sessFlash, tr(r, "FlashTheme", "Theme", tr(r, label)))
 	seeOther(w, r, "/settings/sending#theme")
 	return nil
 }

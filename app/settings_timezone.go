@@ -30,7 +30,7 @@ func (a *App) saveTimeZone(w http.ResponseWriter, r *http.Request) error {
 		return render(w, r, http.StatusOK, views.SettingsSending(p))
 	}
 	if _, ok := a.zone(name); !ok {
-		p.ZoneError = "This is not a time zone name known here. Use a name such as Europe/Berlin, America/New_York or UTC."
+		p.ZoneError = tr(r, "ErrUnknownZone")
 		return render(w, r, http.StatusUnprocessableEntity, views.SettingsSending(p))
 	}
 	if err := a.updateSettings(r, func(st *webmail.Settings) error { st.TimeZone = name; return nil }); err != nil {

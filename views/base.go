@@ -2,6 +2,8 @@
 // Each page takes a typed params struct that embeds Base.
 package views
 
+import "context"
+
 // Base is what every full page needs.
 type Base struct {
 	Title   string
@@ -19,7 +21,7 @@ type Base struct {
 	// or "compact", which puts class="density-compact" on <body>.
 	Density string
 	// SkipTo is the id of the element the skip link leads to, SkipLabel
-	// its words; empty: "Skip to content", to the page's <main id=content>.
+	// the message id of its words; empty: "Skip to content", to the page's <main id=content>.
 	SkipTo, SkipLabel string
 }
 
@@ -30,11 +32,16 @@ func (b Base) skipTarget() string {
 	return b.SkipTo
 }
 
-func (b Base) skipLabel() string {
-	if b.SkipLabel == "" {
-		return "Skip to content"
+func (b Base) skipLabel(ctx context.Context) string {
+	switch b.SkipLabel {
+	case "SkipToFolders":
+		return T(ctx, "SkipToFolders")
+	case "SkipToMessage":
+		return T(ctx, "SkipToMessage")
+	case "SkipToMessages":
+		return T(ctx, "SkipToMessages")
 	}
-	return b.SkipLabel
+	return T(ctx, "SkipToContent")
 }
 
 // Assets are the hashed URLs of the static files.

@@ -81,13 +81,13 @@ func mailboxBase(p MailboxParams) Base {
 	b := p.Base
 	switch {
 	case p.View == ScreenFolders:
-		b.SkipTo, b.SkipLabel = "folders", "Skip to folders"
+		b.SkipTo, b.SkipLabel = "folders", "SkipToFolders"
 	case p.View == ScreenMessage && (p.Message != nil || p.Conversation != nil):
-		b.SkipTo, b.SkipLabel = "message", "Skip to the message"
+		b.SkipTo, b.SkipLabel = "message", "SkipToMessage"
 	case p.View == ScreenMessage:
-		b.SkipTo, b.SkipLabel = "message", "Skip to content"
+		b.SkipTo, b.SkipLabel = "message", "SkipToContent"
 	default:
-		b.SkipTo, b.SkipLabel = "list", "Skip to messages"
+		b.SkipTo, b.SkipLabel = "list", "SkipToMessages"
 	}
 	return b
 }

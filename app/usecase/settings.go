@@ -85,7 +85,7 @@ func (s *Service) AddIdentity(ctx context.Context, acct mail.Account, login stri
 		i := identityIndex(st, id.Address)
 		if i < 0 {
 			if len(st.Identities) >= webmail.MaxIdentities {
-				return &webmail.Error{Code: webmail.EInvalid, Message: "You have as many identities as can be kept.", Fields: map[string]string{"address": "Remove an identity first."}}
+				return &webmail.Error{Code: webmail.EInvalid, Message: "ErrTooManyIdentities", Fields: map[string]string{"address": "ErrRemoveIdentityFirst"}}
 			}
 			st.Identities = append(st.Identities, id)
 			i = len(st.Identities) - 1
@@ -106,7 +106,7 @@ func (s *Service) RemoveIdentity(ctx context.Context, acct mail.Account, addr st
 	return s.UpdateSettings(ctx, acct, func(st *webmail.Settings) error {
 		i := identityIndex(st, addr)
 		if i < 0 {
-			return webmail.Errorf(webmail.ENotFound, "There is no such identity; it may have been removed elsewhere.", nil)
+			return webmail.Errorf(webmail.ENotFound, "ErrNoSuchIdentity", nil)
 		}
 		wasDefault := st.Identities[i].Default
 		st.Identities = append(st.Identities[:i:i], st.Identities[i+1:]...)
@@ -122,7 +122,7 @@ func (s *Service) SetDefaultIdentity(ctx context.Context, acct mail.Account, add
 	return s.UpdateSettings(ctx, acct, func(st *webmail.Settings) error {
 		i := identityIndex(st, addr)
 		if i < 0 {
-			return webmail.Errorf(webmail.ENotFound, "There is no such identity; it may have been removed elsewhere.", nil)
+			return webmail.Errorf(webmail.ENotFound, "ErrNoSuchIdentity", nil)
 		}
 		setDefault(st, i)
 		return nil
@@ -171,11 +171,11 @@ func CheckIdentity(login string, id webmail.Identity) error {
 	_, domain, ok := strings.Cut(login, "@")
 	_, idDomain, _ := strings.Cut(id.Address, "@")
 	if !ok || !strings.EqualFold(domain, idDomain) {
-		msg := "Only addresses of your own domain can be added."
+		msg := "ErrOwnDomainOnly"
 		if ok {
-			msg = "Only addresses ending in @" + domain + " can be added: your mail server sends for those."
+			msg = "ErrDomainOnly"
 		}
-		return &webmail.Error{Code: webmail.EInvalid, Message: "The identity needs correcting.", Fields: map[string]string{"address": msg}}
+		return &webmail.Error{Code: webmail.EInvalid, Message: "ErrIdentityInvalid", Fields: map[string]string{"address": msg}, Args: []any{"Domain", domain}}
 	}
 	return nil
 }
