@@ -211,3 +211,34 @@ func TestRemoteContentAllowList(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkLoadSettings reads saved settings (an identity with a
+// signature, an allow-list) from METADATA and from the hidden folder of a
+// Dovecot: the cost of a session's first page, or of a cache miss.
+func BenchmarkLoadSettings(b *testing.B) {
+	for _, metadata := range []bool{true, false} {
+		name := "folder"
+		if metadata {
+			name = "metadata"
+		}
+		b.Run(name, func(b *testing.B) {
+			dc := dovecot.Start(b, dovecot.Options{Metadata: metadata})
+			m := newMailbox(b, "dovecot", dc.Addr(), dovecot.DefaultLogin, dovecot.DefaultPassword)
+			ctx := context.Background()
+			st := webmail.Settings{TimeZone: "Europe/Berlin", RemoteContent: []string{"example.com"},
+				Identities: []webmail.Identity{{Address: "sales@example.org", Name: "Sales", Signature: "Sales\nExample", Default: true}}}
+			if err := m.svc.SaveSettings(ctx, m.acct, st); err != nil {
+				b.Fatal(err)
+			}
+			before := m.commands.total()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := m.svc.LoadSettings(ctx, m.acct); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(m.commands.total()-before)/float64(b.N), "imap-cmds/op")
+		})
+	}
+}
