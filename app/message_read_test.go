@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"webmail/app/internal/dovecot"
+	"webmail/views"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -132,7 +133,7 @@ func TestReadForwardedMessage(t *testing.T) {
 		if frame.Length() != 1 {
 			t.Fatalf("%d frames for the attached HTML, want 1", frame.Length())
 		}
-		if sb := frame.AttrOr("sandbox", ""); strings.Contains(sb, "allow-scripts") || strings.Contains(sb, "allow-same-origin") {
+		if sb := frame.AttrOr("sandbox", ""); sb != views.FrameSandbox || strings.Contains(sb, "allow-scripts") || strings.Contains(sb, "allow-forms") {
 			t.Errorf("sandbox %q", sb)
 		}
 		if doc.Find("[data-testid=remote-blocked]").Length() == 0 {
@@ -141,7 +142,7 @@ func TestReadForwardedMessage(t *testing.T) {
 		src := frame.AttrOr("src", "")
 		check := func(who string, c *client) {
 			body, resp := c.fetchOK(t, src)
-			if csp := resp.Header.Get("Content-Security-Policy"); strings.Contains(csp, "script-src") || !strings.Contains(csp, "sandbox") {
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'none'") || !strings.Contains(csp, "; sandbox "+views.FrameSandbox) {
 				t.Errorf("%s: frame CSP %q", who, csp)
 			}
 			fdoc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))

@@ -759,13 +759,18 @@
     if (!fileInput(input) || syncing) return;
     var now = list(input.files);
     var before = picked && picked.get(input) || [];
-    if (settable && now.length && before.length) {
-      var all = before.concat(now), dt = new DataTransfer();
-      all.forEach(function (f) { dt.items.add(f); });
+    // A new pick adds to the files (a file picked again is there once);
+    // files set by a script (an image pasted into the body) already hold
+    // the ones before.
+    var held = before.every(function (b) { return now.some(function (f) { return same(b, f); }); });
+    if (settable && now.length && before.length && !held) {
+      var dt = new DataTransfer();
+      before.concat(now.filter(function (f) { return !before.some(function (b) { return same(b, f); }); })).forEach(function (f) { dt.items.add(f); });
       input.files = dt.files;
     }
     render(input);
   }, true);
+  function same(a, b) { return a === b || (a.name === b.name && a.size === b.size && a.lastModified === b.lastModified); }
 
   // Dropping files anywhere on the compose form.
   function dragsFiles(e) {
@@ -786,10 +791,15 @@
     var form = composeOf(e);
     if (form && !form.contains(e.relatedTarget)) form.classList.remove("drop-target");
   });
+  // In the capture phase too: a drop the Markdown body takes (an inline
+  // image) goes no further.
+  document.addEventListener("drop", function (e) {
+    var form = composeOf(e);
+    if (form) form.classList.remove("drop-target");
+  }, true);
   document.addEventListener("drop", function (e) {
     var form = composeOf(e);
     if (!form) return;
-    form.classList.remove("drop-target");
     var input = form.querySelector("input[type=file]");
     var dropped = list(e.dataTransfer && e.dataTransfer.files);
     if (!input || !dropped.length) return;

@@ -20,8 +20,9 @@ func (tb *tab) pickedChips(t *testing.T) (chips, files []string) {
 
 // TestComposeAttachmentChips attaches files with JavaScript on a phone:
 // the Attach button is on screen beside the body, two files picked show
-// as two chips, one removed leaves one, a file dropped on the form is
-// added and removed again, the upload shows its progress, and the
+// as two chips, one removed leaves one, a file dropped on the form and
+// one picked again are added and removed again, the upload shows its
+// progress, and the
 // message sent carries the one file left.
 func TestComposeAttachmentChips(t *testing.T) {
 	w := newWebmail(t, demo.Options{})
@@ -75,6 +76,15 @@ func TestComposeAttachmentChips(t *testing.T) {
 	}
 	tb.click(t, "[data-testid=picked]:nth-child(2) [data-testid=picked-remove]")
 	tb.waitFor(t, "one chip again", `document.querySelectorAll("[data-testid=picked]").length === 1`)
+
+	// Picking again adds to the file there; then that one goes too.
+	tb.run(t, "picking the first file again", chromedp.SetUploadFiles("[data-testid=attachments-input]", []string{files[0].path}, chromedp.ByQuery))
+	tb.waitFor(t, "two chips again", `document.querySelectorAll("[data-testid=picked]").length === 2`)
+	if chips, held := tb.pickedChips(t); strings.Join(chips, "|") != files[1].name+"|"+files[0].name || len(held) != 2 {
+		t.Errorf("after picking again the chips say %q and the input holds %q", chips, held)
+	}
+	tb.click(t, "[data-testid=picked]:nth-child(2) [data-testid=picked-remove]")
+	tb.waitFor(t, "one chip at last", `document.querySelectorAll("[data-testid=picked]").length === 1`)
 
 	// Every text the progress shows while sending is recorded.
 	tb.eval(t, `window.__progress = []; new MutationObserver(() => {
