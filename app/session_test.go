@@ -183,7 +183,9 @@ func TestFirstLoadWeight(t *testing.T) {
 		if !ok {
 			u, _ = s.Attr("src")
 		}
-		total += get(u)
+		n := get(u)
+		t.Logf("%s: %d", u, n)
+		total += n
 	})
 	t.Logf("first load: %d bytes gzipped", total)
 	if total > 40_000 {

@@ -172,6 +172,14 @@ func TestReadingSettings(t *testing.T) {
 	if !doc.Find("body").HasClass("density-compact") {
 		t.Error("compact density: <body> lacks class density-compact")
 	}
+	// The language chosen wins over the browser's (which asks for none
+	// here), on every device.
+	if lang := doc.Find("html").AttrOr("lang", ""); lang != "de" {
+		t.Errorf("language chosen: <html lang=%q>, want de", lang)
+	}
+	if got := text(doc.Find("[data-testid=settings]")); got != "Einstellungen" {
+		t.Errorf("language chosen: the Settings link says %q, want Einstellungen", got)
+	}
 	if _, ok := doc.Find("[data-testid=threads]").Attr("checked"); !ok {
 		t.Error("conversations by default: the list is not grouped")
 	}

@@ -8,6 +8,7 @@ package assets
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -30,6 +31,7 @@ type Set struct {
 
 type file struct {
 	data  []byte
+	gz    []byte // data gzipped once at the best level, for text; nil if it saves nothing
 	etag  string
 	ctype string
 }
@@ -50,7 +52,7 @@ func New() *Set {
 		h := hex.EncodeToString(sum[:])[:12]
 		ext := path.Ext(e.Name())
 		hashed := strings.TrimSuffix(e.Name(), ext) + "." + h + ext
-		s.byHashed[hashed] = file{data: data, etag: `"` + h + `"`, ctype: mime.TypeByExtension(ext)}
+		s.byHashed[hashed] = file{data: data, gz: gzipped(data), etag: `"` + h + `"`, ctype: mime.TypeByExtension(ext)}
 		s.urls[e.Name()] = Prefix + hashed
 	}
 	return s
@@ -74,6 +76,42 @@ func (s *Set) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("Content-Type", f.ctype)
+	h.Add("Vary", "Accept-Encoding")
+	if f.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		// Compressed once, at the best level: the response compressor
+		// leaves a body that says its encoding alone.
+		h.Set("Content-Encoding", "gzip")
+		h.Set("ETag", strings.TrimSuffix(f.etag, `"`)+`-gz"`)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.gz))
+		return
+	}
 	h.Set("ETag", f.etag)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}
+
+// gzipped is data compressed at gzip's best level, or nil when that does
+// not make it smaller (the icons are small already).
+func gzipped(data []byte) []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zw.Write(data)
+	zw.Close()
+	if b.Len() >= len(data)*9/10 {
+		return nil
+	}
+	return b.Bytes()
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or *) listed without
+// q=0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if name = strings.ToLower(strings.TrimSpace(name)); name != "gzip" && name != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
 }

@@ -47,4 +47,5 @@ func (b Base) skipLabel(ctx context.Context) string {
 // Assets are the hashed URLs of the static files.
 type Assets struct {
 	CSS, HTMX, SSE, JS, Icon, Sprite string // SSE: htmx's SSE extension
+	Compose                          string // the compose form's script, loaded by app.js when needed
 }
