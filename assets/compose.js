@@ -202,7 +202,9 @@ function ready(fn) {
     if (form && form.hasAttribute("data-max-bytes") && (t.type === "file" || t.name === "keep")) check(form);
   });
   // In the capture phase, before htmx's own listener on the form.
-  document.addEventListener("submit", function (e) {
+  // On the window, capturing: before any other listener (app.js's guard
+  // against a second send, htmx) sees a send this stops.
+  window.addEventListener("submit", function (e) {
     var form = e.target;
     if (form.hasAttribute && form.hasAttribute("data-max-bytes") && !check(form)) {
       e.preventDefault();
