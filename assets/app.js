@@ -411,7 +411,7 @@
   function name(box) {
     var row = box.closest(".row"), link = row && row.querySelector("a[href]");
     if (!link) return;
-    var subject = words(link.querySelector(".subject")), from = words(link.querySelector(".from")), date = words(link.querySelector(".date"));
+    var subject = words(link.querySelector(".subject")), from = words(link.querySelector("a > b, b")), date = words(link.querySelector("time"));
     var what = subject ? [subject, from && "from " + from, date].filter(Boolean).join(", ") : words(link);
     box.setAttribute("aria-label", (box.getAttribute("aria-label") || "Select").replace(/:.*$/, "") + ": " + what);
   }

@@ -71,9 +71,9 @@ const topStateJS = `((baseline) => {
 			  new URL(f.src).origin === location.origin && f.closest("#message [data-testid=message]"))
 		).map(f => describe(f) + " sandbox=" + f.getAttribute("sandbox") + " src=" + (f.getAttribute("src") || f.getAttribute("data") || "")),
 		Scripts: Array.from(document.scripts).filter(s => !(s.src && s.src.startsWith(location.origin + "/assets/"))).map(s => s.src || s.textContent.slice(0, 80)),
-		// The message's own action bar is ours (sticky on a desktop,
-		// fixed at the bottom of a phone).
-		Fixed: all.filter(e => ["fixed", "sticky"].includes(getComputedStyle(e).position) && !e.matches("[data-testid=message-bar]")).map(describe),
+		// Ours: the message's action bar (sticky on a desktop, fixed at the
+		// bottom of a phone), the loading bar and the phone's Write button.
+		Fixed: all.filter(e => ["fixed", "sticky"].includes(getComputedStyle(e).position) && !e.matches("[data-testid=message-bar], .loading-bar, .compose-link")).map(describe),
 		Links: Array.from(document.querySelectorAll("[href], [action], [formaction], [src], [data]")).flatMap(e =>
 			["href", "action", "formaction", "src", "data"].map(a => e.getAttribute(a)).filter(v => v !== null)
 		).filter(v => /^[\s\x00-\x20]*(javascript|vbscript|data|livescript)\s*:/i.test(v)),

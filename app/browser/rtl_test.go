@@ -45,7 +45,7 @@ func TestRightToLeft(t *testing.T) {
 			t.Errorf("panes not mirrored: folders %+v, list %+v, message %+v; want folders on the right, then the list, then the message", folders, list, message)
 		}
 		// Within a row the sender starts at the right edge, the date at the left.
-		from, date := tb.rect(t, "[data-testid=row] .from"), tb.rect(t, "[data-testid=row] .date")
+		from, date := tb.rect(t, "[data-testid=row] a > b"), tb.rect(t, "[data-testid=row] time")
 		if !(from.Right > date.Right) {
 			t.Errorf("list row not mirrored: sender %+v, date %+v", from, date)
 		}
