@@ -82,6 +82,7 @@
 (function () {
   "use strict";
   var me = document.currentScript, src = me && me.getAttribute("data-compose-src"), nonce = me && me.nonce, loaded = false;
+  document.documentElement.setAttribute("data-js", ""); // app.js runs (tests wait on it)
   function load() {
     if (loaded || !src || !document.querySelector("[data-compose]")) return;
     loaded = true;

@@ -587,3 +587,6 @@ function ready(fn) {
     ctx.fetch = function (url, req) { return upload(url, req, el); };
   });
 })();
+
+// Loaded and run (tests wait for it rather than for a time).
+document.documentElement.setAttribute("data-compose-ready", "");

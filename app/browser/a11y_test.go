@@ -133,7 +133,7 @@ func TestFeedback(t *testing.T) {
 	// Send, pressed twice on a slow link: one message.
 	before := len(w.demo.Received())
 	tb.click(t, "[data-testid=compose]")
-	tb.waitFor(t, "the compose form", `document.querySelector("#message [data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose form", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
 	tb.typeInto(t, "#message #to", "ann@example.net,")
 	tb.typeInto(t, "#message #subject", "Twice?")
 	tb.typeInto(t, "#message #body", "Once.")
@@ -197,7 +197,7 @@ func TestZoom200(t *testing.T) {
 	for _, s := range []struct{ name, path, wait string }{
 		{"list", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
 		{"message", w.messagePath(t, "INBOX", subjectQuotedA11y), `document.querySelector("#message [data-testid=message]")`},
-		{"compose", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+		{"compose", "/compose", composeReady(`document.querySelector("[data-testid=compose-form]")`)},
 		{"settings", "/settings/sending", `document.querySelector("[data-testid=smtp-form]")`},
 		{"folders", "/folders/manage", `document.querySelector("main")`},
 	} {

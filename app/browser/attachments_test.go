@@ -124,7 +124,7 @@ func TestComposeKeepsAttachments(t *testing.T) {
 			tb.navigate(t, w.url+"/m/INBOX")
 			tb.waitFor(t, "the inbox", `document.querySelector("[data-testid=compose]")`)
 			tb.click(t, "[data-testid=compose]")
-			tb.waitFor(t, "the compose form", `document.querySelector("[data-testid=compose-form]")`)
+			tb.waitFor(t, "the compose form", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 
 			files := twoFiles(t)
 			const rcpt = "ann@example.net"
@@ -212,7 +212,7 @@ func TestComposeUploadTooLarge(t *testing.T) {
 			}
 			tb.login(t, w)
 			tb.navigate(t, w.url+"/compose")
-			tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+			tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 			subject, body := "The video", "Ann,\nhere is the video.\nDemo"
 			tb.fillCompose(t, "ann@example.net", subject, body)
 			tb.typeInto(t, "[data-testid=smtp-fields] #smtp_login", w.acct.SMTPLogin)
@@ -296,7 +296,7 @@ func TestComposeDraftAttachments(t *testing.T) {
 
 			// Saved, then sent while the SMTP server is down, then again.
 			tb.navigate(t, w.url+"/compose")
-			tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+			tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 			subject, body := "Figures, first try", "Ann,\nthe figures.\nDemo"
 			tb.fillCompose(t, rcpt, subject, body)
 			tb.run(t, "attaching two files", chromedp.SetUploadFiles("[data-testid=attachments-input]", []string{files[0].path, files[1].path}, chromedp.ByQuery))
@@ -326,7 +326,7 @@ func TestComposeDraftAttachments(t *testing.T) {
 
 			// Saved, left, reopened from Drafts, sent.
 			tb.navigate(t, w.url+"/compose")
-			tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+			tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 			subject, body = "Figures, reopened", "Ann,\nthe figures again.\nDemo"
 			tb.fillCompose(t, rcpt, subject, body)
 			tb.run(t, "attaching two files", chromedp.SetUploadFiles("[data-testid=attachments-input]", []string{files[0].path, files[1].path}, chromedp.ByQuery))

@@ -32,7 +32,7 @@ func TestComposeAttachmentChips(t *testing.T) {
 	tb.saveSMTPCredentials(t, w)
 	tb.navigate(t, w.url+"/m/INBOX")
 	tb.click(t, "[data-testid=compose]")
-	tb.waitFor(t, "the compose form", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose form", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 
 	if r := tb.rect(t, "[data-testid=attach-button]"); r.Width == 0 || r.Top < 0 || r.Bottom > 844 || r.Height < minTap {
 		t.Errorf("the Attach button is not on the phone's screen as a touch target: %+v", r)

@@ -311,7 +311,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 	tb.waitFor(t, "the inbox", `document.querySelector("[data-testid=compose]")`)
 	tb.eval(t, `window.__marker = 1`, nil)
 	tb.click(t, "[data-testid=compose]")
-	tb.waitFor(t, "the compose form in #message", `document.querySelector("#message [data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose form in #message", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
 	if !tb.truthy(t, `window.__marker === 1`) {
 		t.Error("opening compose from the list reloaded the whole page")
 	}
@@ -342,7 +342,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 	tb.eval(t, `location.reload()`, nil)
 	tb.waitFor(t, "the page after reloading", `document.readyState === "complete" && window.__marker === undefined`)
 	tb.navigate(t, w.url+"/compose")
-	tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 	if tb.shown(t, "[data-testid=smtp-fields]") {
 		t.Error("the compose page asks for SMTP credentials although the browser holds them")
 	}
@@ -371,7 +371,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 	tb.navigate(t, w.url+"/m/INBOX")
 	tb.waitFor(t, "the inbox", `document.querySelector("[data-testid=compose]")`)
 	tb.click(t, "[data-testid=compose]")
-	tb.waitFor(t, "the compose form in #message", `document.querySelector("#message [data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose form in #message", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
 	if !tb.shown(t, "[data-testid=smtp-fields]") {
 		t.Error("after Forget, the compose pane does not ask for SMTP credentials")
 	}
@@ -410,7 +410,7 @@ func TestComposeSavedCredentials(t *testing.T) {
 	// The same on the compose page (no #message there): the error shows
 	// in one form, and typing the credentials then sends.
 	tb.navigate(t, w.url+"/compose")
-	tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 	const rcpt4 = "gina@example.net"
 	subject4, body4 := "Second try", "Gina,\nsent on the second try.\nDemo"
 	tb.fillCompose(t, rcpt4, subject4, body4)
@@ -449,7 +449,7 @@ func TestComposeReply(t *testing.T) {
 	tb.waitFor(t, "the message", `document.querySelector("#message [data-testid=reply]")`)
 	tb.eval(t, `window.__marker = 1`, nil)
 	tb.click(t, "#message [data-testid=reply]")
-	tb.waitFor(t, "the reply form", `document.querySelector("#message [data-testid=compose-form]")`)
+	tb.waitFor(t, "the reply form", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
 	if !tb.truthy(t, `window.__marker === 1`) {
 		t.Error("Reply reloaded the whole page")
 	}
@@ -496,7 +496,7 @@ func TestComposeNoJavaScript(t *testing.T) {
 	tb.login(t, w)
 
 	tb.navigate(t, w.url+"/compose")
-	tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 	if !tb.shown(t, "[data-testid=smtp-fields]") {
 		t.Fatal("without JavaScript the compose page does not ask for the SMTP credentials")
 	}
@@ -541,7 +541,7 @@ func TestComposePhone(t *testing.T) {
 	tb.login(t, w)
 
 	tb.navigate(t, w.url+"/compose")
-	tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 	if !tb.shown(t, "[data-testid=smtp-fields]") {
 		t.Error("a browser without saved credentials does not ask for them")
 	}

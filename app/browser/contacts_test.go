@@ -97,7 +97,7 @@ func TestRecipientChoicesNoJavaScript(t *testing.T) {
 	tb.login(t, w)
 
 	tb.navigate(t, w.url+"/compose")
-	tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 	if tb.count(t, "[data-testid=chips-to]") != 0 {
 		t.Fatal("chips without JavaScript")
 	}

@@ -580,3 +580,10 @@ func jsonString(v any) string {
 func disableScripts(ctx context.Context) error {
 	return emulation.SetScriptExecutionDisabled(true).Do(ctx)
 }
+
+// composeReady is cond (a compose form on the page) and, when app.js runs,
+// its compose.js loaded and run too: app.js fetches that script only once
+// a compose form shows, as a person's browser does.
+func composeReady(cond string) string {
+	return "(" + cond + `) && (!document.documentElement.hasAttribute("data-js") || document.documentElement.hasAttribute("data-compose-ready"))`
+}

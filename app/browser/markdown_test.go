@@ -51,7 +51,7 @@ func TestComposeMarkdown(t *testing.T) {
 	tb.navigate(t, w.url+"/m/INBOX")
 	tb.waitFor(t, "the inbox", `document.querySelector("[data-testid=compose]")`)
 	tb.click(t, "[data-testid=compose]")
-	tb.waitFor(t, "the compose pane", `document.querySelector("#message [data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose pane", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
 	if !tb.shown(t, "[data-testid=md-toolbar]") {
 		t.Fatal("the Markdown toolbar is not shown with JavaScript")
 	}
@@ -132,7 +132,7 @@ func TestComposeMarkdownNoJavaScript(t *testing.T) {
 	tb.login(t, w)
 
 	tb.navigate(t, w.url+"/compose")
-	tb.waitFor(t, "the compose page", `document.querySelector("[data-testid=compose-form]")`)
+	tb.waitFor(t, "the compose page", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 	if tb.shown(t, "[data-testid=md-toolbar]") {
 		t.Error("the toolbar shows without JavaScript")
 	}

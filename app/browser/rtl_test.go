@@ -57,7 +57,7 @@ func TestRightToLeft(t *testing.T) {
 		tb.noHorizontalOverflow(t, "message")
 		tb.screenshotScreen(t, "rtl-message-desktop")
 		tb.navigate(t, w.url+"/compose")
-		tb.waitFor(t, "the compose form", `document.querySelector("[data-testid=compose-form]")`)
+		tb.waitFor(t, "the compose form", composeReady(`document.querySelector("[data-testid=compose-form]")`))
 		tb.checkDirection(t, "compose", "ar", "rtl")
 		send, save := tb.rect(t, "[data-testid=send]"), tb.rect(t, "[data-testid=save-draft]")
 		if !(save.Left > send.Left) {

@@ -53,14 +53,14 @@ func TestScreenshots(t *testing.T) {
 			{"message-desktop-attachment", msg["invoice"], message},
 			{"message-desktop-text", msg["text"], message},
 			{"conversations-desktop", "/m/INBOX?threads=1", `document.querySelector("[data-testid=conversation]")`},
-			{"compose-desktop", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"compose-desktop", "/compose", composeReady(`document.querySelector("[data-testid=compose-form]")`)},
 			{"settings-desktop", "/settings/sending", `document.querySelector("[data-testid=theme-form]")`},
 		}, false, ""},
 		{"desktop-dark", 1280, 800, nil, "dark", []shot{
 			{"inbox-desktop-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
 			{"message-desktop-newsletter-dark", msg["newsletter"], message},
 			{"message-desktop-text-dark", msg["text"], message},
-			{"compose-desktop-dark", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"compose-desktop-dark", "/compose", composeReady(`document.querySelector("[data-testid=compose-form]")`)},
 			{"settings-desktop-dark", "/settings/sending", `document.querySelector("[data-testid=theme-form]")`},
 		}, false, ""},
 		{"wide", 1920, 1080, nil, "light", []shot{
@@ -73,7 +73,7 @@ func TestScreenshots(t *testing.T) {
 		{"desktop-nojs-theme-dark", 1280, 800, nil, "light", []shot{
 			{"inbox-desktop-nojs-dark", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
 			{"message-desktop-nojs-dark", msg["text"], message},
-			{"compose-desktop-nojs-dark", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"compose-desktop-nojs-dark", "/compose", composeReady(`document.querySelector("[data-testid=compose-form]")`)},
 		}, true, "dark"},
 		{"phone", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "light", []shot{
 			{"inbox-phone", "/m/INBOX", `document.querySelector("[data-testid=row]")`},
@@ -81,7 +81,7 @@ func TestScreenshots(t *testing.T) {
 			{"message-phone-newsletter", msg["newsletter"], message},
 			{"message-phone-long-subject", msg["long"], message},
 			{"folders-phone", "/folders", `document.querySelector("#folders [data-testid=folder]")`},
-			{"compose-phone", "/compose", `document.querySelector("[data-testid=compose-form]")`},
+			{"compose-phone", "/compose", composeReady(`document.querySelector("[data-testid=compose-form]")`)},
 			{"settings-phone", "/settings/sending", `document.querySelector("[data-testid=theme-form]")`},
 		}, false, ""},
 		{"phone-dark", 390, 844, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}, "dark", []shot{
