@@ -20,8 +20,8 @@ func (a *App) allowRemote(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.keepSettings(r, st)
 	a.sessions.Put(r.Context(), sessFlash, tr(r, "FlashRemoteAllowed", "Sender", sender))
-	next := r.PostForm.Get("next")
-	if !strings.HasPrefix(next, "/m/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	next := safeNext(r.PostForm.Get("next")) // a path of ours, as after login
+	if !strings.HasPrefix(next, "/m/") {
 		next = "/settings#remote"
 	}
 	seeOther(w, r, next)

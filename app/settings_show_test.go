@@ -223,6 +223,10 @@ func TestAlwaysShowRemote(t *testing.T) {
 		t.Fatalf("no 'always show' button in the notice (sender %q, next %q)", sender, next)
 	}
 	c.seeOtherTo(t, "/settings/remote", url.Values{"sender": {sender}, "next": {next}}, next)
+	// Elsewhere than our own message pages, it goes to the settings.
+	for _, bad := range []string{"//evil.example/m/x", "/m/\\evil.example", "https://evil.example/m/", "/logout"} {
+		c.seeOtherTo(t, "/settings/remote", url.Values{"sender": {sender}, "next": {bad}}, "/settings#remote")
+	}
 
 	doc = c.page(t, href, http.StatusOK)
 	if doc.Find("[data-testid=remote-blocked]").Length() != 0 || !strings.Contains(doc.Find("iframe[data-testid=html-body]").AttrOr("src", ""), "remote=1") {
