@@ -77,23 +77,39 @@
   }, true);
 })();
 
-// The compose form's script (compose.js) is loaded when a compose form is
-// first on the page, with this script's nonce (the page's CSP allows it).
+// Scripts loaded when they are needed, with this script's nonce (the
+// page's CSP allows it): the compose form's (compose.js) when a compose
+// form is first on the page; htmx's SSE extension, for live updates, once
+// the page has loaded, so that the rows show first.
 (function () {
   "use strict";
-  var me = document.currentScript, src = me && me.getAttribute("data-compose-src"), nonce = me && me.nonce, loaded = false;
+  var me = document.currentScript, nonce = me && me.nonce, loaded = {};
   document.documentElement.setAttribute("data-js", ""); // app.js runs (tests wait on it)
-  function load() {
-    if (loaded || !src || !document.querySelector("[data-compose]")) return;
-    loaded = true;
+  function script(attr, needed, then) {
+    var src = me && me.getAttribute(attr);
+    if (loaded[attr] || !src || !document.querySelector(needed)) return;
+    loaded[attr] = true;
     var s = document.createElement("script");
     s.src = src;
     if (nonce) s.nonce = nonce;
+    if (then) s.onload = then;
     document.head.appendChild(s);
   }
-  document.addEventListener("DOMContentLoaded", load);
-  document.addEventListener("htmx:after:swap", load);
-  if (document.readyState !== "loading") load();
+  var stream = "[hx-sse\\:connect]", pageLoaded = false;
+  function compose() { script("data-compose-src", "[data-compose]"); }
+  // The extension connects the elements htmx processes from now on; those
+  // already on the page are processed again.
+  function live() {
+    if (!pageLoaded) return;
+    script("data-sse-src", stream, function () {
+      document.querySelectorAll(stream).forEach(function (el) { htmx.process(el); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", compose);
+  document.addEventListener("htmx:after:swap", function () { compose(); live(); });
+  window.addEventListener("load", function () { pageLoaded = true; live(); });
+  if (document.readyState !== "loading") compose();
+  if (document.readyState === "complete") { pageLoaded = true; live(); }
 })();
 
 // Keyboard shortcuts (j/k move, o or Enter open, u back to the list,
@@ -408,18 +424,9 @@
   });
 
   // Flashes: a close button (without JavaScript they go with the next page).
-  function words(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : ""; }
-  function name(box) {
-    var row = box.closest(".row"), link = row && row.querySelector("a[href]");
-    if (!link) return;
-    var subject = words(link.querySelector(".subject")), from = words(link.querySelector("a > b, b")), date = words(link.querySelector("time"));
-    var what = subject ? [subject, from && "from " + from, date].filter(Boolean).join(", ") : words(link);
-    box.setAttribute("aria-label", (box.getAttribute("aria-label") || "Select").replace(/:.*$/, "") + ": " + what);
-  }
   function enhance(root) {
     root.querySelectorAll("[data-dismiss][hidden]").forEach(function (b) { b.hidden = false; });
     root.querySelectorAll("#bulk").forEach(count);
-    root.querySelectorAll("#list .row input[name=uid]").forEach(name);
   }
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-dismiss]");
@@ -431,27 +438,13 @@
     if (main) { main.setAttribute("tabindex", "-1"); main.focus(); }
   });
 
-  // "N selected" beside the bulk buttons (only script can count), and
-  // row boxes named for their message: "Select" fifty times says
-  // nothing. (Made here, not sent with every row: the list fragment has
-  // a byte budget.)
+  // "Selected: N" beside the bulk buttons (only script can count), in the
+  // words the page brought (data-selected-count, "#" for the number).
   function count(form) {
-    var bar = form && form.querySelector(".bulkbar");
-    if (!bar) return;
-    var out = bar.querySelector("[data-selected-count]");
-    if (!out) {
-      out = document.createElement("span");
-      out.className = "selected-count";
-      out.setAttribute("aria-live", "polite");
-      out.setAttribute("data-selected-count", "");
-      out.setAttribute("data-testid", "selected-count");
-      var actions = bar.querySelector(".bulk-actions");
-      bar.insertBefore(out, actions);
-      // Its Archive, Delete… are told from the message's by their group.
-      if (actions) { actions.setAttribute("role", "group"); actions.setAttribute("aria-label", "Selected messages"); }
-    }
+    var out = form && form.querySelector("[data-selected-count]");
+    if (!out) return;
     var n = form.querySelectorAll("input[name=uid]:checked").length;
-    out.textContent = n ? n + " selected" : "";
+    out.textContent = n ? out.getAttribute("data-selected-count").replace("#", n.toLocaleString(document.documentElement.lang || undefined)) : "";
   }
   document.addEventListener("change", function (e) {
     if (e.target.name === "uid") count(e.target.form);

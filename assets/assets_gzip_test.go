@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -13,7 +14,8 @@ import (
 // that refuses it gets the file as it is, and both decode to the file.
 func TestServesPrecompressed(t *testing.T) {
 	s := New()
-	want, _ := files.ReadFile("app.css")
+	src, _ := files.ReadFile("app.css")
+	want := minified("app.css", src)
 	for _, tc := range []struct {
 		accept string
 		gz     bool
@@ -44,7 +46,35 @@ func TestServesPrecompressed(t *testing.T) {
 			body, _ = io.ReadAll(zr)
 		}
 		if !bytes.Equal(body, want) {
-			t.Errorf("Accept-Encoding %q: the body is not app.css", tc.accept)
+			t.Errorf("Accept-Encoding %q: the body is not app.css, minified", tc.accept)
 		}
+	}
+}
+
+// TestMinified: our stylesheet and scripts go out minified, every one of
+// them readable by the minifier (one it cannot read would go out whole,
+// unseen), and the vendored builds as they came.
+func TestMinified(t *testing.T) {
+	entries, _ := files.ReadDir(".")
+	for _, e := range entries {
+		name := e.Name()
+		src, _ := files.ReadFile(name)
+		ours := (strings.HasSuffix(name, ".css") || strings.HasSuffix(name, ".js")) && !strings.HasSuffix(name, ".min.js")
+		if !ours {
+			if !bytes.Equal(minified(name, src), src) {
+				t.Errorf("%s was changed; it is served as it came", name)
+			}
+			continue
+		}
+		mediatype := map[bool]string{true: "text/css", false: "text/javascript"}[strings.HasSuffix(name, ".css")]
+		out, err := minifier.Bytes(mediatype, src)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if len(out) > len(src)*9/10 {
+			t.Errorf("%s: minified to %d bytes of %d", name, len(out), len(src))
+		}
+		t.Logf("%s: %d -> %d bytes", name, len(src), len(out))
 	}
 }

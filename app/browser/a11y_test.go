@@ -46,7 +46,7 @@ func TestKeyboardAndScreenReader(t *testing.T) {
 	// Every row's box says which message it selects.
 	var labels []string
 	tb.eval(t, `Array.from(document.querySelectorAll("#list input[name=uid]")).map(b =>
-		b.getAttribute("aria-label") ?? document.getElementById(b.getAttribute("aria-labelledby"))?.textContent.replace(/\s+/g, " ").trim())`, &labels)
+		b.getAttribute("aria-label") ?? (b.getAttribute("aria-labelledby") || "").split(" ").map(id => document.getElementById(id)?.textContent.replace(/\s+/g, " ").trim()).join(" "))`, &labels)
 	seen := map[string]bool{}
 	for _, l := range labels {
 		if seen[l] {
@@ -62,7 +62,7 @@ func TestKeyboardAndScreenReader(t *testing.T) {
 	// The count of ticked rows, in a polite live region.
 	tb.click(t, "#list [data-testid=row]:nth-child(1) input[name=uid]")
 	tb.click(t, "#list [data-testid=row]:nth-child(2) input[name=uid]")
-	tb.waitFor(t, "2 selected", `document.querySelector("[data-testid=selected-count]").textContent === "2 selected"`)
+	tb.waitFor(t, "Selected: 2", `document.querySelector("[data-testid=selected-count]").textContent === "Selected: 2"`)
 	if got := tb.str(t, `document.querySelector("[data-testid=selected-count]").getAttribute("aria-live")`); got != "polite" {
 		t.Errorf("the count's aria-live is %q", got)
 	}

@@ -55,6 +55,34 @@ func TestLiveUpdate(t *testing.T) {
 	tb.waitFor(t, "the unread count", `document.querySelector("`+countSel+`")?.textContent.trim() === "`+strconv.Itoa(before+1)+`"`)
 }
 
+// TestLiveStartsAfterTheList: on a cold first load the rows come first;
+// the live-update script and its stream start once the page has loaded,
+// so they never hold the list up.
+func TestLiveStartsAfterTheList(t *testing.T) {
+	w := newWebmail(t, demo.Options{})
+	tb := newTab(t, testTimeout)
+	tb.run(t, "setting up the tab", chromedp.EmulateViewport(1280, 800), chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(`document.addEventListener("htmx:sse:after:connection", () => { window.__sseAt ??= performance.now(); });
+//# sourceURL=` + watchScriptURL).Do(ctx)
+		return err
+	}))
+	tb.login(t, w)
+	tb.waitFor(t, "the live update stream", `window.__sseAt > 0`)
+	var got struct {
+		Load   float64 `json:"load"`
+		Script float64 `json:"script"`
+		Stream float64 `json:"stream"`
+	}
+	tb.eval(t, `(() => {
+		const nav = performance.getEntriesByType("navigation")[0];
+		const script = performance.getEntriesByType("resource").find(r => r.name.includes("/hx-sse-"));
+		return {load: nav.loadEventStart, script: script ? script.startTime : -1, stream: window.__sseAt};
+	})()`, &got)
+	if got.Script < got.Load || got.Stream < got.Load {
+		t.Errorf("the live-update script was asked for at %.0f ms and its stream open at %.0f ms, before the page's load at %.0f ms", got.Script, got.Stream, got.Load)
+	}
+}
+
 // TestLiveSync leaves the inbox open, with one row ticked, while another
 // device flags and reads that message and deletes another: the row shows
 // its new marks and stays ticked, the deleted row goes, the count drops,
