@@ -40,20 +40,22 @@ func DecodeBinary(r io.Reader, encoding string) io.Reader {
 // read as UTF-8; invalid bytes become U+FFFD. The error is only for a failing
 // reader, and the text read until then is returned with it.
 func DecodeText(r io.Reader, p Part, limit int64) (text string, truncated bool, err error) {
-	return decodeText(r, p, limit, 64<<10)
+	return decodeText(r, p, limit, 64<<10, false)
 }
 
 // decodeText is DecodeText with a buffer of bufSize bytes, which is also
 // how far it looks ahead to guess a charset.
-func decodeText(r io.Reader, p Part, limit int64, bufSize int) (text string, truncated bool, err error) {
+func decodeText(r io.Reader, p Part, limit int64, bufSize int, cut bool) (text string, truncated bool, err error) {
 	br := bufio.NewReaderSize(DecodeBinary(r, p.Encoding), bufSize)
-	dec := textDecoder(br, p)
+	dec := textDecoder(br, p, cut)
 	src := io.Reader(dec)
 	if limit > 0 {
 		src = io.LimitReader(dec, limit+1)
 	}
 	var b strings.Builder
-	_, err = io.Copy(&b, src)
+	// A copy buffer of the reader's size: io.Copy's own is 32 KB, more
+	// than a row's snippet needs fifty times a page.
+	_, err = io.CopyBuffer(&b, src, make([]byte, min(bufSize, 32<<10)))
 	out := b.String()
 	if limit > 0 && int64(len(out)) > limit {
 		truncated = true
@@ -69,21 +71,26 @@ func decodeText(r io.Reader, p Part, limit int64, bufSize int) (text string, tru
 	return normaliseText(out), truncated, err
 }
 
-// textDecoder picks the charset decoder for a part.
-func textDecoder(br *bufio.Reader, p Part) io.Reader {
+// textDecoder picks the charset decoder for a part; cut says the part
+// was cut short (a row's snippet: its fetch ends where its byte count
+// does, inside a letter perhaps).
+func textDecoder(br *bufio.Reader, p Part, cut bool) io.Reader {
 	name := strings.ToLower(strings.Trim(strings.TrimSpace(p.Params["charset"]), `"'`))
 	switch name {
 	case "", "us-ascii", "ascii", "utf-8", "utf8", "unknown-8bit", "x-unknown", "unknown", "default":
 		// Unlabelled (or labelled with something that means "whatever"):
 		// an HTML part may say it in a <meta>, otherwise guess between
 		// UTF-8 and windows-1252 from the first bytes.
-		peek, err := br.Peek(64 << 10)
+		peek, err := br.Peek(br.Size()) // io.EOF: all of it is here
 		if name == "" && p.Type == "text/html" {
 			if enc, n, _ := htmlcharset.DetermineEncoding(peek, "text/html"); n != "windows-1252" && n != "replacement" && enc != nil && enc != encoding.Replacement {
 				return enc.NewDecoder().Reader(br)
 			}
 		}
-		if name == "utf-8" || name == "utf8" || validUTF8Prefix(peek, err == nil) {
+		if err == io.EOF && utf8.Valid(peek) {
+			return br // all of it, valid: nothing to decode
+		}
+		if name == "utf-8" || name == "utf8" || validUTF8Prefix(peek, err == nil || cut) {
 			return unicode.UTF8.NewDecoder().Reader(br)
 		}
 		return charmap.Windows1252.NewDecoder().Reader(br)

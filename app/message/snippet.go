@@ -33,17 +33,20 @@ func Snippet(raw []byte, bs imap.BodyStructure, limit int) string {
 		}
 		first = mp.Children[0]
 	}
-	return clip(snippetText(raw, first, 0), limit)
+	return clip(snippetText(raw, first, 0, len(raw) >= SnippetBytes), limit)
 }
 
-func snippetText(raw []byte, bs imap.BodyStructure, depth int) string {
+func snippetText(raw []byte, bs imap.BodyStructure, depth int, cut bool) string {
 	switch bs := bs.(type) {
 	case *imap.BodyStructureSinglePart:
 		p := partOf(bs, nil)
 		if p.Type != "text/plain" && p.Type != "text/html" {
 			return ""
 		}
-		text, _, _ := decodeText(bytes.NewReader(raw), p, 4*SnippetBytes, 2*SnippetBytes)
+		text, _, _ := decodeText(bytes.NewReader(raw), p, 4*SnippetBytes, 2*SnippetBytes, cut)
+		if cut {
+			text = strings.TrimRight(text, "\uFFFD") // a letter cut by the fetch
+		}
 		if p.Type == "text/html" {
 			text = htmlText(text)
 		}
@@ -78,7 +81,7 @@ func snippetText(raw []byte, bs imap.BodyStructure, depth int) string {
 			}
 			if i == want {
 				body, _ := io.ReadAll(part) // cut short by the fetch: what there is
-				return snippetText(body, bs.Children[want], depth+1)
+				return snippetText(body, bs.Children[want], depth+1, cut)
 			}
 		}
 	}
@@ -136,7 +139,27 @@ func plainLine(text string) string {
 			b.WriteByte(' ')
 		}
 	}
-	return strings.Join(strings.FieldsFunc(b.String(), unicode.IsSpace), " ")
+	return collapseSpace(b.String())
+}
+
+// collapseSpace is s with each run of white space made one space, and
+// none at the ends.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // clip cuts s to at most limit bytes, at a word if one ends near the

@@ -50,6 +50,16 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+// TestSnippetCutInsideALetter: the fetch takes the first SnippetBytes
+// bytes of the part, which may end inside a letter; unlabelled UTF-8
+// stays UTF-8 (not windows-1252's "GrÃ¼ÃŸe").
+func TestSnippetCutInsideALetter(t *testing.T) {
+	raw := strings.Repeat("Grüße aus Köln. ", 100)[:SnippetBytes-1] + "\xc3"
+	if got := Snippet([]byte(raw), text("plain", "", "8bit"), 30); !strings.HasPrefix(got, "Grüße aus Köln. Grüße") {
+		t.Errorf("%q", got)
+	}
+}
+
 // BenchmarkSnippet: one row's snippet from a kilobyte of quoted-printable
 // Latin-1 text (the list decodes 50 of them a page).
 func BenchmarkSnippet(b *testing.B) {
