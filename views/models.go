@@ -2,6 +2,7 @@ package views
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	"webmail"
@@ -221,6 +222,23 @@ type ComposeParams struct {
 	// From are the addresses the person can send from: their identities,
 	// or the login alone. Form.From is the one chosen.
 	From []FromChoice
+}
+
+// Focus names the field the form opens in, as Gmail and Fastmail do: To
+// while it is empty (a new message, a forward), then the subject, then
+// the body (a reply, a draft). An error, a field's error or a preview
+// comes first instead ("" here).
+func (p ComposeParams) Focus() string {
+	if p.Error != "" || len(p.FieldErrors) > 0 || p.Preview != "" {
+		return ""
+	}
+	switch {
+	case strings.TrimSpace(p.Form.To) == "":
+		return "to"
+	case strings.TrimSpace(p.Form.Subject) == "":
+		return "subject"
+	}
+	return "body"
 }
 
 // FromChoice is an address the compose form offers as From.

@@ -2,9 +2,11 @@ package browser
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -228,5 +230,60 @@ func TestComposeErrorInView(t *testing.T) {
 	tb.waitFor(t, "the focus on the error", `document.activeElement === document.querySelector("[data-testid=compose-error]")`)
 	if r := tb.rect(t, "[data-testid=compose-error]"); r.Top < 0 || r.Bottom > 844 {
 		t.Errorf("the error is out of view at %.0f-%.0f px", r.Top, r.Bottom)
+	}
+}
+
+// TestKeyboardOnly reads, replies and sends with the keyboard alone: j
+// picks the first row, o opens it, r answers it, the answer is typed
+// where the focus lands, and Tab leads to Send, which Enter presses.
+func TestKeyboardOnly(t *testing.T) {
+	t.Parallel()
+	w := newWebmail(t, demo.Options{})
+	tb := newTab(t, testTimeout)
+	tb.run(t, "setting the viewport", chromedp.EmulateViewport(1280, 800))
+	tb.login(t, w)
+	tb.saveSMTPCredentials(t, w)
+	tb.navigate(t, w.url+"/m/INBOX")
+	tb.waitFor(t, "the inbox", `document.querySelector("[data-testid=row]") && document.documentElement.hasAttribute("data-js")`)
+	tb.eval(t, `document.activeElement?.blur()`, nil)
+	subject := tb.text(t, "#list [data-testid=row]:nth-child(1) .subject")
+
+	tb.run(t, "pressing j", chromedp.KeyEvent("j"))
+	tb.waitFor(t, "the first row picked", `document.querySelector("#list [data-testid=row]:nth-child(1)").classList.contains("kbd")`)
+	tb.run(t, "pressing o", chromedp.KeyEvent("o"))
+	tb.waitFor(t, "the message", `document.querySelector("#message [data-testid=msg-subject]")?.textContent.trim() === `+strconv.Quote(subject))
+	tb.run(t, "pressing r", chromedp.KeyEvent("r"))
+	tb.waitFor(t, "the reply form", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
+	// A reply opens with the cursor in its body, as Gmail's does.
+	tb.waitFor(t, "the focus in the reply's body", `document.activeElement?.matches("[data-testid=body-input]")`)
+	tb.run(t, "typing the answer", chromedp.KeyEvent("Answered by keyboard.\n"))
+	if got := tb.value(t, "[data-testid=body-input]"); !strings.Contains(got, "Answered by keyboard.") {
+		t.Fatalf("the body reads %q after typing", got)
+	}
+	// Shift+Tab as a bare key press (chromedp's KeyEvent adds a "char"
+	// event, which a select takes as typing).
+	shiftTab := chromedp.ActionFunc(func(ctx context.Context) error {
+		key := func(t input.KeyType) *input.DispatchKeyEventParams {
+			return input.DispatchKeyEvent(t).WithKey("Tab").WithCode("Tab").WithWindowsVirtualKeyCode(9).WithModifiers(input.ModifierShift)
+		}
+		if err := key(input.KeyRawDown).Do(ctx); err != nil {
+			return err
+		}
+		return key(input.KeyUp).Do(ctx)
+	})
+	var path []string
+	for i := 0; i < 30 && !tb.truthy(t, `document.activeElement?.matches("[data-testid=send]")`); i++ {
+		path = append(path, tb.str(t, `document.activeElement.dataset.testid || document.activeElement.id || document.activeElement.tagName`))
+		tb.run(t, "pressing Shift+Tab", shiftTab)
+	}
+	if !tb.truthy(t, `document.activeElement?.matches("[data-testid=send]")`) {
+		t.Fatalf("Shift+Tab from the body never reaches Send; it goes %v", path)
+	}
+	before := len(w.demo.Received())
+	tb.run(t, "pressing Enter on Send", chromedp.KeyEvent(kb.Enter))
+	tb.waitSent(t, "")
+	m := parseDelivery(t, w.delivered(t, before))
+	if s, _ := m.Header.Subject(); s != "Re: "+subject || !strings.Contains(m.Text, "Answered by keyboard.") {
+		t.Errorf("delivered %q with the text:\n%s", s, m.Text)
 	}
 }
