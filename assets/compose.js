@@ -8,6 +8,16 @@ function ready(fn) {
   else fn();
 }
 
+// word is one of the words the form brought in the person's language
+// (data-words, views/compose_show.templ), with #1, #2… filled in.
+function word(el, name) {
+  var form = el && el.closest ? el.closest("[data-words]") : null, words = {};
+  try { words = JSON.parse(form.getAttribute("data-words")) || {}; } catch (e) { /* none: the English below */ }
+  var w = words[name] || name;
+  for (var i = 2; i < arguments.length; i++) w = w.replace("#" + (i - 1), arguments[i]);
+  return w;
+}
+
 // The Markdown toolbar of the compose form (views/compose_show.templ):
 // its buttons, and Ctrl/Cmd+B and I, edit the Markdown in the textarea
 // (bold, italic, link around the selection; list and quote marks before
@@ -47,7 +57,7 @@ function ready(fn) {
       put(ta, s, e, "[link text](" + sel + ")", s + 1, s + 10);
       return;
     }
-    var text = sel || "link text";
+    var text = sel || word(ta, "link");
     var out = "[" + text + "](https://)";
     put(ta, s, e, out, s + text.length + 3, s + out.length - 1);
   }
@@ -60,8 +70,8 @@ function ready(fn) {
     put(ta, s, end, out, s, s + out.length);
   }
   function apply(ta, what) {
-    if (what === "bold") wrap(ta, "**", "bold text");
-    else if (what === "italic") wrap(ta, "*", "italic text");
+    if (what === "bold") wrap(ta, "**", word(ta, "bold"));
+    else if (what === "italic") wrap(ta, "*", word(ta, "italic"));
     else if (what === "link") link(ta);
     else if (what === "list") lines(ta, "- ");
     else if (what === "quote") lines(ta, "> ");
@@ -196,7 +206,7 @@ function ready(fn) {
     if (t.name === "keep") {
       var li = t.closest("li"), b = li && li.querySelector("[data-kept-remove]");
       if (li) li.classList.toggle("removed", !t.checked);
-      if (b) b.firstChild.nodeValue = t.checked ? "Remove" : "Undo";
+      if (b) b.firstChild.nodeValue = word(b, t.checked ? "remove" : "undo");
     }
     var form = t.form;
     if (form && form.hasAttribute("data-max-bytes") && (t.type === "file" || t.name === "keep")) check(form);
@@ -412,9 +422,10 @@ function ready(fn) {
   var syncing = false;
   function list(files) { return Array.prototype.slice.call(files || []); }
   function size(n) {
-    if (n < 1000) return n + " B";
-    if (n < 1000 * 1000) return Math.round(n / 1000) + " kB";
-    return (n / 1000 / 1000).toFixed(1) + " MB";
+    var lang = document.documentElement.lang || undefined;
+    if (n < 1000) return n.toLocaleString(lang) + " B";
+    if (n < 1000 * 1000) return Math.round(n / 1000).toLocaleString(lang) + " kB";
+    return (n / 1000 / 1000).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " MB";
   }
   function fileInput(el) { return el && el.matches && el.matches("[data-compose] input[type=file]"); }
   // put makes files the input's, and lets the other listeners (the size
@@ -546,7 +557,7 @@ function ready(fn) {
     var pct = total ? Math.min(100, Math.round(loaded * 100 / total)) : 0;
     el.hidden = false;
     el.querySelector("progress").value = pct;
-    el.querySelector("span").textContent = "Uploading " + size(loaded) + " of " + size(total) + " (" + pct + "%)";
+    el.querySelector("span").textContent = word(el, "uploading", size(loaded), size(total), pct.toLocaleString(document.documentElement.lang || undefined));
   }
   function upload(url, req, el) {
     return new Promise(function (resolve, reject) {

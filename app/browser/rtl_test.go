@@ -90,6 +90,20 @@ func TestRightToLeft(t *testing.T) {
 			t.Errorf("left to right: folders %+v should be left of the list %+v", folders, list)
 		}
 		tb.screenshotScreen(t, "de-inbox-desktop")
+
+		// The compose script's words are German too: Bold with nothing
+		// selected puts in "fetter Text"; a ticked box, then list, count.
+		tb.click(t, "[data-testid=compose]")
+		tb.waitFor(t, "the compose pane", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
+		tb.run(t, "focusing the body", chromedp.Focus("[data-testid=body-input]", chromedp.ByQuery))
+		tb.click(t, "[data-testid=md-bold]")
+		if got := tb.value(t, "[data-testid=body-input]"); got != "**fetter Text**" {
+			t.Errorf("Bold in German put in %q, want **fetter Text**", got)
+		}
+		tb.navigate(t, w.url+"/m/INBOX")
+		tb.waitFor(t, "the inbox", `document.querySelector("#list [data-testid=row]") && document.documentElement.hasAttribute("data-js")`)
+		tb.click(t, "#list [data-testid=row]:nth-child(1) input[name=uid]")
+		tb.waitFor(t, "the count in German", `document.querySelector("[data-testid=selected-count]").textContent === "Ausgewählt: 1"`)
 	})
 }
 
