@@ -23,6 +23,7 @@ func (a *App) base(r *http.Request, title string) views.Base {
 			SSE:     a.assets.URL("hx-sse-4.0.1.min.js"),
 			JS:      a.assets.URL("app.js"),
 			Compose: a.assets.URL("compose.js"),
+			Keys:    a.assets.URL("keys.js"),
 			Icon:    a.assets.URL("icon.svg"),
 			Sprite:  a.assets.URL("icons.svg"),
 		},

@@ -79,8 +79,9 @@
 
 // Scripts loaded when they are needed, with this script's nonce (the
 // page's CSP allows it): the compose form's (compose.js) when a compose
-// form is first on the page; htmx's SSE extension, for live updates, once
-// the page has loaded, so that the rows show first.
+// form is first on the page; htmx's SSE extension, for live updates, and
+// the keyboard shortcuts once the page has loaded, so that the rows show
+// first.
 (function () {
   "use strict";
   var me = document.currentScript, nonce = me && me.nonce, loaded = {};
@@ -98,91 +99,20 @@
   var stream = "[hx-sse\\:connect]", pageLoaded = false;
   function compose() { script("data-compose-src", "[data-compose]"); }
   // The extension connects the elements htmx processes from now on; those
-  // already on the page are processed again.
+  // already on the page are processed again. The keyboard shortcuts
+  // (keys.js) come then too, for a signed-in page.
   function live() {
     if (!pageLoaded) return;
     script("data-sse-src", stream, function () {
       document.querySelectorAll(stream).forEach(function (el) { htmx.process(el); });
     });
+    script("data-keys-src", "body[data-account]");
   }
   document.addEventListener("DOMContentLoaded", compose);
   document.addEventListener("htmx:after:swap", function () { compose(); live(); });
   window.addEventListener("load", function () { pageLoaded = true; live(); });
   if (document.readyState !== "loading") compose();
   if (document.readyState === "complete") { pageLoaded = true; live(); }
-})();
-
-// Keyboard shortcuts (j/k move, o or Enter open, u back to the list,
-// r/a/f reply, reply all, forward, c compose, e archive, # delete,
-// s flag, / search, ? this list). They never fire while typing, and every
-// one of them is a button or link on the page too.
-(function () {
-  "use strict";
-  function typing(e) {
-    var t = e.target;
-    return t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName);
-  }
-  // Hidden controls count too: the desktop hides the back link, yet "u"
-  // still goes back to the list.
-  function click(sel) {
-    var el = document.querySelector(sel);
-    if (el) { el.click(); return true; }
-    return false;
-  }
-  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#list [data-testid=rows] [data-testid=row], #list [data-testid=conversation]")); }
-  function selected() { return document.querySelector("#list .row.kbd"); }
-  function move(step) {
-    var all = rows();
-    if (!all.length) return;
-    var cur = selected() || document.querySelector("#list .row.current");
-    var i = cur ? all.indexOf(cur) + step : 0;
-    i = Math.max(0, Math.min(all.length - 1, i));
-    all.forEach(function (r) { r.classList.remove("kbd"); });
-    all[i].classList.add("kbd");
-    all[i].scrollIntoView({ block: "nearest" });
-    var link = all[i].querySelector("a");
-    if (link) link.focus({ preventScroll: true });
-  }
-  // An action on the message shown, or else on the row picked with j/k.
-  function act(name) {
-    if (click("#message [data-testid=" + name + "]")) return;
-    var row = selected();
-    if (!row) return;
-    var box = row.querySelector("input[name=uid]");
-    if (box) box.checked = true;
-    click("[data-testid=bulk-" + name + "]");
-  }
-  function help() {
-    var box = document.getElementById("shortcuts");
-    if (box) box.hidden = !box.hidden;
-  }
-  document.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) return;
-    var done = true;
-    switch (e.key) {
-      case "j": move(1); break;
-      case "k": move(-1); break;
-      case "o": case "Enter":
-        var row = selected();
-        if (row) row.querySelector("a").click(); else done = false;
-        break;
-      case "u": done = click("#message [data-testid=back]") || click("[data-testid=compose-cancel]"); break;
-      case "r": done = click("#message [data-testid=reply]"); break;
-      case "a": done = click("#message [data-testid=reply-all]"); break;
-      case "f": done = click("#message [data-testid=forward]"); break;
-      case "c": done = click("[data-testid=compose]"); break;
-      case "e": act("archive"); break;
-      case "#": act("delete"); break;
-      case "s": act("flag"); break;
-      case "/":
-        var box = document.querySelector("[data-testid=search-input]");
-        if (box) box.focus(); else done = false;
-        break;
-      case "?": help(); break;
-      default: done = false;
-    }
-    if (done) e.preventDefault();
-  });
 })();
 
 // Live updates of the open folder (app/live.go, views/live.templ). The

@@ -48,4 +48,5 @@ func (b Base) skipLabel(ctx context.Context) string {
 type Assets struct {
 	CSS, HTMX, SSE, JS, Icon, Sprite string // SSE: htmx's SSE extension
 	Compose                          string // the compose form's script, loaded by app.js when needed
+	Keys                             string // the keyboard shortcuts, loaded by app.js once the page has loaded
 }

@@ -248,11 +248,11 @@ func TestKeyboardOnly(t *testing.T) {
 	tb.eval(t, `document.activeElement?.blur()`, nil)
 	subject := tb.text(t, "#list [data-testid=row]:nth-child(1) .subject")
 
-	tb.run(t, "pressing j", chromedp.KeyEvent("j"))
+	tb.press(t, 'j')
 	tb.waitFor(t, "the first row picked", `document.querySelector("#list [data-testid=row]:nth-child(1)").classList.contains("kbd")`)
-	tb.run(t, "pressing o", chromedp.KeyEvent("o"))
+	tb.press(t, 'o')
 	tb.waitFor(t, "the message", `document.querySelector("#message [data-testid=msg-subject]")?.textContent.trim() === `+strconv.Quote(subject))
-	tb.run(t, "pressing r", chromedp.KeyEvent("r"))
+	tb.press(t, 'r')
 	tb.waitFor(t, "the reply form", composeReady(`document.querySelector("#message [data-testid=compose-form]")`))
 	// A reply opens with the cursor in its body, as Gmail's does.
 	tb.waitFor(t, "the focus in the reply's body", `document.activeElement?.matches("[data-testid=body-input]")`)

@@ -79,12 +79,13 @@ func (tb *tab) inboxUnread(t *testing.T) int {
 	return n
 }
 
-// press presses one key, as a keyboard does: a keydown that carries the
+// press presses one key, once the shortcuts are loaded, as a keyboard does: a keydown that carries the
 // text, so that a handler calling preventDefault keeps it from being typed
 // (chromedp.KeyEvent sends the text in a separate char event, which
 // Chromium types whatever the keydown handler did), then a keyup.
 func (tb *tab) press(t *testing.T, key rune) {
 	t.Helper()
+	tb.waitFor(t, "the keyboard shortcuts (keys.js, loaded after the page)", `document.documentElement.hasAttribute("data-keys")`)
 	v, ok := kb.Keys[key]
 	if !ok {
 		t.Fatalf("no key %q", key)
