@@ -37,6 +37,9 @@ func (a *App) showComposeForm(w http.ResponseWriter, r *http.Request, f views.Co
 	p := a.composeParams(r, f, title)
 	if htmxTarget(r) == views.TargetMessage {
 		p.Pane = true
+		if err := a.paneBeside(r, &p); err != nil {
+			return err
+		}
 		return render(w, r, http.StatusOK, views.ComposePane(p))
 	}
 	return render(w, r, http.StatusOK, views.ComposePage(p))
@@ -82,4 +85,37 @@ func mailAddress(login, name string) (*mail.Address, error) {
 	}
 	a.Name = name
 	return a, nil
+}
+
+// paneBeside finds the folder whose list the form opens beside (the page
+// htmx sends from, HX-Current-URL), so that its title steps down to an
+// h2. A page that is not a folder's, or a folder not in the tree, leaves
+// it unknown.
+func (a *App) paneBeside(r *http.Request, p *views.ComposeParams) error {
+	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
+	if err != nil {
+		return nil
+	}
+	rest, ok := strings.CutPrefix(u.Path, a.cfg.BasePath()+"/m/")
+	if !ok {
+		return nil
+	}
+	seg, _, _ := strings.Cut(rest, "/")
+	mailbox, err := url.PathUnescape(seg)
+	if err != nil || !webmail.ValidMailboxName(mailbox) {
+		return nil
+	}
+	conn, release, err := a.conn(r)
+	if err != nil {
+		return err
+	}
+	defer release()
+	folders, err := conn.Folders(r.Context(), false) // cached
+	if err != nil {
+		return err
+	}
+	if f, ok := webmail.FindFolder(folders, mailbox); ok {
+		p.Beside = f
+	}
+	return nil
 }

@@ -33,7 +33,19 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	mailbox := place.Mailbox
 	target := htmxTarget(r)
 	if target == views.TargetMessage { // "back to the list" from a message
-		return render(w, r, http.StatusOK, views.MailboxFor(views.MailboxParams{}, target))
+		// The folder's title becomes the page's h1 again: its name from
+		// the cached folder tree, no list fetched.
+		conn, release, err := a.conn(r)
+		if err != nil {
+			return err
+		}
+		folders, err := conn.Folders(r.Context(), false)
+		release()
+		if err != nil {
+			return err
+		}
+		p := views.MailboxParams{View: view, Current: findFolder(folders, mailbox)}
+		return render(w, r, http.StatusOK, views.MailboxFor(p, target))
 	}
 	// The folder list comes from the account's cache: no LIST here.
 	l, err := a.uc.List(r.Context(), accountFrom(r).mail(), a.listQuery(r, place), r.URL.Query().Has("refresh"))

@@ -70,9 +70,16 @@ func MailboxFor(p MailboxParams, t Target) templ.Component {
 		case p.Conversation != nil:
 			return ConversationFragment(p)
 		}
-		return MessagePlaceholder()
+		return ListAgain(p)
 	}
 	return MailboxPage(p)
+}
+
+// listTop is true when the folder's title is the page's h1: no message or
+// conversation beside the list has it, and the screen is not the phone's
+// folder screen (whose title "Folders" has it).
+func listTop(p MailboxParams) bool {
+	return p.Message == nil && p.Conversation == nil && p.View != ScreenFolders
 }
 
 // mailboxBase is the page's base with the skip link leading past the top

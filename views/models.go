@@ -212,6 +212,9 @@ type ComposeParams struct {
 	TokenSends bool
 	// Pane is true when the form is swapped into the message pane.
 	Pane bool
+	// Beside is the folder whose list the pane sits beside, if known: its
+	// title steps down to an h2, the form's title being the page's h1.
+	Beside webmail.Folder
 	// Recipients are the addresses most often written to or heard from,
 	// offered in a <datalist> by the recipient fields.
 	Recipients []webmail.Contact
