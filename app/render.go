@@ -24,6 +24,8 @@ func (a *App) base(r *http.Request, title string) views.Base {
 			JS:      a.assets.URL("app.js"),
 			Compose: a.assets.URL("compose.js"),
 			Keys:    a.assets.URL("keys.js"),
+			Message: a.assets.URL("message.js"),
+			Forms:   a.assets.URL("forms.css"),
 			Icon:    a.assets.URL("icon.svg"),
 			Sprite:  a.assets.URL("icons.svg"),
 		},

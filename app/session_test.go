@@ -158,8 +158,8 @@ func TestHTTPSPublicURLHardensCookies(t *testing.T) {
 // TestFirstLoadWeight is the page budget: the inbox page with all it
 // asks for before it has loaded (stylesheet, scripts, icon sprite,
 // favicon), gzipped as browsers receive them, within 30 KB. What is
-// asked for once the page has loaded (live updates, keyboard shortcuts)
-// is logged apart.
+// asked for once the page has loaded (live updates, keyboard shortcuts,
+// the forms' stylesheet) is logged apart.
 func TestFirstLoadWeight(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -207,7 +207,7 @@ func TestFirstLoadWeight(t *testing.T) {
 		t.Errorf("first load is %d bytes gzipped, budget 30 KB", total)
 	}
 	later := 0
-	for _, attr := range []string{"data-sse-src", "data-keys-src"} {
+	for _, attr := range []string{"data-sse-src", "data-keys-src", "data-forms-href"} {
 		u := doc.Find("script["+attr+"]").AttrOr(attr, "")
 		if u == "" {
 			t.Errorf("the page names no %s to load later", attr)
@@ -215,7 +215,7 @@ func TestFirstLoadWeight(t *testing.T) {
 		}
 		later += get(u)
 	}
-	t.Logf("after the page has loaded: %d bytes gzipped (live updates, keyboard shortcuts)", later)
+	t.Logf("after the page has loaded: %d bytes gzipped (live updates, keyboard shortcuts, the forms' stylesheet)", later)
 }
 
 func TestIdleTimeoutEndsSession(t *testing.T) {

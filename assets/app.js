@@ -79,9 +79,10 @@
 
 // Scripts loaded when they are needed, with this script's nonce (the
 // page's CSP allows it): the compose form's (compose.js) when a compose
-// form is first on the page; htmx's SSE extension, for live updates, and
-// the keyboard shortcuts once the page has loaded, so that the rows show
-// first.
+// form is first on the page, the message view's (message.js) when a
+// message is; htmx's SSE extension, for live updates, the keyboard
+// shortcuts and the forms' stylesheet once the page has loaded, so that
+// the rows show first.
 (function () {
   "use strict";
   var me = document.currentScript, nonce = me && me.nonce, loaded = {};
@@ -97,7 +98,10 @@
     document.head.appendChild(s);
   }
   var stream = "[hx-sse\\:connect]", pageLoaded = false;
-  function compose() { script("data-compose-src", "[data-compose]"); }
+  function compose() {
+    script("data-compose-src", "[data-compose]");
+    script("data-message-src", "[data-print], form[data-mark-read-after], iframe.html-body");
+  }
   // The extension connects the elements htmx processes from now on; those
   // already on the page are processed again. The keyboard shortcuts
   // (keys.js) come then too, for a signed-in page.
@@ -107,9 +111,26 @@
       document.querySelectorAll(stream).forEach(function (el) { htmx.process(el); });
     });
     script("data-keys-src", "body[data-account]");
+    forms();
+  }
+  // The forms' stylesheet, for the compose form, settings and the like
+  // that htmx may swap in: added once the page has loaded, or at once if
+  // a form comes before that.
+  function forms() {
+    var href = me && me.getAttribute("data-forms-href");
+    if (!href || document.querySelector("link[data-forms]")) return;
+    var l = document.createElement("link");
+    l.rel = "stylesheet";
+    l.href = href;
+    l.setAttribute("data-forms", "");
+    document.head.appendChild(l);
   }
   document.addEventListener("DOMContentLoaded", compose);
   document.addEventListener("htmx:after:swap", function () { compose(); live(); });
+  document.addEventListener("htmx:before:swap", function (e) {
+    var ctx = e.detail && e.detail.ctx, text = ctx && ctx.text;
+    if (typeof text === "string" && text.indexOf("data-compose") >= 0) forms();
+  });
   window.addEventListener("load", function () { pageLoaded = true; live(); });
   if (document.readyState !== "loading") compose();
   if (document.readyState === "complete") { pageLoaded = true; live(); }
@@ -148,116 +169,6 @@
     var row = document.querySelector('#list .row[data-uid="' + picked + '"]');
     if (row) row.classList.add("kbd");
   });
-})();
-
-// The print page's Print button opens the browser's print dialogue. It is
-// hidden until this runs; without JavaScript the browser's own Print
-// command prints the same page.
-(function () {
-  "use strict";
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-print]").forEach(function (b) { b.hidden = false; });
-  });
-  document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest("[data-print]")) window.print();
-  });
-})();
-
-// Mark as read after a delay (the setting "after it has been open for N
-// seconds"): the message view carries a hidden form to the list's "mark
-// read" route; it is posted once the message has stayed open that long,
-// unless another message or page replaced it first. Without JavaScript the
-// server marks the message read when it is opened.
-(function () {
-  "use strict";
-  function arm() {
-    document.querySelectorAll("form[data-mark-read-after]:not([data-armed])").forEach(function (form) {
-      form.setAttribute("data-armed", "");
-      var seconds = parseInt(form.getAttribute("data-mark-read-after"), 10);
-      if (!(seconds > 0)) return;
-      setTimeout(function () {
-        if (!document.contains(form)) return;
-        fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin", redirect: "manual" }).then(function () {
-          form.setAttribute("data-marked", "");
-          var row = document.querySelector("#list .row.current");
-          if (row) row.classList.remove("unread");
-        }, function () { /* it stays unread; nothing is lost */ });
-      }, seconds * 1000);
-    });
-  }
-  document.addEventListener("DOMContentLoaded", arm);
-  document.addEventListener("htmx:after:swap", arm);
-})();
-
-// HTML mail at its natural size (views/message_body.templ). Without
-// JavaScript the sandboxed frame has a fixed height and scrolls. Here the
-// frame takes the height of its document, and a document still wider than
-// the frame (a 600 px newsletter on a phone) is scaled down to fit. The
-// frame's sandbox allows same-origin but never scripts, so only this
-// script, the app's, can read and size it. Frames are fitted when they
-// load, when the window or pane changes width, and when their content
-// changes size (images arriving late).
-(function () {
-  "use strict";
-  var frames = "iframe.html-body";
-  function px(n) { return n + "px"; }
-  function fit(f) {
-    var doc;
-    try { doc = f.contentDocument; } catch (e) { return; }
-    if (!doc || !doc.body || doc.readyState === "loading" || doc.location.href === "about:blank") return;
-    var de = doc.documentElement, body = doc.body;
-    // Measure unscaled.
-    body.style.removeProperty("transform");
-    body.style.removeProperty("transform-origin");
-    de.style.removeProperty("height");
-    de.style.removeProperty("overflow");
-    var avail = de.clientWidth, wide = de.scrollWidth;
-    var left = body.getBoundingClientRect().left;
-    var scale = wide > avail + 1 && wide > left ? (avail - left) / (wide - left) : 1;
-    var bottom = parseFloat(getComputedStyle(body).marginBottom) || 0;
-    var h = Math.max(de.getBoundingClientRect().height, body.getBoundingClientRect().bottom + bottom);
-    if (de.scrollHeight > de.clientHeight) h = Math.max(h, de.scrollHeight);
-    if (scale < 1) {
-      body.style.setProperty("transform-origin", "0 0", "important");
-      body.style.setProperty("transform", "scale(" + scale + ")", "important");
-      h = h * scale;
-      // The scaled body keeps its layout height: the document must not
-      // scroll for it.
-      de.style.setProperty("height", px(Math.ceil(h)), "important");
-      de.style.setProperty("overflow", "hidden", "important");
-    }
-    f.classList.add("fitted");
-    var want = px(Math.ceil(h) + (f.offsetHeight - f.clientHeight));
-    if (f.style.height !== want) f.style.height = want;
-    watch(f, doc);
-  }
-  // Content that changes size (late images) fits the frame again.
-  var seen = typeof WeakMap === "function" ? new WeakMap() : null;
-  function watch(f, doc) {
-    if (!seen || seen.get(f) === doc || typeof ResizeObserver !== "function") return;
-    seen.set(f, doc);
-    var busy = false;
-    new ResizeObserver(function () {
-      if (busy) return;
-      busy = true;
-      window.requestAnimationFrame(function () { busy = false; fit(f); });
-    }).observe(doc.body);
-  }
-  function fitAll() { document.querySelectorAll(frames).forEach(fit); }
-  // An iframe's load event does not bubble; it is caught on the way down.
-  document.addEventListener("load", function (e) {
-    if (e.target.matches && e.target.matches(frames)) fit(e.target);
-  }, true);
-  document.addEventListener("DOMContentLoaded", fitAll);
-  document.addEventListener("htmx:after:swap", fitAll);
-  var width = window.innerWidth, timer = null;
-  window.addEventListener("resize", function () {
-    if (window.innerWidth === width) return;
-    width = window.innerWidth;
-    clearTimeout(timer);
-    timer = setTimeout(fitAll, 100);
-  });
-  if (document.readyState !== "loading") fitAll();
 })();
 
 // Accessibility and feedback (issue 14). After htmx swaps a pane in, the

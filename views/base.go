@@ -23,6 +23,15 @@ type Base struct {
 	// SkipTo is the id of the element the skip link leads to, SkipLabel
 	// the message id of its words; empty: "Skip to content", to the page's <main id=content>.
 	SkipTo, SkipLabel string
+	// Forms: the page holds one of the forms styled by forms.css
+	// (compose, settings, folder management, contacts).
+	Forms bool
+}
+
+// withForms is b for a page with one of forms.css's forms.
+func withForms(b Base) Base {
+	b.Forms = true
+	return b
 }
 
 func (b Base) skipTarget() string {
@@ -47,6 +56,8 @@ func (b Base) skipLabel(ctx context.Context) string {
 // Assets are the hashed URLs of the static files.
 type Assets struct {
 	CSS, HTMX, SSE, JS, Icon, Sprite string // SSE: htmx's SSE extension
+	Forms                            string // the forms' stylesheet: in the head of a page with one, added by app.js to the others
 	Compose                          string // the compose form's script, loaded by app.js when needed
 	Keys                             string // the keyboard shortcuts, loaded by app.js once the page has loaded
+	Message                          string // the message view's script, loaded by app.js when a message is shown
 }

@@ -582,8 +582,10 @@ func disableScripts(ctx context.Context) error {
 }
 
 // composeReady is cond (a compose form on the page) and, when app.js runs,
-// its compose.js loaded and run too: app.js fetches that script only once
-// a compose form shows, as a person's browser does.
+// its compose.js loaded and run and the forms' stylesheet applied too:
+// app.js fetches them only once a compose form shows or the page has
+// loaded, as a person's browser does.
 func composeReady(cond string) string {
-	return "(" + cond + `) && (!document.documentElement.hasAttribute("data-js") || document.documentElement.hasAttribute("data-compose-ready"))`
+	return "(" + cond + `) && (!document.documentElement.hasAttribute("data-js") || document.documentElement.hasAttribute("data-compose-ready")) &&
+		[...document.querySelectorAll("link[data-forms]")].some(l => l.sheet)`
 }
