@@ -2,6 +2,7 @@ package assets
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -15,12 +16,18 @@ import (
 // shorthands and insets Safari 14.0 lacks (it has the longhands such as
 // margin-inline-start) may not appear at all.
 func TestCSSBaseline(t *testing.T) {
-	data, err := files.ReadFile("app.css")
-	if err != nil {
-		t.Fatal(err)
+	sheets, err := fs.Glob(files, "*.css")
+	if err != nil || len(sheets) < 2 {
+		t.Fatalf("stylesheets %v: %v", sheets, err)
 	}
-	for _, f := range baselineFaults(string(data)) {
-		t.Error(f)
+	for _, name := range sheets {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range baselineFaults(string(data)) {
+			t.Errorf("%s: %s", name, f)
+		}
 	}
 }
 
