@@ -432,3 +432,26 @@ func TestFragmentsByTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestListBesideAMessage: a list answer alone (a page turned) while a
+// message stays open beside it has the folder's name as an h2, the
+// message's subject keeping the page's one h1; from the folder's own
+// page it is the h1.
+func TestListBesideAMessage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	for _, tc := range []struct{ from, want string }{
+		{"/m/INBOX", "h1"},
+		{"/m/INBOX/1/300", "h2"},
+		{"/compose", "h2"},
+	} {
+		resp := c.do(t, "GET", "/m/INBOX?page=2", nil, "HX-Request", "true", "HX-Target", "#list", "HX-Current-URL", e.srv.URL+tc.from)
+		doc := parse(t, resp, http.StatusOK)
+		if got := goquery.NodeName(doc.Find("[data-testid=folder-title]")); got != tc.want {
+			t.Errorf("from %s the list's title is an %s, want %s", tc.from, got, tc.want)
+		}
+	}
+}
+

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"net/http"
-	"webmail"
+	"net/url"
+	"strings"
 
+	"webmail"
 	"webmail/app/usecase"
 	"webmail/views"
 	"webmail/views/locale"
@@ -59,7 +61,23 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 	p.Notice, p.Undo = a.takeNotice(r)
 	p.SelectFolder = r.URL.Query().Get("select") == "folder"
 	p.SelectAll = r.URL.Query().Get("select") == "all" || p.SelectFolder
+	p.Beside = target == views.TargetList && a.paneOpen(r)
 	return render(w, r, http.StatusOK, views.MailboxFor(p, target))
+}
+
+// paneOpen says whether the page htmx sends from (HX-Current-URL) shows
+// a message, a conversation or a form beside the list: any page but a
+// folder's list.
+func (a *App) paneOpen(r *http.Request) bool {
+	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
+	if err != nil || u.Path == "" {
+		return false
+	}
+	rest, ok := strings.CutPrefix(u.Path, a.cfg.BasePath()+"/m/")
+	if !ok {
+		return u.Path == a.cfg.BasePath()+"/compose" || strings.HasPrefix(u.Path, a.cfg.BasePath()+"/compose/")
+	}
+	return strings.Contains(rest, "/")
 }
 
 // findFolder is the folder with this name, or one made up for a folder the

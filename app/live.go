@@ -171,6 +171,10 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 	acct := accountFrom(r)
 	opt := watchOptions(r, mailbox)
 	place := placeFrom(r, mailbox)
+	view := views.ScreenList
+	if r.URL.Query().Get("view") == "folders" {
+		view = views.ScreenFolders // the phone's folder screen: "Folders" stays its h1
+	}
 	sse := newEventWriter(w)
 	ctx, s, ok := a.live.open(r.Context(), acct.sid)
 	if !ok {
@@ -230,7 +234,7 @@ func (a *App) folderEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			err = sse.comment("")
 		default:
-			err = a.sendUpdate(ctx, sse, opt, place, u, zone)
+			err = a.sendUpdate(ctx, sse, opt, place, view, u, zone)
 		}
 		if err != nil {
 			return nil
@@ -320,8 +324,8 @@ func parseEventID(id string) (validity uint32, last webmail.UID, modseq uint64, 
 // sendUpdate renders an update as htmx partials and sends it. (The
 // watcher's fresh folder counts are already in the account's folder
 // cache, which the next page shows.) Dates are in the reader's zone.
-func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, place views.Place, u *mail.Update, zone *time.Location) error {
-	p := views.LiveParams{MailboxParams: views.MailboxParams{View: views.ScreenList, Now: a.now().In(zone), Folders: u.Folders, Place: place}}
+func (a *App) sendUpdate(ctx context.Context, sse *eventWriter, opt mail.WatchOptions, place views.Place, view views.Screen, u *mail.Update, zone *time.Location) error {
+	p := views.LiveParams{MailboxParams: views.MailboxParams{View: view, Now: a.now().In(zone), Folders: u.Folders, Place: place}}
 	p.Current = findFolder(u.Folders, u.Mailbox)
 	// Not a.base: it would take the session's flash message.
 	p.Base = views.Base{Title: folderTitle(ctx, p.Current), Assets: views.Assets{Sprite: a.assets.URL("icons.svg")}}

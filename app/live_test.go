@@ -706,3 +706,28 @@ func stackBytes() int64 {
 	metrics.Read(s)
 	return int64(s[0].Value.Uint64())
 }
+
+// TestLiveFolderScreen: the phone's folder screen names its stream so, and
+// an update's folder tree keeps "Folders" the page's h1 there.
+func TestLiveFolderScreen(t *testing.T) {
+	t.Parallel()
+	e, _ := newLiveEnv(t)
+	e.app.live.setLimits(maxStreams, 100*time.Millisecond)
+	c := e.client()
+	c.login(t, e.acct.Login, e.acct.Password)
+	doc := c.page(t, "/folders", http.StatusOK)
+	if got := text(doc.Find("#folders h1")); got != "Folders" {
+		t.Fatalf("the folder screen's h1 is %q", got)
+	}
+	path, _ := doc.Find("[data-testid=live]").Attr("hx-sse:connect")
+	s := c.openStream(t, path)
+	s.idling()
+	if err := e.demo.Append(context.Background(), e.acct.Login, "INBOX", liveMessage("On the folder screen"), nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ev := s.waitFor(5*time.Second, "an update", isData)
+	if !strings.Contains(ev.data, `<h1 class="pane-title">Folders</h1>`) {
+		t.Errorf("the update's folder tree has no h1 Folders:\n%s", ev.data)
+	}
+	s.cancel()
+}

@@ -293,6 +293,9 @@ func LiveURL(p MailboxParams) string {
 		}
 		v.Set("since", strconv.FormatUint(uint64(top), 10))
 	}
+	if p.View == ScreenFolders { // the phone's folder screen keeps its h1
+		v.Set("view", "folders")
+	}
 	return "/m/" + url.PathEscape(p.List.Mailbox) + "/events?" + v.Encode()
 }
 

@@ -79,7 +79,7 @@ func MailboxFor(p MailboxParams, t Target) templ.Component {
 // conversation beside the list has it, and the screen is not the phone's
 // folder screen (whose title "Folders" has it).
 func listTop(p MailboxParams) bool {
-	return p.Message == nil && p.Conversation == nil && p.View != ScreenFolders
+	return p.Message == nil && p.Conversation == nil && !p.Beside && p.View != ScreenFolders
 }
 
 // mailboxBase is the page's base with the skip link leading past the top

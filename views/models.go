@@ -63,8 +63,11 @@ type MailboxParams struct {
 	// Now is the time in the reader's zone, which list dates are shown in.
 	Now     time.Time
 	Message *MessageShowParams
-	Notice  string        // what the last action did
-	Undo    *webmail.Undo // how to take it back
+	// Beside: an answer for the list alone (a page turned, a search) while
+	// the page keeps a message or form open beside it, which has the h1.
+	Beside bool
+	Notice string        // what the last action did
+	Undo   *webmail.Undo // how to take it back
 	// SelectAll checks every row's box (the no-JavaScript "select all").
 	SelectAll bool
 	// SelectFolder selects every message of the folder (or of the
