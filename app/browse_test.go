@@ -454,4 +454,3 @@ func TestListBesideAMessage(t *testing.T) {
 		}
 	}
 }
-
