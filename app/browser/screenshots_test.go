@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"webmail/app/demo"
+	"webmail/config"
 )
 
 // colorScheme emulates prefers-color-scheme.
@@ -25,7 +26,9 @@ func TestScreenshots(t *testing.T) {
 	if os.Getenv("WEBMAIL_SCREENSHOTS") == "" {
 		t.Skip("set WEBMAIL_SCREENSHOTS to save screenshots to testdata/screenshots/")
 	}
-	w := newWebmail(t, demo.Options{})
+	// One person signing in from several tabs at once, more often than
+	// the login limit lets anyone (it answered 429 to the third).
+	w := newWebmail(t, demo.Options{}, func(c *config.Config) { c.Limits.LoginBurst, c.Limits.LoginPerUser = 50, 50 })
 	msg := map[string]string{
 		"newsletter": w.messagePath(t, "INBOX", subjectNewsletter),
 		"remote":     w.messagePath(t, "INBOX", subjectMokka),
