@@ -43,12 +43,18 @@ func TestNginx(t *testing.T) {
 	t.Parallel()
 	bin := nginxBinary(t)
 	dir := t.TempDir()
-	ports := freePorts(t, 2)
-	httpsAddr := "127.0.0.1:" + strconv.Itoa(ports[0])
 	pool := selfSigned(t, dir)
-
-	backend, acct := startWebmail(t, "https://"+httpsAddr)
-	startNginx(t, bin, dir, siteConfig(t, dir, backend, ports), httpsAddr)
+	var httpsAddr string
+	var acct demo.Account
+	for attempt := 1; ; attempt++ {
+		ports := freePorts(t, 2)
+		httpsAddr = "127.0.0.1:" + strconv.Itoa(ports[0])
+		var backend string
+		backend, acct = startWebmail(t, "https://"+httpsAddr)
+		if startNginx(t, bin, dir, siteConfig(t, dir, backend, ports), httpsAddr, attempt == 3) {
+			break
+		}
+	}
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{
@@ -133,22 +139,28 @@ func TestNginxSubPath(t *testing.T) {
 	t.Parallel()
 	bin := nginxBinary(t)
 	dir := t.TempDir()
-	ports := freePorts(t, 2)
-	httpsAddr := "127.0.0.1:" + strconv.Itoa(ports[0])
 	pool := selfSigned(t, dir)
-
-	backend, acct := startWebmail(t, "https://"+httpsAddr+"/mail")
-	conf := siteConfig(t, dir, backend, ports)
-	for _, r := range [][2]string{
-		{"location / {", "location /mail/ {"},
-		{"location ~ ^/m/.+/events$ {", "location ~ ^/mail/m/.+/events$ {"},
-	} {
-		if strings.Count(conf, r[0]) != 1 {
-			t.Fatalf("deploy/nginx.conf: %q not there once", r[0])
+	var httpsAddr string
+	var acct demo.Account
+	for attempt := 1; ; attempt++ {
+		ports := freePorts(t, 2)
+		httpsAddr = "127.0.0.1:" + strconv.Itoa(ports[0])
+		var backend string
+		backend, acct = startWebmail(t, "https://"+httpsAddr+"/mail")
+		conf := siteConfig(t, dir, backend, ports)
+		for _, r := range [][2]string{
+			{"location / {", "location /mail/ {"},
+			{"location ~ ^/m/.+/events$ {", "location ~ ^/mail/m/.+/events$ {"},
+		} {
+			if strings.Count(conf, r[0]) != 1 {
+				t.Fatalf("deploy/nginx.conf: %q not there once", r[0])
+			}
+			conf = strings.Replace(conf, r[0], r[1], 1)
 		}
-		conf = strings.Replace(conf, r[0], r[1], 1)
+		if startNginx(t, bin, dir, conf, httpsAddr, attempt == 3) {
+			break
+		}
 	}
-	startNginx(t, bin, dir, conf, httpsAddr)
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{
@@ -334,7 +346,11 @@ func siteConfig(t *testing.T, dir, backend string, ports []int) string {
 
 // startNginx runs nginx with conf in the foreground until the test ends,
 // waiting until it accepts connections at addr.
-func startNginx(t *testing.T, bin, dir, conf, addr string) {
+// startNginx runs nginx with conf until the test ends, once it serves on
+// addr. It is false when nginx could not bind a port that another process
+// took since freePorts found it free (unless last: then the test fails),
+// for the caller to try again with other ports.
+func startNginx(t *testing.T, bin, dir, conf, addr string, last bool) bool {
 	t.Helper()
 	confPath := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
@@ -364,17 +380,23 @@ func startNginx(t *testing.T, bin, dir, conf, addr string) {
 			t.Logf("nginx error log:\n%s", log)
 		}
 	})
-	// Ready when it accepts on the https port.
+	// Ready when it answers on the https port (a port bound while nginx
+	// still tries another one accepts, then resets).
+	probe := &http.Client{Timeout: time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-done:
 			log, _ := os.ReadFile(errLog)
+			if !last && strings.Contains(string(log), "Address already in use") {
+				t.Logf("nginx could not bind a port found free; again with others:\n%s", log)
+				return false
+			}
 			t.Fatalf("nginx exited at start:\n%s", log)
 		default:
 		}
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
+		if resp, err := probe.Get("https://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			return true
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("nginx not ready within 10s")
