@@ -222,6 +222,19 @@ func (w *Watcher) Next(ctx context.Context, wait time.Duration) (*Update, error)
 				}
 			}
 			if w.idle == nil {
+				// go-imap's server tells nothing, once IDLE has begun, of
+				// what came since the last command (mail that arrived
+				// while the last change was collected): a NOOP first
+				// hears it.
+				if err := w.conn.do(ctx, "noop", func() error { return w.conn.c.Noop().Wait() }); err != nil {
+					return nil, err
+				}
+				select {
+				case <-w.changed:
+					w.pending = true
+					continue
+				default:
+				}
 				if err := w.startIdle(ctx); err != nil {
 					return nil, err
 				}
