@@ -92,11 +92,7 @@ func mailAddress(login, name string) (*mail.Address, error) {
 // h2. A page that is not a folder's, or a folder not in the tree, leaves
 // it unknown.
 func (a *App) paneBeside(r *http.Request, p *views.ComposeParams) error {
-	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
-	if err != nil {
-		return nil
-	}
-	rest, ok := strings.CutPrefix(u.Path, a.cfg.BasePath()+"/m/")
+	rest, ok := strings.CutPrefix(a.currentPath(r), "/m/")
 	if !ok {
 		return nil
 	}

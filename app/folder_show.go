@@ -69,15 +69,25 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, place views.Place
 // a message, a conversation or a form beside the list: any page but a
 // folder's list.
 func (a *App) paneOpen(r *http.Request) bool {
+	path := a.currentPath(r)
+	if rest, ok := strings.CutPrefix(path, "/m/"); ok {
+		return strings.Contains(rest, "/")
+	}
+	return path == "/compose" || strings.HasPrefix(path, "/compose/")
+}
+
+// currentPath is the path of the page htmx sends from (HX-Current-URL),
+// below the base path; "" when unknown or not ours.
+func (a *App) currentPath(r *http.Request) string {
 	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
-	if err != nil || u.Path == "" {
-		return false
+	if err != nil {
+		return ""
 	}
-	rest, ok := strings.CutPrefix(u.Path, a.cfg.BasePath()+"/m/")
-	if !ok {
-		return u.Path == a.cfg.BasePath()+"/compose" || strings.HasPrefix(u.Path, a.cfg.BasePath()+"/compose/")
+	path, ok := strings.CutPrefix(u.Path, a.cfg.BasePath())
+	if !ok || !strings.HasPrefix(path, "/") {
+		return ""
 	}
-	return strings.Contains(rest, "/")
+	return path
 }
 
 // findFolder is the folder with this name, or one made up for a folder the
