@@ -85,7 +85,20 @@ func TestStalledServerAnswersInTime(t *testing.T) {
 	f := newFaultEnv(t, time.Second)
 	c := f.client()
 	c.login(t, f.acct.Login, f.acct.Password)
-	c.page(t, "/m/INBOX", http.StatusOK)
+	// The list before the stall: its first request dials within the
+	// one-second imap_timeout, which a loaded machine can miss (504,
+	// tried again, as after the stall below).
+	eventually(t, "the list before the stall", func() bool {
+		resp := c.do(t, "GET", "/m/INBOX", nil)
+		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusGatewayTimeout {
+			return false
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /m/INBOX before the stall: status %d", resp.StatusCode)
+		}
+		return true
+	})
 
 	f.imap.Stall()
 	var wg sync.WaitGroup
